@@ -1,0 +1,81 @@
+package answer
+
+import (
+	"context"
+
+	"github.com/faqbot/faqbot/retrieval"
+)
+
+// Mode says how an answer was produced.
+type Mode string
+
+// The answer modes reported by `faqbot ask --json` and the bot.
+const (
+	ModeExtractive Mode = "extractive"
+	ModeLLM        Mode = "llm"
+)
+
+// Turn is one exchange of a conversation, oldest first in Question.History.
+type Turn struct {
+	Question string
+	Answer   string
+}
+
+// Question is what a user asked, with the conversation before it (for
+// follow-ups in a Discord thread).
+type Question struct {
+	Text    string
+	History []Turn
+}
+
+// Citation is one source shown with an answer; N is the number used in the
+// answer text's [N] markers, counted from 1 in the order shown.
+type Citation struct {
+	N int
+	// Source is the document ID (the corpus file name).
+	Source string
+	// ChunkID is the passage's ID.
+	ChunkID string
+	// Title is the passage title (the FAQ question, or the document title).
+	Title string
+	// DocTitle is the document's title.
+	DocTitle string
+	// URL links to the passage or its document, or "".
+	URL string
+	// Snippet is a short excerpt of the passage for listings.
+	Snippet string
+	// Passage is the full passage text (for "Show sources").
+	Passage string
+	// Score is the passage's fused retrieval score.
+	Score float64
+}
+
+// Answer is the result of answering one Question.
+type Answer struct {
+	// Question is the question as asked.
+	Question string
+	// Query is the standalone question used for retrieval (a follow-up
+	// rewritten with its context); equal to Question when there is no
+	// history.
+	Query string
+	// Text is the answer with its [n] citation markers.
+	Text string
+	// Refused is true when the corpus does not hold the answer; Citations is
+	// then empty.
+	Refused bool
+	// Mode is how the answer was produced.
+	Mode Mode
+	// Citations are the sources cited in Text, numbered from 1.
+	Citations []Citation
+	// Grounded is false when an LLM answer makes claims but cites nothing.
+	Grounded bool
+	// Note is a remark for the user, e.g. that the LLM was unavailable and
+	// the answer is extractive; "" when there is nothing to say.
+	Note string
+}
+
+// Searcher finds passages for a query. *retrieval.Index and *retrieval.Live
+// satisfy it.
+type Searcher interface {
+	Search(ctx context.Context, query string, k int) ([]retrieval.Hit, error)
+}

@@ -1,0 +1,300 @@
+// Package config is the one place that knows faqbot's settings: their
+// environment names, defaults and descriptions. It loads them from the
+// environment and a .env file into one validated struct, and renders the
+// documented list that .env.example and `faqbot help settings` show.
+package config
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config holds every setting. Zero values are never used directly: Load
+// fills in the defaults from Settings.
+type Config struct {
+	// Corpus and index.
+	CorpusDir string
+	IndexDir  string
+	TopK      int
+
+	// LLM (any OpenAI-compatible server).
+	OpenAIKey       string
+	OpenAIBaseURL   string
+	ChatModel       string
+	LLMTimeout      time.Duration
+	MaxAnswerTokens int
+	Temperature     float64
+	ContextTokens   int
+	EmbedModel      string
+	EmbedDimensions int
+	PromptsDir      string
+
+	// Discord.
+	DiscordToken    string
+	DiscordGuildID  string
+	DiscordAPIURL   string
+	ShardID         int
+	ShardCount      int
+	ModeratorRoles  []string
+	RatePerMinute   int
+	MaxConcurrent   int
+	MaxQuestionLen  int
+	QuestionTimeout time.Duration
+	HTTPAddr        string
+
+	// Logging.
+	LogLevel  string
+	LogFormat string
+}
+
+// LLMEnabled reports whether an LLM is configured: a base URL or an API key.
+func (c Config) LLMEnabled() bool { return c.OpenAIBaseURL != "" || c.OpenAIKey != "" }
+
+// Setting describes one environment variable.
+type Setting struct {
+	// Env is the environment variable's name.
+	Env string
+	// Default is the value used when the variable is unset or empty.
+	Default string
+	// Help says what the setting does, in one or two sentences.
+	Help string
+	// Group is the heading it is listed under.
+	Group string
+	// Secret settings are never printed.
+	Secret bool
+	set    func(c *Config, v string) error
+}
+
+// Settings lists every setting in the order they are documented.
+func Settings() []Setting {
+	return []Setting{
+		{Group: "Corpus and index", Env: "FAQBOT_CORPUS_DIR", Help: "Folder of .txt, .md and .html documents to answer from. Empty: the corpus embedded in the binary.",
+			set: func(c *Config, v string) error { c.CorpusDir = v; return nil }},
+		{Group: "Corpus and index", Env: "FAQBOT_INDEX_DIR", Help: "Folder where the index is saved. Empty: a folder per corpus under the user's cache directory.",
+			set: func(c *Config, v string) error { c.IndexDir = v; return nil }},
+		{Group: "Corpus and index", Env: "FAQBOT_TOP_K", Default: "5", Help: "How many passages are retrieved per question (1-20).",
+			set: intIn(func(c *Config) *int { return &c.TopK }, 1, 20)},
+
+		{Group: "LLM (optional; any OpenAI-compatible server)", Env: "OPENAI_API_KEY", Secret: true, Help: "API key. With a key or a base URL set, answers come from the LLM; without either, answers are extractive.",
+			set: func(c *Config, v string) error { c.OpenAIKey = v; return nil }},
+		{Group: "LLM (optional; any OpenAI-compatible server)", Env: "OPENAI_BASE_URL", Help: "Base URL of the API, e.g. http://localhost:11434/v1 for Ollama. Empty: OpenAI's.",
+			set: func(c *Config, v string) error { c.OpenAIBaseURL = strings.TrimRight(v, "/"); return nil }},
+		{Group: "LLM (optional; any OpenAI-compatible server)", Env: "FAQBOT_CHAT_MODEL", Default: "gpt-4o-mini", Help: "Chat model name, e.g. gpt-4o-mini or llama3.2 on Ollama.",
+			set: func(c *Config, v string) error { c.ChatModel = v; return nil }},
+		{Group: "LLM (optional; any OpenAI-compatible server)", Env: "FAQBOT_LLM_TIMEOUT", Default: "60s", Help: "Longest time one LLM answer may take, retries included; past it the answer falls back to extractive.",
+			set: durationMin(func(c *Config) *time.Duration { return &c.LLMTimeout }, time.Second)},
+		{Group: "LLM (optional; any OpenAI-compatible server)", Env: "FAQBOT_MAX_ANSWER_TOKENS", Default: "400", Help: "Most tokens the LLM may write per answer (keeps answers Discord-sized).",
+			set: intIn(func(c *Config) *int { return &c.MaxAnswerTokens }, 16, 32768)},
+		{Group: "LLM (optional; any OpenAI-compatible server)", Env: "FAQBOT_TEMPERATURE", Default: "0.1", Help: "Sampling temperature, 0-2. 0 sends nothing, so the server's default applies.",
+			set: func(c *Config, v string) error {
+				f, err := strconv.ParseFloat(v, 64)
+				if err != nil || f < 0 || f > 2 {
+					return fmt.Errorf("want a number from 0 to 2, got %q", v)
+				}
+				c.Temperature = f
+				return nil
+			}},
+		{Group: "LLM (optional; any OpenAI-compatible server)", Env: "FAQBOT_CONTEXT_TOKENS", Default: "1200", Help: "Token budget for the sources in the prompt; the highest-ranked passages that fit are kept.",
+			set: intIn(func(c *Config) *int { return &c.ContextTokens }, 100, 1000000)},
+		{Group: "LLM (optional; any OpenAI-compatible server)", Env: "FAQBOT_EMBED_MODEL", Help: "Embedding model on the same server (e.g. text-embedding-3-small, nomic-embed-text). Empty: the built-in offline embedder. Changing it rebuilds the index.",
+			set: func(c *Config, v string) error { c.EmbedModel = v; return nil }},
+		{Group: "LLM (optional; any OpenAI-compatible server)", Env: "FAQBOT_EMBED_DIMENSIONS", Default: "0", Help: "Ask the embedding model for shorter vectors (OpenAI's dimensions parameter); 0 keeps the model's size.",
+			set: intIn(func(c *Config) *int { return &c.EmbedDimensions }, 0, 65536)},
+		{Group: "LLM (optional; any OpenAI-compatible server)", Env: "FAQBOT_PROMPTS_DIR", Help: "Folder of prompt templates that replace the built-in ones (same file names).",
+			set: func(c *Config, v string) error { c.PromptsDir = v; return nil }},
+
+		{Group: "Discord (faqbot serve)", Env: "DISCORD_TOKEN", Secret: true, Help: "Bot token from the Discord developer portal. Required for serve.",
+			set: func(c *Config, v string) error { c.DiscordToken = v; return nil }},
+		{Group: "Discord (faqbot serve)", Env: "DISCORD_GUILD_ID", Help: "Register slash commands on this one server (instant) instead of globally.",
+			set: func(c *Config, v string) error { c.DiscordGuildID = v; return nil }},
+		{Group: "Discord (faqbot serve)", Env: "FAQBOT_DISCORD_API_URL", Help: "Base URL that replaces https://discord.com for every REST call (a rate-limit proxy, or tests). The gateway URL is what its GET /gateway returns.",
+			set: func(c *Config, v string) error { c.DiscordAPIURL = strings.TrimRight(v, "/"); return nil }},
+		{Group: "Discord (faqbot serve)", Env: "FAQBOT_SHARD_ID", Default: "0", Help: "This process's shard, from 0.",
+			set: intIn(func(c *Config) *int { return &c.ShardID }, 0, 1<<20)},
+		{Group: "Discord (faqbot serve)", Env: "FAQBOT_SHARD_COUNT", Default: "1", Help: "Total number of shards.",
+			set: intIn(func(c *Config) *int { return &c.ShardCount }, 1, 1<<20)},
+		{Group: "Discord (faqbot serve)", Env: "FAQBOT_MODERATOR_ROLES", Help: "Comma-separated role names (or IDs) whose members may use moderator commands, besides members with Manage Server.",
+			set: func(c *Config, v string) error { c.ModeratorRoles = splitList(v); return nil }},
+		{Group: "Discord (faqbot serve)", Env: "FAQBOT_RATE_PER_MINUTE", Default: "6", Help: "Questions one user may ask per minute.",
+			set: intIn(func(c *Config) *int { return &c.RatePerMinute }, 1, 10000)},
+		{Group: "Discord (faqbot serve)", Env: "FAQBOT_MAX_CONCURRENT", Default: "4", Help: "Answers computed at once; further questions wait in a queue.",
+			set: intIn(func(c *Config) *int { return &c.MaxConcurrent }, 1, 1000)},
+		{Group: "Discord (faqbot serve)", Env: "FAQBOT_MAX_QUESTION_LEN", Default: "500", Help: "Longest question accepted, in characters.",
+			set: intIn(func(c *Config) *int { return &c.MaxQuestionLen }, 10, 4000)},
+		{Group: "Discord (faqbot serve)", Env: "FAQBOT_QUESTION_TIMEOUT", Default: "90s", Help: "Longest time one question may take, queueing included.",
+			set: durationMin(func(c *Config) *time.Duration { return &c.QuestionTimeout }, time.Second)},
+		{Group: "Discord (faqbot serve)", Env: "FAQBOT_HTTP_ADDR", Help: "Address for the operator HTTP listener (/healthz, /metrics), e.g. :8080. Empty: off.",
+			set: func(c *Config, v string) error { c.HTTPAddr = v; return nil }},
+
+		{Group: "Logging", Env: "FAQBOT_LOG_LEVEL", Default: "info", Help: "debug, info, warn or error. Logs go to stderr.",
+			set: oneOf(func(c *Config) *string { return &c.LogLevel }, "debug", "info", "warn", "error")},
+		{Group: "Logging", Env: "FAQBOT_LOG_FORMAT", Default: "text", Help: "text or json.",
+			set: oneOf(func(c *Config) *string { return &c.LogFormat }, "text", "json")},
+	}
+}
+
+// Load builds a Config from getenv, falling back to the values of a .env
+// file (dotenv, may be nil) and then to the defaults. Every invalid value
+// is reported, not just the first.
+func Load(getenv func(string) string, dotenv map[string]string) (Config, error) {
+	var c Config
+	var errs []error
+	for _, s := range Settings() {
+		v := strings.TrimSpace(getenv(s.Env))
+		if v == "" {
+			v = strings.TrimSpace(dotenv[s.Env])
+		}
+		if v == "" {
+			v = s.Default
+		}
+		if v == "" && s.Default == "" {
+			if err := s.set(&c, ""); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", s.Env, err))
+			}
+			continue
+		}
+		if err := s.set(&c, v); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", s.Env, err))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return Config{}, fmt.Errorf("reading settings: %w", err)
+	}
+	if c.ShardID >= c.ShardCount {
+		return Config{}, fmt.Errorf("reading settings: FAQBOT_SHARD_ID %d must be below FAQBOT_SHARD_COUNT %d", c.ShardID, c.ShardCount)
+	}
+	return c, nil
+}
+
+// ReadDotenv parses a .env file: KEY=VALUE lines, # comments, optional
+// "export " prefixes and single or double quotes around values. A missing
+// file is not an error.
+func ReadDotenv(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	defer f.Close()
+	return ParseDotenv(f)
+}
+
+// ParseDotenv parses .env content; see ReadDotenv.
+func ParseDotenv(r io.Reader) (map[string]string, error) {
+	out := map[string]string{}
+	sc := bufio.NewScanner(r)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		line = strings.TrimPrefix(line, "export ")
+		k, v, ok := strings.Cut(line, "=")
+		k = strings.TrimSpace(k)
+		if !ok || k == "" {
+			return nil, fmt.Errorf("parsing .env line %d: want KEY=VALUE", n)
+		}
+		v = strings.TrimSpace(v)
+		if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
+			v = v[1 : len(v)-1]
+		}
+		out[k] = v
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("reading .env: %w", err)
+	}
+	return out, nil
+}
+
+// Example renders the documented settings in .env file form, every value
+// commented out at its default: the content of .env.example.
+func Example() string {
+	var b strings.Builder
+	b.WriteString("# faqbot settings. Copy to .env (which git ignores) and uncomment what you change.\n")
+	b.WriteString("# Precedence: command-line flags > environment > .env > these defaults.\n")
+	group := ""
+	for _, s := range Settings() {
+		if s.Group != group {
+			group = s.Group
+			fmt.Fprintf(&b, "\n## %s\n", group)
+		}
+		for _, line := range wrap(s.Help, 100) {
+			fmt.Fprintf(&b, "# %s\n", line)
+		}
+		fmt.Fprintf(&b, "# %s=%s\n", s.Env, s.Default)
+	}
+	return b.String()
+}
+
+func wrap(s string, width int) []string {
+	var lines []string
+	cur := ""
+	for _, w := range strings.Fields(s) {
+		if cur != "" && len(cur)+1+len(w) > width {
+			lines = append(lines, cur)
+			cur = w
+			continue
+		}
+		if cur != "" {
+			cur += " "
+		}
+		cur += w
+	}
+	if cur != "" {
+		lines = append(lines, cur)
+	}
+	return lines
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func intIn(field func(*Config) *int, lo, hi int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < lo || n > hi {
+			return fmt.Errorf("want a whole number from %d to %d, got %q", lo, hi, v)
+		}
+		*field(c) = n
+		return nil
+	}
+}
+
+func durationMin(field func(*Config) *time.Duration, lo time.Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < lo {
+			return fmt.Errorf("want a duration of at least %s such as 30s or 2m, got %q", lo, v)
+		}
+		*field(c) = d
+		return nil
+	}
+}
+
+func oneOf(field func(*Config) *string, allowed ...string) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		v = strings.ToLower(v)
+		for _, a := range allowed {
+			if v == a {
+				*field(c) = v
+				return nil
+			}
+		}
+		return fmt.Errorf("want one of %s, got %q", strings.Join(allowed, ", "), v)
+	}
+}

@@ -1,0 +1,71 @@
+package corpus
+
+import (
+	"strings"
+	"unicode"
+
+	"github.com/kljensen/snowball/english"
+)
+
+// Terms splits text into lowercase, stemmed content words: stop words,
+// punctuation and one-letter tokens are dropped, and English words are
+// reduced to their Snowball stem so that "negotiations" and "negotiate"
+// meet. It is the one analyser shared by near-duplicate detection, BM25 and
+// the built-in embedder, so the three agree on what a word is.
+func Terms(text string) []string {
+	var out []string
+	for _, w := range Words(text) {
+		if english.IsStopWord(w) {
+			continue
+		}
+		out = append(out, Stem(w))
+	}
+	return out
+}
+
+// Words splits text into lowercase words without stemming or dropping stop
+// words. Letters and digits form words; an apostrophe inside a word is kept
+// out ("Russia's" gives "russia"), and a word is cut at any other rune.
+func Words(text string) []string {
+	var out []string
+	var b strings.Builder
+	flush := func() {
+		if b.Len() > 0 {
+			w := b.String()
+			b.Reset()
+			if len([]rune(w)) > 1 || unicode.IsDigit([]rune(w)[0]) {
+				out = append(out, w)
+			}
+		}
+	}
+	rs := []rune(text)
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(unicode.ToLower(r))
+		case (r == '\'' || r == '’') && b.Len() > 0:
+			// Drop a possessive or contraction tail: "Russia's" -> "russia",
+			// "don't" -> "don" (a stop-word-like stub either way).
+			flush()
+			for i+1 < len(rs) && unicode.IsLetter(rs[i+1]) {
+				i++
+			}
+		default:
+			flush()
+		}
+	}
+	flush()
+	return out
+}
+
+// Stem reduces one lowercase word to its English Snowball stem. Words with
+// digits or non-Latin letters are returned unchanged.
+func Stem(w string) string {
+	for _, r := range w {
+		if r > unicode.MaxLatin1 || unicode.IsDigit(r) {
+			return w
+		}
+	}
+	return english.Stem(w, true)
+}

@@ -1,0 +1,69 @@
+package corpus
+
+// Document is one source file after cleaning.
+type Document struct {
+	// ID is the file name inside the corpus folder; it is stable across runs
+	// and is what users see as the source.
+	ID string
+	// Title is the document's headline (navigation breadcrumbs and date lines
+	// are skipped to find it).
+	Title string
+	// Date is the publication date in ISO form (2006-01-02) when the text
+	// gives one, or "".
+	Date string
+	// URL is the document's canonical link when it gives one, or "".
+	URL string
+	// Sections hold the cleaned content in reading order: FAQ entries
+	// (Question set) or runs of article paragraphs.
+	Sections []Section
+	// Hash is the hex SHA-256 of the raw file bytes; the index manifest
+	// compares it to decide what must be re-embedded.
+	Hash string
+}
+
+// Section is a part of a document: either one FAQ entry (a question and its
+// answer) or a run of paragraphs under an optional heading.
+type Section struct {
+	// Question is the question of an FAQ entry, or "" for article text.
+	Question string
+	// Heading is the heading above article text, or "".
+	Heading string
+	// Paragraphs are the cleaned paragraphs, in order.
+	Paragraphs []string
+	// URL links to this section (an HTML anchor), or "".
+	URL string
+}
+
+// Chunk is a passage: the unit that is embedded, searched and cited.
+type Chunk struct {
+	// ID is unique in a corpus: "<DocID>#<Pos>".
+	ID string
+	// DocID is the ID of the document the passage comes from.
+	DocID string
+	// DocTitle is the title of that document.
+	DocTitle string
+	// Title is the passage's own title: the question of an FAQ entry, the
+	// section heading, or the document title.
+	Title string
+	// Text is the passage text (for FAQ entries, the answer only).
+	Text string
+	// Pos is the passage's position in its document, from 0.
+	Pos int
+	// URL links to the passage or its document, or "".
+	URL string
+	// Hash is the hex SHA-256 of Title and Text; an unchanged hash means the
+	// stored embedding can be reused.
+	Hash string
+	// DupOf is the ID of the passage this one nearly duplicates (the
+	// canonical copy), or "". Duplicates stay searchable but are never shown
+	// twice among one answer's sources.
+	DupOf string
+}
+
+// Skip records a file that was not loaded and why.
+type Skip struct {
+	// Path is the file's path relative to the corpus folder.
+	Path string
+	// Reason says why it was skipped, in a few lowercase words.
+	Reason string
+}

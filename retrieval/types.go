@@ -1,0 +1,38 @@
+package retrieval
+
+import (
+	"context"
+
+	"github.com/faqbot/faqbot/corpus"
+)
+
+// Embedder turns texts into L2-normalised vectors of a fixed dimension.
+// The built-in offline embedder and the OpenAI-compatible API embedder both
+// satisfy it; Name and Dim go into the index manifest, so changing either
+// forces a rebuild.
+type Embedder interface {
+	// Name identifies the embedder and its settings, e.g. "hash-v1-512" or
+	// "openai:text-embedding-3-small".
+	Name() string
+	// Dim is the length of every vector Embed returns.
+	Dim() int
+	// Embed returns one normalised vector per text, in order.
+	Embed(ctx context.Context, texts []string) ([][]float32, error)
+}
+
+// Hit is one retrieved passage with its scores.
+type Hit struct {
+	// Chunk is the passage.
+	Chunk corpus.Chunk
+	// Score is the fused relevance in [0, 1]; hits are sorted by it, highest
+	// first, and the relevance floor is compared against it.
+	Score float64
+	// Vector is the cosine similarity of the query and passage vectors.
+	Vector float64
+	// Lexical is the passage's BM25 score for the query, normalised to [0, 1]
+	// by the best BM25 score of that query.
+	Lexical float64
+	// Coverage is the idf-weighted share of the query's terms that occur in
+	// the passage, in [0, 1].
+	Coverage float64
+}
