@@ -27,10 +27,13 @@ type Hit struct {
 	// Score is the fused relevance in [0, 1]; hits are sorted by it, highest
 	// first, and the relevance floor is compared against it.
 	Score float64
-	// Vector is the cosine similarity of the query and passage vectors.
+	// Vector is the cosine similarity of the query and passage vectors (0
+	// when either has no vector).
 	Vector float64
-	// Lexical is the passage's BM25 score for the query, normalised to [0, 1]
-	// by the best BM25 score of that query.
+	// Lexical is the passage's BM25 score for the query as a share of the
+	// largest score any passage could reach for that query (every query term
+	// present, repeated without limit), in [0, 1). Unlike a share of the
+	// query's best hit, it does not hand every query a perfect top score.
 	Lexical float64
 	// Coverage is the idf-weighted share of the query's terms that occur in
 	// the passage, in [0, 1].

@@ -1,0 +1,215 @@
+package retrieval
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/faqbot/faqbot/corpus"
+)
+
+// Fusion weights of Hit.Score. They sum to 1, so the score stays in [0, 1]
+// and means the same thing for every question, which a fixed relevance floor
+// needs. (Reciprocal rank fusion was rejected for that reason: it ranks
+// well but says nothing about whether the best hit is any good.)
+//
+// Coverage leads because it is the signal that separates on-topic from
+// off-topic questions: the built-in embedder gives a modest cosine to any
+// texts that share character n-grams, and BM25 rewards a single common word,
+// but a question whose rare words the passage lacks is not answered by it.
+// The cosine carries paraphrase and spelling variants that stemming misses;
+// BM25 breaks ties between covering passages by how much they dwell on the
+// terms.
+const (
+	coverageWeight = 0.5
+	vectorWeight   = 0.3
+	lexicalWeight  = 0.2
+)
+
+// minCandidates is the fewest candidates taken from each ranking before
+// fusion, so that a passage ranked modestly by both can still rise to the
+// top, and near-duplicates removed after fusion still leave k hits.
+const minCandidates = 20
+
+// candidatesPerHit is how many candidates per requested hit each ranking
+// contributes when k is large.
+const candidatesPerHit = 4
+
+// maxDupChain bounds the walk along Chunk.DupOf links to the canonical
+// passage, in case the corpus ever records a cycle.
+const maxDupChain = 8
+
+// Search returns up to k passages for the query, best first: the nearest
+// vectors and the best BM25 matches are pooled, each scored by
+// coverageWeight·Coverage + vectorWeight·max(0, cosine) +
+// lexicalWeight·Lexical, and near-duplicates collapsed so the same content
+// is never returned twice. A blank query or k <= 0 gives no hits and no
+// error.
+func (ix *Index) Search(ctx context.Context, query string, k int) ([]Hit, error) {
+	if strings.TrimSpace(query) == "" || k <= 0 || len(ix.chunks) == 0 {
+		return nil, nil
+	}
+	nCand := max(k*candidatesPerHit, minCandidates)
+
+	qv, err := ix.embedQuery(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("searching: %w", err)
+	}
+
+	cos := map[int32]float64{}
+	if qv != nil {
+		res, err := ix.queryVectors(ctx, qv, nCand)
+		if err != nil {
+			return nil, fmt.Errorf("searching: %w", err)
+		}
+		for _, r := range res {
+			if d, ok := ix.byID[r.ID]; ok {
+				cos[d] = float64(r.Similarity)
+			}
+		}
+	}
+
+	s, _ := ix.scratch.Get().(*lexScores)
+	if s == nil {
+		s = &lexScores{}
+	}
+	defer func() {
+		s.reset()
+		ix.scratch.Put(s)
+	}()
+	ix.lex.score(queryTerms(query), s)
+	lexTop := s.top(nCand)
+
+	// Passages found only by BM25 still need their cosine.
+	for _, d := range lexTop {
+		if _, ok := cos[d]; ok || qv == nil {
+			continue
+		}
+		if v, ok := ix.vector(ctx, ix.chunks[d].ID); ok {
+			cos[d] = dot(qv, v)
+		} else {
+			cos[d] = 0
+		}
+	}
+	for _, d := range lexTop {
+		if _, ok := cos[d]; !ok {
+			cos[d] = 0 // no query vector: lexical evidence only
+		}
+	}
+
+	hits := make([]Hit, 0, len(cos))
+	for d, c := range cos {
+		h := Hit{
+			Chunk:    ix.chunks[d],
+			Vector:   c,
+			Lexical:  s.lexical(d),
+			Coverage: s.coverage(d),
+		}
+		h.Score = fuse(h)
+		hits = append(hits, h)
+	}
+	slices.SortFunc(hits, func(a, b Hit) int {
+		if c := cmp.Compare(b.Score, a.Score); c != 0 {
+			return c
+		}
+		return cmp.Compare(ix.byID[a.Chunk.ID], ix.byID[b.Chunk.ID])
+	})
+	return ix.collapse(hits, k), nil
+}
+
+// fuse combines a hit's signals into its score in [0, 1].
+func fuse(h Hit) float64 {
+	return coverageWeight*clamp01(h.Coverage) +
+		vectorWeight*clamp01(h.Vector) +
+		lexicalWeight*clamp01(h.Lexical)
+}
+
+func clamp01(x float64) float64 { return min(max(x, 0), 1) }
+
+// embedQuery embeds the query; nil means it has no words to embed (only
+// punctuation, say), so vector search is skipped rather than fed a vector
+// chromem would divide by zero.
+func (ix *Index) embedQuery(ctx context.Context, q string) ([]float32, error) {
+	vs, err := ix.emb.Embed(ctx, []string{q})
+	if err != nil {
+		return nil, fmt.Errorf("embedding query: %w", err)
+	}
+	if len(vs) != 1 {
+		return nil, fmt.Errorf("embedding query: got %d vectors: %w", len(vs), ErrBadVector)
+	}
+	zero, err := checkVector(vs[0], ix.emb.Dim())
+	if err != nil {
+		return nil, fmt.Errorf("embedding query: %w", err)
+	}
+	if zero {
+		return nil, nil
+	}
+	return vs[0], nil
+}
+
+// queryVectors asks chromem for the n nearest passages. This is the one
+// place nResults is clamped to the collection's size: chromem treats a
+// larger nResults as an error, not as "all of them". The collection never
+// changes after Build, so the count cannot move between the two calls.
+func (ix *Index) queryVectors(ctx context.Context, qv []float32, n int) ([]chromemResult, error) {
+	n = min(n, ix.col.Count())
+	if n <= 0 {
+		return nil, nil
+	}
+	res, err := ix.col.QueryEmbedding(ctx, qv, n, nil, nil)
+	if err != nil {
+		return nil, fmt.Errorf("querying vectors: %w", err)
+	}
+	out := make([]chromemResult, len(res))
+	for i, r := range res {
+		out[i] = chromemResult{ID: r.ID, Similarity: r.Similarity}
+	}
+	return out, nil
+}
+
+// chromemResult is the part of a chromem result that search uses; the
+// library's own type (whose slices alias the collection) stays here.
+type chromemResult struct {
+	ID         string
+	Similarity float32
+}
+
+// collapse keeps, of each group of near-duplicates, only the best-scored
+// hit (hits arrive sorted), and returns at most k hits.
+func (ix *Index) collapse(hits []Hit, k int) []Hit {
+	seen := make(map[string]bool, k)
+	out := make([]Hit, 0, min(k, len(hits)))
+	for _, h := range hits {
+		key := ix.canonical(h.Chunk)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		out = append(out, h)
+		if len(out) == k {
+			break
+		}
+	}
+	return out
+}
+
+// canonical follows DupOf links to the passage a group of near-duplicates
+// shares: a hit, its DupOf target and other copies of that target all map
+// to the same ID.
+func (ix *Index) canonical(c corpus.Chunk) string {
+	id := c.ID
+	for range maxDupChain {
+		if c.DupOf == "" || c.DupOf == id {
+			return id
+		}
+		id = c.DupOf
+		next, ok := ix.Chunk(id)
+		if !ok {
+			return id
+		}
+		c = next
+	}
+	return id
+}
