@@ -41,6 +41,13 @@ func Words(text string) []string {
 	rs := []rune(text)
 	for i := 0; i < len(rs); i++ {
 		r := rs[i]
+		if b.Len() == 0 {
+			if word, n := acronym(rs[i:]); n > 0 {
+				out = append(out, word)
+				i += n - 1
+				continue
+			}
+		}
 		switch {
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
 			b.WriteRune(unicode.ToLower(r))
@@ -57,6 +64,23 @@ func Words(text string) []string {
 	}
 	flush()
 	return out
+}
+
+// acronym recognises a dotted acronym at the start of rs ("U.S.", "U.K.",
+// "e.g.") and returns it as one word ("us") with the number of runes it
+// spans, or 0 when rs does not start with one. Without this "U.S." would
+// fall apart into one-letter tokens and never meet "US".
+func acronym(rs []rune) (string, int) {
+	var letters []rune
+	i := 0
+	for i+1 < len(rs) && unicode.IsLetter(rs[i]) && rs[i+1] == '.' {
+		letters = append(letters, unicode.ToLower(rs[i]))
+		i += 2
+	}
+	if len(letters) < 2 || (i < len(rs) && (unicode.IsLetter(rs[i]) || unicode.IsDigit(rs[i]))) {
+		return "", 0
+	}
+	return string(letters), i
 }
 
 // Stem reduces one lowercase word to its English Snowball stem. Words with

@@ -14,6 +14,8 @@ func TestTerms(t *testing.T) {
 		{"They negotiate.", []string{"negoti"}},
 		{"The $2.6 billion aid package", []string{"2", "6", "billion", "aid", "packag"}},
 		{"", nil},
+		{"U.S. negotiators and the U.K.", []string{"us", "negoti", "uk"}},
+		{"Alexander V. Khrushchev", []string{"alexand", "khrushchev"}},
 		{"a I the", nil},
 		{"Zelenskyy — Зеленский", []string{"zelenskyy", "зеленский"}},
 	}

@@ -1,0 +1,60 @@
+package corpus
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+)
+
+// Set is a loaded corpus, ready to index: the cleaned documents, their
+// passages with near-duplicates marked, the files that were skipped and the
+// duplicate report.
+type Set struct {
+	// Documents are the cleaned documents, sorted by ID.
+	Documents []Document
+	// Chunks are the passages of all documents, in document order, with
+	// DupOf set on near-duplicates.
+	Chunks []Chunk
+	// Skips are the files that were not loaded, with the reason.
+	Skips []Skip
+	// Duplicates reports near-duplicate documents and passages.
+	Duplicates DuplicateReport
+}
+
+// Build is the one path from a corpus folder to passages, used by the CLI,
+// the bot and the index rebuild: it loads and cleans every document in fsys
+// (LoadFS), splits them with opt (SplitAll) and marks near-duplicates
+// (FindDuplicates). The error is that of LoadFS: ErrNoDocuments when
+// nothing could be loaded, or ctx's error.
+func Build(ctx context.Context, fsys fs.FS, lg *slog.Logger, opt SplitOptions) (*Set, error) {
+	if lg == nil {
+		lg = slog.New(slog.DiscardHandler)
+	}
+	docs, skips, err := LoadFS(ctx, fsys, lg)
+	if err != nil {
+		return nil, fmt.Errorf("build corpus: %w", err)
+	}
+	chunks := SplitAll(docs, opt)
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("build corpus: %w", err)
+	}
+	dups := FindDuplicates(docs, chunks)
+	lg.Info("corpus built", "documents", len(docs), "passages", len(chunks), "skipped", len(skips),
+		"duplicate_documents", len(dups.Documents), "duplicate_passages", dups.Passages)
+	return &Set{Documents: docs, Chunks: chunks, Skips: skips, Duplicates: dups}, nil
+}
+
+// BuildDir is Build on a folder of the file system. A missing or
+// unreadable dir is an error, as in LoadDir.
+func BuildDir(ctx context.Context, dir string, lg *slog.Logger, opt SplitOptions) (*Set, error) {
+	info, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("build corpus: %w", err)
+	}
+	if !info.IsDir() {
+		return nil, fmt.Errorf("build corpus: %s is not a directory", dir)
+	}
+	return Build(ctx, os.DirFS(dir), lg, opt)
+}

@@ -1,0 +1,147 @@
+package corpus
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+)
+
+// Parse cleans one file's bytes into a Document. id is the file's path
+// relative to the corpus root; its extension picks the format (.txt, .md,
+// .markdown, .html, .htm). Parse never panics: bad input gives an error
+// wrapping ErrEmpty, ErrBinary, ErrEncoding, ErrTooLarge, ErrNoText or
+// ErrUnsupported.
+func Parse(id string, data []byte) (Document, error) {
+	f := formatOf(id)
+	if f == formatUnknown {
+		return Document{}, fmt.Errorf("parse %s: %w", id, ErrUnsupported)
+	}
+	text, err := decodeText(data)
+	if err != nil {
+		return Document{}, fmt.Errorf("parse %s: %w", id, err)
+	}
+	var blocks []block
+	var m meta
+	switch f {
+	case formatMarkdown:
+		blocks, m = markdownBlocks(text)
+	case formatHTML:
+		blocks, m = htmlBlocks(text)
+	default:
+		blocks = textBlocks(text)
+	}
+	doc := assemble(blocks, m, f == formatText)
+	if len(doc.Sections) == 0 {
+		return Document{}, fmt.Errorf("parse %s: %w", id, ErrNoText)
+	}
+	doc.ID = id
+	sum := sha256.Sum256(data)
+	doc.Hash = hex.EncodeToString(sum[:])
+	return doc, nil
+}
+
+// blockKind says what a block is.
+type blockKind int
+
+const (
+	kindPara blockKind = iota
+	kindHeading
+	// kindCode is preformatted text: kept verbatim, never cleaned as prose.
+	kindCode
+)
+
+// block is one paragraph, heading or code listing in reading order: the
+// format-neutral form that the three readers produce and one cleaning and
+// structuring pass consumes, so that every rule applies to every format.
+type block struct {
+	kind  blockKind
+	level int // heading level, 1-6
+	text  string
+	// anchor is an HTML id to link to the block, or "".
+	anchor string
+}
+
+// meta is what a format knows about a document beyond its blocks.
+type meta struct {
+	title string
+	// weakTitle is a fallback title (HTML <title>, og:title) used only when
+	// the page has no <h1>; it often carries a site name.
+	weakTitle string
+	date      string
+	url       string
+	// html says the blocks come from HTML, whose first <h1> is the
+	// headline wherever it sits.
+	html bool
+}
+
+// assemble cleans blocks and gives them document structure: title, date,
+// FAQ entries and sections. plain says the blocks come from plain text,
+// where short lines standing alone are headings.
+func assemble(blocks []block, m meta, plain bool) Document {
+	blocks, date := cleanBlocks(blocks)
+	if m.date == "" {
+		m.date = date
+	}
+	title, blocks := findTitle(blocks, m)
+	if plain {
+		blocks = promoteHeadings(blocks)
+	}
+	secs := structure(blocks, isFAQTitle(title))
+	for i := range secs {
+		if strings.HasPrefix(secs[i].URL, "#") && m.url != "" {
+			base, _, _ := strings.Cut(m.url, "#")
+			secs[i].URL = base + secs[i].URL
+		}
+	}
+	return Document{Title: title, Date: m.date, URL: m.url, Sections: secs}
+}
+
+// String renders the cleaned document as text: a "# title" line, date and
+// URL lines, then each section (its heading, "Q: question" for an FAQ
+// entry, its anchor) and paragraphs separated by blank lines. Golden tests
+// and the CLI's "show" output use it.
+func (d Document) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s\n", d.Title)
+	if d.Date != "" {
+		fmt.Fprintf(&b, "date: %s\n", d.Date)
+	}
+	if d.URL != "" {
+		fmt.Fprintf(&b, "url: %s\n", d.URL)
+	}
+	for _, s := range d.Sections {
+		b.WriteString("\n")
+		if s.Heading != "" {
+			fmt.Fprintf(&b, "## %s\n", s.Heading)
+		}
+		if s.Question != "" {
+			fmt.Fprintf(&b, "Q: %s\n", s.Question)
+		}
+		if s.URL != "" {
+			fmt.Fprintf(&b, "<%s>\n", s.URL)
+		}
+		for i, p := range s.Paragraphs {
+			if i > 0 {
+				b.WriteString("\n")
+			}
+			b.WriteString(p)
+			b.WriteString("\n")
+		}
+	}
+	return b.String()
+}
+
+// plainText is the document's words without markup: title, questions,
+// headings and paragraphs.
+func (d Document) plainText() string {
+	var b strings.Builder
+	b.WriteString(d.Title)
+	for _, s := range d.Sections {
+		for _, t := range append([]string{s.Heading, s.Question}, s.Paragraphs...) {
+			b.WriteString("\n")
+			b.WriteString(t)
+		}
+	}
+	return b.String()
+}
