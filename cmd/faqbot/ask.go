@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/faqbot/faqbot/answer"
+	"github.com/faqbot/faqbot/retrieval"
+)
+
+// askJSON is the `faqbot ask --json` contract: scripts rely on these field
+// names, so add fields rather than rename them.
+type askJSON struct {
+	Question  string         `json:"question"`
+	Answer    string         `json:"answer"`
+	Refused   bool           `json:"refused"`
+	Mode      answer.Mode    `json:"mode"`
+	Citations []citationJSON `json:"citations"`
+	Grounded  bool           `json:"grounded"`
+	Note      string         `json:"note,omitempty"`
+}
+
+type citationJSON struct {
+	N       int     `json:"n"`
+	Source  string  `json:"source"`
+	Title   string  `json:"title"`
+	Snippet string  `json:"snippet"`
+	Score   float64 `json:"score"`
+	URL     string  `json:"url,omitempty"`
+}
+
+func toJSON(a answer.Answer) askJSON {
+	out := askJSON{Question: a.Question, Answer: a.Text, Refused: a.Refused, Mode: a.Mode,
+		Citations: []citationJSON{}, Grounded: a.Grounded, Note: a.Note}
+	for _, c := range a.Citations {
+		out.Citations = append(out.Citations, citationJSON{N: c.N, Source: c.Source, Title: c.Title,
+			Snippet: c.Snippet, Score: round3(c.Score), URL: c.URL})
+	}
+	return out
+}
+
+func round3(f float64) float64 {
+	return float64(int64(f*1000+0.5)) / 1000
+}
+
+func runAsk(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet("ask", "ask [--json] [--corpus DIR] [--index DIR] [-k N] QUESTION", e.stderr)
+	var f indexFlags
+	f.register(fs, true)
+	asJSON := fs.Bool("json", false, "print exactly one JSON object on stdout")
+	explain := fs.Bool("explain", false, "print the retrieved passages and their scores on stderr (for tuning)")
+	pos, err := parseInterspersed(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	question := strings.TrimSpace(strings.Join(pos, " "))
+	if question == "" {
+		return usagef("ask needs a question, e.g. faqbot ask \"what did the US propose?\"")
+	}
+	cfg, lg, err := e.setup(&f)
+	if err != nil {
+		return err
+	}
+	st, err := openStack(ctx, e, cfg, lg, false)
+	if err != nil {
+		return err
+	}
+	if *explain {
+		if err := explainHits(ctx, e.stderr, st, question, cfg.TopK); err != nil {
+			return err
+		}
+	}
+	var stream func(string)
+	var shown string
+	if !*asJSON && st.engine.Mode() == answer.ModeLLM {
+		// The engine hands over the checked text so far, always a prefix of
+		// the final text: print what is new.
+		stream = func(text string) {
+			if strings.HasPrefix(text, shown) {
+				io.WriteString(e.stdout, text[len(shown):])
+				shown = text
+			}
+		}
+	}
+	a, err := st.engine.Stream(ctx, answer.Question{Text: question}, stream)
+	if errors.Is(err, answer.ErrEmptyQuestion) {
+		return usagef("the question has no words in it")
+	}
+	if err != nil {
+		return fmt.Errorf("answering: %w", err)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetEscapeHTML(false)
+		return enc.Encode(toJSON(a))
+	}
+	writeAnswer(e.stdout, a, shown)
+	return nil
+}
+
+// writeAnswer prints an answer for a person: the note, the text (or the
+// part of it already streamed is not repeated), then the numbered sources.
+func writeAnswer(w io.Writer, a answer.Answer, streamed string) {
+	switch {
+	case streamed != "" && strings.HasPrefix(a.Text, streamed):
+		fmt.Fprintln(w, a.Text[len(streamed):])
+	case streamed != "":
+		// The final answer is not what was streamed (the model declined, or
+		// failed mid-way and the answer fell back): show the final one whole.
+		fmt.Fprint(w, "\n\n")
+		fallthrough
+	default:
+		if a.Note != "" {
+			fmt.Fprintf(w, "(%s)\n\n", a.Note)
+		}
+		fmt.Fprintln(w, a.Text)
+	}
+	if a.Mode == answer.ModeLLM && !a.Refused && !a.Grounded {
+		fmt.Fprintln(w, "\n(Warning: this answer cites no source; treat it with care.)")
+	}
+	if len(a.Citations) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nSources:")
+	for _, c := range a.Citations {
+		title := c.Title
+		if c.DocTitle != "" && c.DocTitle != c.Title {
+			title = c.Title + " — " + c.DocTitle
+		}
+		fmt.Fprintf(w, "  [%d] %s (%s)\n", c.N, title, c.Source)
+		if c.URL != "" {
+			fmt.Fprintf(w, "      %s\n", c.URL)
+		}
+		fmt.Fprintf(w, "      %s\n", c.Snippet)
+	}
+}
+
+// explainHits shows what retrieval found for the question and how each hit
+// scored against the relevance floor.
+func explainHits(ctx context.Context, w io.Writer, st *stack, question string, k int) error {
+	hits, err := st.index.Search(ctx, question, k)
+	if err != nil {
+		return fmt.Errorf("searching: %w", err)
+	}
+	fmt.Fprintf(w, "retrieved %d passages (floor %.2f):\n", len(hits), retrieval.DefaultFloor)
+	for i, h := range hits {
+		mark := " "
+		if retrieval.Relevant(h, retrieval.DefaultFloor) {
+			mark = "*"
+		}
+		fmt.Fprintf(w, "%s %d. score %.3f = coverage %.2f, cosine %.2f, bm25 %.2f  %s  %q\n",
+			mark, i+1, h.Score, h.Coverage, h.Vector, h.Lexical, h.Chunk.ID, answer.Snippet(h.Chunk.Title, 60))
+	}
+	return nil
+}

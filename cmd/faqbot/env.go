@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"golang.org/x/term"
+
+	"github.com/faqbot/faqbot/answer"
+	"github.com/faqbot/faqbot/config"
+	"github.com/faqbot/faqbot/corpus"
+	"github.com/faqbot/faqbot/retrieval"
+)
+
+// env is what a subcommand may touch of the outside world.
+type env struct {
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+// setup loads the settings (flags over environment over .env over
+// defaults) and makes the logger.
+func (e *env) setup(f *indexFlags) (config.Config, *slog.Logger, error) {
+	dotenv, err := config.ReadDotenv(".env")
+	if err != nil {
+		return config.Config{}, nil, err
+	}
+	cfg, err := config.Load(e.getenv, dotenv)
+	if err != nil {
+		return config.Config{}, nil, err
+	}
+	if f != nil {
+		if err := f.apply(&cfg); err != nil {
+			return config.Config{}, nil, err
+		}
+	}
+	return cfg, newLogger(cfg, e.stderr), nil
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	level := map[string]slog.Level{"debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError}[cfg.LogLevel]
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// isTerminal reports whether w is a terminal, where progress bars are
+// wanted; pipes and files get none.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// stack is everything a question needs: the corpus, its index and the
+// answer engine over it.
+type stack struct {
+	corpus *corpus.Set
+	index  *retrieval.Index
+	report retrieval.OpenReport
+	engine *answer.Engine
+	emb    retrieval.Embedder
+	dir    string
+}
+
+// corpusFS returns the folder named by the settings, or the embedded
+// default corpus, with a name for messages.
+func corpusFS(cfg config.Config) (fs.FS, string, error) {
+	if cfg.CorpusDir == "" {
+		return corpus.Default(), "embedded corpus", nil
+	}
+	st, err := os.Stat(cfg.CorpusDir)
+	if err != nil {
+		return nil, "", fmt.Errorf("reading corpus folder: %w", err)
+	}
+	if !st.IsDir() {
+		return nil, "", fmt.Errorf("reading corpus folder: %s is not a folder", cfg.CorpusDir)
+	}
+	return os.DirFS(cfg.CorpusDir), cfg.CorpusDir, nil
+}
+
+// indexDir is where the index of the configured corpus is saved: the
+// setting, or a folder per corpus under the user's cache directory so two
+// corpora never overwrite each other's index.
+func indexDir(cfg config.Config) string {
+	if cfg.IndexDir != "" {
+		return cfg.IndexDir
+	}
+	base, err := os.UserCacheDir()
+	if err != nil {
+		base = os.TempDir()
+	}
+	key := "default"
+	if cfg.CorpusDir != "" {
+		abs, err := filepath.Abs(cfg.CorpusDir)
+		if err != nil {
+			abs = cfg.CorpusDir
+		}
+		sum := sha256.Sum256([]byte(abs))
+		key = filepath.Base(abs) + "-" + hex.EncodeToString(sum[:6])
+	}
+	return filepath.Join(base, "faqbot", "index", key)
+}
+
+// openStack loads the corpus, opens (or builds) its index and makes the
+// answer engine. With progress set, long index builds draw a bar on
+// stderr when it is a terminal.
+func openStack(ctx context.Context, e *env, cfg config.Config, lg *slog.Logger, progress bool) (*stack, error) {
+	fsys, name, err := corpusFS(cfg)
+	if err != nil {
+		return nil, err
+	}
+	splitOpt := corpus.DefaultSplitOptions()
+	set, err := corpus.Build(ctx, fsys, lg, splitOpt)
+	if err != nil {
+		return nil, fmt.Errorf("loading %s: %w", name, err)
+	}
+	m, err := newModels(ctx, cfg, lg)
+	if err != nil {
+		return nil, err
+	}
+	opt := retrieval.BuildOptions{}
+	if progress && isTerminal(e.stderr) {
+		opt.Progress = progressBar(e.stderr, "embedding")
+	}
+	dir := indexDir(cfg)
+	want := retrieval.Manifest{Docs: docHashes(set), Split: splitFingerprint(splitOpt)}
+	ix, rep, err := retrieval.Open(ctx, dir, set.Chunks, want, m.emb, opt, lg)
+	if err != nil {
+		return nil, fmt.Errorf("opening the index: %w", err)
+	}
+	eng := answer.New(ix, answer.Options{K: cfg.TopK, Chat: m.chat, Logger: lg, LLM: m.llm})
+	return &stack{corpus: set, index: ix, report: rep, engine: eng, emb: m.emb, dir: dir}, nil
+}
+
+// progressBar returns a callback that redraws one line on w.
+func progressBar(w io.Writer, label string) func(done, total int) {
+	return func(done, total int) {
+		if total == 0 {
+			return
+		}
+		const width = 30
+		filled := width * done / total
+		bar := make([]byte, width)
+		for i := range bar {
+			bar[i] = ' '
+			if i < filled {
+				bar[i] = '='
+			}
+		}
+		fmt.Fprintf(w, "\r%s [%s] %d/%d passages", label, bar, done, total)
+		if done == total {
+			fmt.Fprintln(w)
+		}
+	}
+}
+
+func docHashes(set *corpus.Set) map[string]string {
+	m := make(map[string]string, len(set.Documents))
+	for _, d := range set.Documents {
+		m[d.ID] = d.Hash
+	}
+	return m
+}
+
+// splitFingerprint names the cleaning and splitting that made the passages,
+// so a change to either rebuilds a saved index whose documents did not
+// change.
+func splitFingerprint(o corpus.SplitOptions) string {
+	return fmt.Sprintf("%s target=%d max=%d overlap=%d", corpus.CleanerVersion, o.Target, o.Max, o.Overlap)
+}

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/faqbot/faqbot/answer"
+	"github.com/faqbot/faqbot/evalset"
+)
+
+func runEval(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet("eval", "eval --questions FILE.jsonl [--corpus DIR] [--index DIR] [-k N] [-v]", e.stderr)
+	var f indexFlags
+	f.register(fs, true)
+	file := fs.String("questions", "", "question set, one JSON object per line (required)")
+	verbose := fs.Bool("v", false, "print every question's result, not only the misses")
+	pos, err := parseInterspersed(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("eval takes no arguments besides flags, got %q", pos[0])
+	}
+	if *file == "" {
+		return usagef("eval needs --questions FILE.jsonl")
+	}
+	r, err := os.Open(*file)
+	if err != nil {
+		return fmt.Errorf("opening the question set: %w", err)
+	}
+	defer r.Close()
+	qs, err := evalset.Read(r)
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", *file, err)
+	}
+	cfg, lg, err := e.setup(&f)
+	if err != nil {
+		return err
+	}
+	st, err := openStack(ctx, e, cfg, lg, false)
+	if err != nil {
+		return err
+	}
+	res, err := evalset.Run(ctx, qs, st.engine, st.index, cfg.TopK)
+	if err != nil {
+		return err
+	}
+	writeEval(e.stdout, *file, res, *verbose)
+	return nil
+}
+
+func writeEval(w io.Writer, name string, r evalset.Report, verbose bool) {
+	fmt.Fprintf(w, "Question set: %s (%d questions: %d answerable, %d not)\n\n", name, r.Total, r.Answerable, r.Unanswerable)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "metric\tvalue\n")
+	fmt.Fprintf(tw, "hit@%d (right document retrieved)\t%s\n", r.K, pct(r.HitAtK))
+	fmt.Fprintf(tw, "MRR (retrieval)\t%.3f\n", r.MRR)
+	fmt.Fprintf(tw, "right document among cited sources\t%s\n", pct(r.CitedRight))
+	if r.TitledQuestions > 0 {
+		fmt.Fprintf(tw, "right entry as top source\t%s\n", pct(r.TopTitleRight))
+	}
+	fmt.Fprintf(tw, "fact recall (all key facts in the answer)\t%s\n", pct(r.FactRecall))
+	fmt.Fprintf(tw, "refusal accuracy (unanswerable refused)\t%s\n", pct(r.RefusalAccuracy))
+	fmt.Fprintf(tw, "false refusals (answerable refused)\t%s\n", pct(r.FalseRefusals))
+	fmt.Fprintf(tw, "latency p50 / p95 / max\t%s / %s / %s\n", ms(r.P50), ms(r.P95), ms(r.Max))
+	tw.Flush()
+
+	var shown []evalset.Result
+	for _, q := range r.Results {
+		if verbose || !q.OK() {
+			shown = append(shown, q)
+		}
+	}
+	if len(shown) == 0 {
+		fmt.Fprintln(w, "\nNo misses.")
+		return
+	}
+	if verbose {
+		fmt.Fprintln(w, "\nResults:")
+	} else {
+		fmt.Fprintln(w, "\nMisses:")
+	}
+	sort.SliceStable(shown, func(i, j int) bool { return shown[i].Line < shown[j].Line })
+	for _, q := range shown {
+		fmt.Fprintf(w, "- line %d %q: %s\n", q.Line, q.Question.Question, strings.Join(q.Problems(), "; "))
+		if verbose || !q.OK() {
+			fmt.Fprintf(w, "    answer: %s\n", answer.Snippet(q.Answer.Text, 200))
+		}
+	}
+}
+
+func pct(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) }
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }

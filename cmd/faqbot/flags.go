@@ -1,0 +1,75 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/faqbot/faqbot/config"
+)
+
+// indexFlags are the corpus and index flags shared by ask, index, eval and
+// serve. Unset flags leave the environment's value in place.
+type indexFlags struct {
+	corpus string
+	index  string
+	k      int
+}
+
+func (f *indexFlags) register(fs *flag.FlagSet, withK bool) {
+	fs.StringVar(&f.corpus, "corpus", "", "folder of .txt, .md and .html documents (default: the embedded corpus; env FAQBOT_CORPUS_DIR)")
+	fs.StringVar(&f.index, "index", "", "folder for the saved index (default: under the user cache dir; env FAQBOT_INDEX_DIR)")
+	if withK {
+		fs.IntVar(&f.k, "k", 0, "passages to retrieve (default 5; env FAQBOT_TOP_K)")
+	}
+}
+
+// apply lets flags override the settings loaded from the environment.
+func (f *indexFlags) apply(cfg *config.Config) error {
+	if f.corpus != "" {
+		cfg.CorpusDir = f.corpus
+	}
+	if f.index != "" {
+		cfg.IndexDir = f.index
+	}
+	if f.k != 0 {
+		if f.k < 1 || f.k > 20 {
+			return usagef("-k must be from 1 to 20, got %d", f.k)
+		}
+		cfg.TopK = f.k
+	}
+	return nil
+}
+
+// newFlagSet returns a FlagSet that reports errors instead of exiting, with
+// usage text that starts with the command's synopsis.
+func newFlagSet(name, synopsis string, out io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.Usage = func() {
+		fmt.Fprintf(out, "Usage: faqbot %s\n\nFlags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseInterspersed parses flags wherever they stand among the positional
+// arguments, so `faqbot ask "why?" --json` works as users type it.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if err == flag.ErrHelp {
+				return nil, err
+			}
+			return nil, usageError{strings.TrimSpace(err.Error())}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}

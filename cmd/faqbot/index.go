@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"time"
+
+	"github.com/faqbot/faqbot/retrieval"
+)
+
+func runIndex(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet("index", "index [--corpus DIR] [--index DIR]", e.stderr)
+	var f indexFlags
+	f.register(fs, false)
+	pos, err := parseInterspersed(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("index takes no arguments besides flags, got %q", pos[0])
+	}
+	cfg, lg, err := e.setup(&f)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	st, err := openStack(ctx, e, cfg, lg, true)
+	if err != nil {
+		return err
+	}
+	w := e.stdout
+	set, rep := st.corpus, st.report
+	fmt.Fprintf(w, "Corpus:     %d documents, %d passages\n", len(set.Documents), len(set.Chunks))
+	for _, s := range set.Skips {
+		fmt.Fprintf(w, "Skipped:    %s (%s)\n", s.Path, s.Reason)
+	}
+	dups := set.Duplicates
+	fmt.Fprintf(w, "Duplicates: %d near-duplicate document pairs, %d passages marked as duplicates\n", len(dups.Documents), dups.Passages)
+	for _, d := range dups.Documents {
+		fmt.Fprintf(w, "            %s ~ %s (similarity %.2f)\n", d.A, d.B, d.Similarity)
+	}
+	fmt.Fprintf(w, "Index:      %s (%s)\n", st.dir, openSummary(rep))
+	fmt.Fprintf(w, "Embedder:   %s, %d dimensions\n", st.emb.Name(), st.emb.Dim())
+	fmt.Fprintf(w, "Time:       %s\n", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// openSummary says in one line whether the index was loaded or rebuilt.
+func openSummary(r retrieval.OpenReport) string {
+	var s string
+	if r.Loaded {
+		s = fmt.Sprintf("loaded in %s", r.Load.Round(time.Millisecond))
+	} else {
+		s = fmt.Sprintf("rebuilt: %s; %d passages embedded, %d reused, in %s", r.Reason, r.Embedded, r.Reused, (r.Build + r.Save).Round(time.Millisecond))
+	}
+	if r.Warning != "" {
+		s += "; warning: " + r.Warning
+	}
+	return s
+}

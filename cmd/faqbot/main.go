@@ -1,0 +1,114 @@
+// Command faqbot answers questions from a FAQ corpus with cited sources, on
+// the command line and as a Discord bot.
+//
+// Usage:
+//
+//	faqbot ask [--json] [--corpus DIR] [--index DIR] [-k N] QUESTION
+//	faqbot index [--corpus DIR] [--index DIR]
+//	faqbot eval --questions FILE.jsonl [--corpus DIR] [--index DIR] [-k N]
+//	faqbot settings
+//
+// Run `faqbot help` for the details of each command.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// usageError marks a mistake in the command line; it exits with status 2
+// and a hint to run help.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+// errSilent is returned when the command already told the user what went
+// wrong and only the exit status is left to set.
+var errSilent = errors.New("failed")
+
+func exitCode(err error, stderr io.Writer) int {
+	var ue usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, errSilent):
+		return 1
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "faqbot: %s\nRun 'faqbot help' for usage.\n", ue.msg)
+		return 2
+	default:
+		fmt.Fprintf(stderr, "faqbot: %s\n", err)
+		return 1
+	}
+}
+
+// command is one subcommand: its one-line summary for help, and its body.
+type command struct {
+	summary string
+	run     func(ctx context.Context, e *env, args []string) error
+}
+
+func commands() map[string]command {
+	return map[string]command{
+		"ask":      {"answer one question with cited sources", runAsk},
+		"index":    {"build or refresh the index of the corpus", runIndex},
+		"eval":     {"score answers against a question set", runEval},
+		"settings": {"print every setting with its default (the .env.example)", runSettings},
+	}
+}
+
+// run is main without the process: everything it touches comes in as a
+// parameter, so tests call it directly.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	e := &env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) == 0 {
+		printHelp(stderr)
+		return usagef("no command given")
+	}
+	name, rest := args[0], args[1:]
+	switch name {
+	case "help", "-h", "-help", "--help":
+		printHelp(stdout)
+		return nil
+	}
+	cmd, ok := commands()[name]
+	if !ok {
+		return usagef("unknown command %q", name)
+	}
+	return cmd.run(ctx, e, rest)
+}
+
+func printHelp(w io.Writer) {
+	fmt.Fprint(w, `faqbot answers questions from a FAQ corpus and shows where every answer comes from.
+
+Usage:
+  faqbot ask [--json] [--corpus DIR] [--index DIR] [-k N] QUESTION
+  faqbot index [--corpus DIR] [--index DIR]
+  faqbot eval --questions FILE.jsonl [--corpus DIR] [--index DIR] [-k N]
+  faqbot settings
+
+Commands:
+`)
+	for _, name := range []string{"ask", "index", "eval", "settings"} {
+		fmt.Fprintf(w, "  %-9s %s\n", name, commands()[name].summary)
+	}
+	fmt.Fprint(w, `
+Run 'faqbot COMMAND -h' for a command's flags. Settings come from flags, then
+the environment, then a .env file in the working directory; 'faqbot settings'
+lists them all.
+`)
+}

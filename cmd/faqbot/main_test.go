@@ -1,0 +1,181 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// runCLI runs the command in-process with an environment holding only env
+// (plus a per-test index folder), and returns stdout, stderr and the exit
+// status main would use.
+func runCLI(t *testing.T, env map[string]string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	if env == nil {
+		env = map[string]string{}
+	}
+	if _, ok := env["FAQBOT_INDEX_DIR"]; !ok {
+		env["FAQBOT_INDEX_DIR"] = filepath.Join(t.TempDir(), "index")
+	}
+	var out, errb bytes.Buffer
+	err := run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(""), &out, &errb)
+	code = exitCode(err, &errb)
+	return out.String(), errb.String(), code
+}
+
+func TestAskJSONContract(t *testing.T) {
+	out, errs, code := runCLI(t, nil, "ask", "--json", "Who delivered the US written response to Russia?")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, errs)
+	}
+	dec := json.NewDecoder(strings.NewReader(out))
+	var raw map[string]any
+	if err := dec.Decode(&raw); err != nil {
+		t.Fatalf("stdout is not one JSON object: %v\n%s", err, out)
+	}
+	if dec.More() {
+		t.Fatalf("stdout holds more than one JSON value:\n%s", out)
+	}
+	for _, k := range []string{"question", "answer", "refused", "mode", "citations"} {
+		if _, ok := raw[k]; !ok {
+			t.Errorf("JSON lacks %q: %s", k, out)
+		}
+	}
+	var got askJSON
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Refused || got.Mode != "extractive" || len(got.Citations) == 0 {
+		t.Fatalf("got refused=%v mode=%q %d citations; want an extractive answer with citations:\n%s", got.Refused, got.Mode, len(got.Citations), out)
+	}
+	if !strings.Contains(got.Answer, "Sullivan") {
+		t.Errorf("answer %q does not name the ambassador", got.Answer)
+	}
+	for i, c := range got.Citations {
+		if c.N != i+1 || c.Source == "" || c.Title == "" || c.Snippet == "" || c.Score <= 0 {
+			t.Errorf("citation %d incomplete: %+v", i, c)
+		}
+		if !strings.Contains(got.Answer, "["+strconv.Itoa(c.N)+"]") {
+			t.Errorf("citation [%d] listed but not used in the answer %q", c.N, got.Answer)
+		}
+	}
+}
+
+func TestAskRefusesOffTopic(t *testing.T) {
+	out, errs, code := runCLI(t, nil, "ask", "--json", "what is a good recipe for sourdough bread?")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, errs)
+	}
+	var got askJSON
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("bad JSON: %v\n%s", err, out)
+	}
+	if !got.Refused || len(got.Citations) != 0 {
+		t.Errorf("got refused=%v with %d citations, want a refusal citing nothing: %s", got.Refused, len(got.Citations), out)
+	}
+}
+
+func TestAskHumanOutput(t *testing.T) {
+	out, errs, code := runCLI(t, nil, "ask", "how", "long", "did", "the", "talks", "in", "Florida", "last?")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, errs)
+	}
+	if !strings.Contains(out, "four hours") || !strings.Contains(out, "Sources:") || !strings.Contains(out, "[1]") {
+		t.Errorf("output lacks the answer or its sources:\n%s", out)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"no command", nil, 2, "no command"},
+		{"unknown command", []string{"frobnicate"}, 2, "unknown command"},
+		{"ask without question", []string{"ask"}, 2, "needs a question"},
+		{"ask blank question", []string{"ask", "  "}, 2, "needs a question"},
+		{"bad k", []string{"ask", "-k", "0", "x"}, 2, "-k"},
+		{"unknown flag", []string{"ask", "--nope", "x"}, 2, "nope"},
+		{"missing corpus", []string{"ask", "--corpus", "/does/not/exist", "x"}, 1, "corpus"},
+		{"eval without file", []string{"eval"}, 2, "--questions"},
+		{"index extra arg", []string{"index", "extra"}, 2, "extra"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, errs, code := runCLI(t, nil, tt.args...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.code, errs)
+			}
+			if !strings.Contains(errs, tt.want) {
+				t.Errorf("stderr %q does not mention %q", errs, tt.want)
+			}
+			if strings.Contains(errs, "goroutine ") || strings.Contains(errs, "panic") {
+				t.Errorf("stderr shows a crash:\n%s", errs)
+			}
+			if tt.code != 0 && out != "" {
+				t.Errorf("stdout should be empty on error, got %q", out)
+			}
+		})
+	}
+}
+
+func TestAskBadSettingIsOneLine(t *testing.T) {
+	_, errs, code := runCLI(t, map[string]string{"FAQBOT_TOP_K": "lots"}, "ask", "x")
+	if code != 1 || !strings.Contains(errs, "FAQBOT_TOP_K") {
+		t.Errorf("exit %d, stderr %q; want 1 and the setting named", code, errs)
+	}
+}
+
+func TestCustomCorpusAndIndexReuse(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("pets.md", "# Pet policy\n\n## Can I bring my dog to the office?\n\nDogs are welcome on Fridays if they are house-trained and stay on a leash.\n\n## Are cats allowed?\n\nCats are not allowed because of allergies among the staff.\n")
+	idx := filepath.Join(t.TempDir(), "idx")
+	env := map[string]string{"FAQBOT_INDEX_DIR": idx}
+	out, errs, code := runCLI(t, env, "index", "--corpus", dir)
+	if code != 0 {
+		t.Fatalf("index: exit %d\n%s", code, errs)
+	}
+	if !strings.Contains(out, "1 documents") {
+		t.Errorf("index output:\n%s", out)
+	}
+	out, errs, code = runCLI(t, env, "ask", "--json", "--corpus", dir, "can I bring my dog to work?")
+	if code != 0 {
+		t.Fatalf("ask: exit %d\n%s", code, errs)
+	}
+	var got askJSON
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("bad JSON: %v\n%s", err, out)
+	}
+	if got.Refused || len(got.Citations) == 0 || got.Citations[0].Title != "Can I bring my dog to the office?" {
+		t.Fatalf("want the dog entry as the top source, got %+v", got)
+	}
+	// A changed document makes the saved index stale: it is rebuilt.
+	write("pets.md", "# Pet policy\n\n## Can I bring my dog to the office?\n\nDogs are no longer allowed in the office.\n")
+	out, errs, code = runCLI(t, env, "ask", "--json", "--corpus", dir, "can I bring my dog to work?")
+	if code != 0 || !strings.Contains(out, "no longer allowed") {
+		t.Errorf("after the edit: exit %d, out %s\n%s", code, out, errs)
+	}
+}
+
+func TestSettingsPrintsExample(t *testing.T) {
+	out, _, code := runCLI(t, nil, "settings")
+	want, err := os.ReadFile("../../.env.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code != 0 || out != string(want) {
+		t.Errorf("faqbot settings differs from .env.example (exit %d)", code)
+	}
+}

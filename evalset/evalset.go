@@ -1,0 +1,276 @@
+// Package evalset scores faqbot on a question set: whether retrieval finds
+// the right document, whether the answer cites it and states the key facts,
+// and whether questions the corpus cannot answer are refused.
+package evalset
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/faqbot/faqbot/answer"
+	"github.com/faqbot/faqbot/retrieval"
+)
+
+// Question is one line of a question set (JSON Lines).
+type Question struct {
+	// Question is asked as a member would type it.
+	Question string `json:"question"`
+	// Sources are file-name prefixes of the documents that answer it; one
+	// cited or retrieved match is enough.
+	Sources []string `json:"sources,omitempty"`
+	// Facts are the key facts the answer must state: each inner list holds
+	// alternatives, one of which must appear (case-insensitively).
+	Facts [][]string `json:"facts,omitempty"`
+	// Refuse is true when the corpus does not hold the answer.
+	Refuse bool `json:"refuse,omitempty"`
+	// Title, when set, is the passage title (e.g. the FAQ entry's question)
+	// the top source must have: for one-file FAQs, where the document alone
+	// says little.
+	Title string `json:"title,omitempty"`
+}
+
+// Read parses a question set, one JSON object per line; blank lines and
+// lines starting with # or // are skipped. Every bad line is reported.
+func Read(r io.Reader) ([]Question, error) {
+	var qs []Question
+	var errs []error
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") || strings.HasPrefix(line, "//") {
+			continue
+		}
+		var q Question
+		dec := json.NewDecoder(strings.NewReader(line))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&q); err != nil {
+			errs = append(errs, fmt.Errorf("line %d: %w", n, err))
+			continue
+		}
+		if strings.TrimSpace(q.Question) == "" {
+			errs = append(errs, fmt.Errorf("line %d: no question", n))
+			continue
+		}
+		if !q.Refuse && len(q.Sources) == 0 {
+			errs = append(errs, fmt.Errorf("line %d: an answerable question needs sources", n))
+			continue
+		}
+		qs = append(qs, q)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("reading question set: %w", err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if len(qs) == 0 {
+		return nil, errors.New("the question set has no questions")
+	}
+	return qs, nil
+}
+
+// Answerer answers one question; *answer.Engine satisfies it.
+type Answerer interface {
+	Answer(ctx context.Context, q answer.Question) (answer.Answer, error)
+}
+
+// Searcher retrieves passages; *retrieval.Index satisfies it.
+type Searcher interface {
+	Search(ctx context.Context, query string, k int) ([]retrieval.Hit, error)
+}
+
+// Result is the outcome of one question.
+type Result struct {
+	// Line is the question's position in the set, from 1.
+	Line     int
+	Question Question
+	Answer   answer.Answer
+	Latency  time.Duration
+	// Rank is the 1-based rank of the first retrieved passage from a right
+	// document, 0 when none was retrieved.
+	Rank int
+	// CitedRight is true when a right document is among the cited sources.
+	CitedRight bool
+	// TopTitleRight is true when the first source has the expected Title.
+	TopTitleRight bool
+	// MissingFacts lists the fact groups absent from the answer.
+	MissingFacts [][]string
+}
+
+// OK reports whether the question was handled as the set expects.
+func (r Result) OK() bool { return len(r.Problems()) == 0 }
+
+// Problems lists what went wrong, in words.
+func (r Result) Problems() []string {
+	var p []string
+	if r.Question.Refuse {
+		if !r.Answer.Refused {
+			p = append(p, "answered but should refuse")
+		}
+		return p
+	}
+	if r.Answer.Refused {
+		return append(p, "refused but is answerable")
+	}
+	if !r.CitedRight {
+		p = append(p, fmt.Sprintf("right document not cited (retrieval rank %d)", r.Rank))
+	}
+	if r.Question.Title != "" && !r.TopTitleRight {
+		top := ""
+		if len(r.Answer.Citations) > 0 {
+			top = r.Answer.Citations[0].Title
+		}
+		p = append(p, fmt.Sprintf("top source %q, want %q", top, r.Question.Title))
+	}
+	for _, f := range r.MissingFacts {
+		p = append(p, fmt.Sprintf("missing fact %q", strings.Join(f, "|")))
+	}
+	return p
+}
+
+// Report sums up a run.
+type Report struct {
+	K                         int
+	Total, Answerable         int
+	Unanswerable              int
+	TitledQuestions           int
+	HitAtK, MRR               float64
+	CitedRight, TopTitleRight float64
+	FactRecall                float64
+	RefusalAccuracy           float64
+	FalseRefusals             float64
+	P50, P95, Max             time.Duration
+	Results                   []Result
+}
+
+// Run asks every question and scores the answers. Retrieval is scored on
+// the top k passages for the question as asked.
+func Run(ctx context.Context, qs []Question, a Answerer, s Searcher, k int) (Report, error) {
+	rep := Report{K: k, Total: len(qs)}
+	var lat []time.Duration
+	var hits, cited, titled, facts, refusedOK, falseRefusals int
+	var rr float64
+	for i, q := range qs {
+		res := Result{Line: i + 1, Question: q}
+		start := time.Now()
+		ans, err := a.Answer(ctx, answer.Question{Text: q.Question})
+		res.Latency = time.Since(start)
+		if err != nil {
+			return Report{}, fmt.Errorf("answering line %d: %w", i+1, err)
+		}
+		res.Answer = ans
+		lat = append(lat, res.Latency)
+		if q.Refuse {
+			rep.Unanswerable++
+			if ans.Refused {
+				refusedOK++
+			}
+			rep.Results = append(rep.Results, res)
+			continue
+		}
+		rep.Answerable++
+		found, err := s.Search(ctx, q.Question, k)
+		if err != nil {
+			return Report{}, fmt.Errorf("searching line %d: %w", i+1, err)
+		}
+		for j, h := range found {
+			if matches(h.Chunk.DocID, q.Sources) {
+				res.Rank = j + 1
+				break
+			}
+		}
+		if res.Rank > 0 {
+			hits++
+			rr += 1 / float64(res.Rank)
+		}
+		if ans.Refused {
+			falseRefusals++
+		}
+		for _, c := range ans.Citations {
+			if matches(c.Source, q.Sources) {
+				res.CitedRight = true
+			}
+		}
+		if res.CitedRight {
+			cited++
+		}
+		if q.Title != "" {
+			rep.TitledQuestions++
+			if len(ans.Citations) > 0 && strings.EqualFold(strings.TrimSpace(ans.Citations[0].Title), strings.TrimSpace(q.Title)) {
+				res.TopTitleRight = true
+				titled++
+			}
+		}
+		res.MissingFacts = missingFacts(ans.Text, q.Facts)
+		if len(res.MissingFacts) == 0 && !ans.Refused {
+			facts++
+		}
+		rep.Results = append(rep.Results, res)
+	}
+	if rep.Answerable > 0 {
+		n := float64(rep.Answerable)
+		rep.HitAtK, rep.MRR = float64(hits)/n, rr/n
+		rep.CitedRight, rep.FactRecall = float64(cited)/n, float64(facts)/n
+		rep.FalseRefusals = float64(falseRefusals) / n
+	}
+	if rep.TitledQuestions > 0 {
+		rep.TopTitleRight = float64(titled) / float64(rep.TitledQuestions)
+	}
+	if rep.Unanswerable > 0 {
+		rep.RefusalAccuracy = float64(refusedOK) / float64(rep.Unanswerable)
+	}
+	rep.P50, rep.P95, rep.Max = percentile(lat, 0.50), percentile(lat, 0.95), percentile(lat, 1)
+	return rep, nil
+}
+
+func matches(docID string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(docID, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func missingFacts(text string, facts [][]string) [][]string {
+	low := strings.ToLower(text)
+	var missing [][]string
+	for _, alts := range facts {
+		found := false
+		for _, alt := range alts {
+			if strings.Contains(low, strings.ToLower(alt)) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			missing = append(missing, alts)
+		}
+	}
+	return missing
+}
+
+// percentile returns the nearest-rank percentile p (0..1] of ds.
+func percentile(ds []time.Duration, p float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	i := int(p*float64(len(s))+0.999999) - 1
+	if i < 0 {
+		i = 0
+	}
+	if i >= len(s) {
+		i = len(s) - 1
+	}
+	return s[i]
+}
