@@ -41,6 +41,9 @@ func extractive(question, query string, hits []retrieval.Hit) Answer {
 	qterms := uniqueTerms(query)
 	kind := askedFor(question)
 	cands := sentenceCandidates(hits)
+	if lead := faqLead(cands, hits, qterms); lead != nil {
+		return compose(question, query, hits, lead)
+	}
 	weights := termWeights(qterms, cands)
 	var total float64
 	for _, t := range qterms {
@@ -59,12 +62,16 @@ func extractive(question, query string, hits []retrieval.Hit) Answer {
 			c.coverage = got / total
 		}
 		h := hits[c.hit]
-		c.score = h.Score * (sentenceBaseWeight + c.coverage)
+		// The passage's rank weighs in, but only by half: a sentence that
+		// answers better in the second passage should beat a vague one in
+		// the first.
+		rel := 0.5 + 0.5*h.Score/top
+		c.score = rel * (sentenceBaseWeight + c.coverage)
 		if c.pos == 0 && isFAQ(h.Chunk) {
-			c.score += faqLeadBonus * h.Score
+			c.score += faqLeadBonus * rel
 		}
-		if kind.satisfiedBy(c.text, qterms) {
-			c.score += kindBonus * h.Score
+		if c.coverage > 0 && kind.satisfiedBy(c.text, qterms) {
+			c.score += kindBonus * rel
 		}
 		// A passage well below the best one may still hold a sentence that
 		// answers better, but only when that sentence is on the question.
@@ -74,6 +81,40 @@ func extractive(question, query string, hits []retrieval.Hit) Answer {
 	}
 	chosen := choose(cands)
 	return compose(question, query, hits, chosen)
+}
+
+// faqLead answers from the top passage alone when it is an FAQ entry whose
+// question matches the one asked: the entry's opening sentences are its
+// answer, written to be read in order, and better than any sentences
+// picked from around the corpus. It returns nil otherwise.
+func faqLead(cands []candidate, hits []retrieval.Hit, qterms []string) []candidate {
+	top := hits[0].Chunk
+	if !isFAQ(top) || len(qterms) == 0 {
+		return nil
+	}
+	tt := termSet(top.Title)
+	matched := 0
+	for _, t := range qterms {
+		if hasTerm(tt, t) {
+			matched++
+		}
+	}
+	if float64(matched) < faqTitleMatch*float64(len(qterms)) {
+		return nil
+	}
+	var lead []candidate
+	chars := 0
+	for _, c := range cands {
+		if c.hit != 0 {
+			break
+		}
+		if len(lead) > 0 && (len(lead) >= faqLeadSentences || chars+len(c.text) > maxAnswerChars) {
+			break
+		}
+		lead = append(lead, c)
+		chars += len(c.text)
+	}
+	return lead
 }
 
 // sentenceCandidates splits each passage into sentences. A code block
@@ -311,8 +352,10 @@ func jaccard(a, b map[string]bool) float64 {
 // How sentences from the hits are weighed against each other.
 const (
 	kindBonus         = 0.25 // a "who" question wants a name, "how much" a number
-	secondaryRatio    = 0.85 // passages scoring below this share of the best one...
+	secondaryRatio    = 0.7  // passages scoring below this share of the best one...
 	secondaryCoverage = 0.5  // ...contribute only sentences covering this much of the question
 	prefixMatch       = 5    // stems sharing this many leading letters count as one word
 	maxCodeChars      = 400  // longest code block kept with the sentence introducing it
+	faqTitleMatch     = 0.6  // share of the question's terms an FAQ entry's question must have to answer alone
+	faqLeadSentences  = 2    // opening sentences of such an entry that make the answer
 )

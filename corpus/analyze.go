@@ -15,12 +15,21 @@ import (
 func Terms(text string) []string {
 	var out []string
 	for _, w := range Words(text) {
-		if english.IsStopWord(w) {
+		if english.IsStopWord(w) || contractionStubs[w] {
 			continue
 		}
 		out = append(out, Stem(w))
 	}
 	return out
+}
+
+// contractionStubs are what Words leaves of negative contractions ("won't"
+// gives "won"): stop words in all but spelling, and "won" would otherwise
+// match victories.
+var contractionStubs = map[string]bool{
+	"don": true, "won": true, "isn": true, "doesn": true, "didn": true, "wouldn": true, "shouldn": true,
+	"couldn": true, "aren": true, "wasn": true, "weren": true, "hasn": true, "haven": true, "hadn": true,
+	"ain": true, "shan": true, "mustn": true, "needn": true, "mightn": true,
 }
 
 // Words splits text into lowercase words without stemming or dropping stop

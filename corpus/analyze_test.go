@@ -14,6 +14,7 @@ func TestTerms(t *testing.T) {
 		{"They negotiate.", []string{"negoti"}},
 		{"The $2.6 billion aid package", []string{"2", "6", "billion", "aid", "packag"}},
 		{"", nil},
+		{"Why won't they publish it? It doesn't matter", []string{"publish", "matter"}},
 		{"U.S. negotiators and the U.K.", []string{"us", "negoti", "uk"}},
 		{"Alexander V. Khrushchev", []string{"alexand", "khrushchev"}},
 		{"a I the", nil},

@@ -59,7 +59,8 @@ func (a *analyzer) terms(text string, out []string) []string {
 // analyzerProbe exercises the analyser's choices: stop words, stemming,
 // possessives, digits, hyphens, case and non-Latin script.
 const analyzerProbe = "What were the U.S. negotiators' positions on Ukraine's security guarantees? " +
-	"Talks in Istanbul and Geneva, the 28-point plan, NATO's open-door policy; Зеленський said: running, ran, runs."
+	"Talks in Istanbul and Geneva, the 28-point plan, NATO's open-door policy; Зеленський said: running, ran, runs. " +
+	"Why won't they publish it? It doesn't matter, e.g. to the U.K."
 
 // analyzerFingerprint summarises how corpus.Terms analyses text. It is
 // saved in the manifest: saved BM25 postings and hash-embedder vectors are

@@ -40,6 +40,51 @@ type bm25 struct {
 	post   []posting        // by term, then in passage order
 	docLen []float32        // weighted term count of each passage
 	avgLen float64
+
+	// variants maps a stem prefix to the terms that share it; built on
+	// first use (see variantsOf).
+	variantsOnce sync.Once
+	variants     map[string][]string
+}
+
+// Stems that share a long prefix are usually forms of one word that the
+// Snowball stemmer leaves apart ("respons"/"respond", "elect"/"elector").
+// A query term also matches such variants, for variantCredit of its weight:
+// enough to lift an on-topic question past the relevance floor, less than
+// the word itself, since some prefixes join unrelated words.
+const (
+	variantPrefix = 5
+	variantCredit = 0.6
+)
+
+// minCoverageWeight is the least weight a query term has in Coverage: the
+// idf of a term found in half the passages. Without it, in a small corpus
+// on one topic the topic's own words ("Russia" in every passage) weigh
+// nothing and one rare, incidental word of the question ("going") decides
+// the coverage alone.
+var minCoverageWeight = math.Log(2)
+
+// variantsOf returns the corpus terms other than t that share its prefix.
+func (ix *bm25) variantsOf(t string) []string {
+	if len(t) < variantPrefix {
+		return nil
+	}
+	ix.variantsOnce.Do(func() {
+		ix.variants = make(map[string][]string)
+		for term := range ix.terms {
+			if len(term) >= variantPrefix {
+				p := term[:variantPrefix]
+				ix.variants[p] = append(ix.variants[p], term)
+			}
+		}
+	})
+	var out []string
+	for _, v := range ix.variants[t[:variantPrefix]] {
+		if v != t {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // postings returns the passages that contain term.
@@ -237,19 +282,47 @@ func (ix *bm25) score(terms []string, s *lexScores) {
 	s.idfSum, s.maxBM25 = 0, 0
 	for _, t := range terms {
 		idf := ix.idf(t)
-		s.idfSum += idf
+		cw := max(idf, minCoverageWeight)
+		if lightVerb(t) {
+			idf, cw = idf*lightVerbWeight, cw*lightVerbWeight
+		}
+		s.idfSum += cw
 		// The saturation factor tf(k1+1)/(tf+K) approaches k1+1 as tf grows.
 		s.maxBM25 += idf * (bm25K1 + 1)
-		for _, p := range ix.postings(t) {
-			if s.covered[p.doc] == 0 {
-				s.touched = append(s.touched, p.doc)
+		exact := ix.postings(t)
+		for _, p := range exact {
+			ix.add(s, p, idf, cw)
+		}
+		// Variants count once per passage, and not where the word itself
+		// is: exact postings are sorted by passage, so a binary search
+		// tells.
+		var seen map[int32]bool
+		for _, v := range ix.variantsOf(t) {
+			vidf := ix.idf(v)
+			for _, p := range ix.postings(v) {
+				if _, found := slices.BinarySearchFunc(exact, p.doc, func(e posting, d int32) int { return int(e.doc - d) }); found || seen[p.doc] {
+					continue
+				}
+				if seen == nil {
+					seen = make(map[int32]bool)
+				}
+				seen[p.doc] = true
+				ix.add(s, p, variantCredit*vidf, variantCredit*min(cw, max(vidf, minCoverageWeight)))
 			}
-			tf := float64(p.tf)
-			norm := bm25K1 * (1 - bm25B + bm25B*float64(ix.docLen[p.doc])/ix.avgLen)
-			s.bm25[p.doc] += idf * tf * (bm25K1 + 1) / (tf + norm)
-			s.covered[p.doc] += idf
 		}
 	}
+}
+
+// add scores one posting: its BM25 contribution with weight idf, and
+// covered for the coverage of the query term it stands for.
+func (ix *bm25) add(s *lexScores, p posting, idf, covered float64) {
+	if s.covered[p.doc] == 0 && s.bm25[p.doc] == 0 {
+		s.touched = append(s.touched, p.doc)
+	}
+	tf := float64(p.tf)
+	norm := bm25K1 * (1 - bm25B + bm25B*float64(ix.docLen[p.doc])/ix.avgLen)
+	s.bm25[p.doc] += idf * tf * (bm25K1 + 1) / (tf + norm)
+	s.covered[p.doc] += covered
 }
 
 // reset zeroes the entries score set, so the scratch space can be reused
@@ -334,6 +407,23 @@ func queryTerms(q string) []string {
 func fillerTerm(t string) bool {
 	switch t {
 	case "tell", "explain", "pleas", "know", "describ", "happen", "thank", "hi", "hello", "hey", "anyon", "someon", "wonder", "curious", "question":
+		return true
+	}
+	return false
+}
+
+// lightVerbWeight scales the weight of light verbs in a query. "Who is
+// going to Russia?" is about Russia and a trip, not about going: such verbs
+// appear in every kind of question, but a corpus that rarely uses them
+// would give them the highest idf of the question and let them pick the
+// passage.
+const lightVerbWeight = 0.3
+
+// lightVerb reports whether a stemmed query term is a light verb.
+func lightVerb(t string) bool {
+	switch t {
+	case "go", "goe", "gone", "went", "get", "got", "make", "made", "take", "took", "come", "came", "give", "gave",
+		"want", "need", "say", "said", "put", "let", "keep", "seem", "look", "mean", "think", "thought", "find", "found":
 		return true
 	}
 	return false

@@ -70,8 +70,9 @@ func TestBM25Coverage(t *testing.T) {
 	ix.score(queryTerms("Ukraine Istanbul sourdough"), &s)
 	// Passage a has two of the three terms but not the heaviest (absent) one.
 	got := s.coverage(0)
-	idf := ix.idf("ukrain") + ix.idf("istanbul")
-	want := idf / (idf + ix.idf("sourdough"))
+	w := func(t string) float64 { return max(ix.idf(t), minCoverageWeight) }
+	idf := w("ukrain") + w("istanbul")
+	want := idf / (idf + w("sourdough"))
 	if diff := got - want; diff > 1e-9 || diff < -1e-9 {
 		t.Errorf("coverage = %.4f, want %.4f", got, want)
 	}
@@ -156,5 +157,55 @@ func TestBM25TopMatchesSort(t *testing.T) {
 			}
 		}
 		s.reset()
+	}
+}
+
+func TestBM25Variants(t *testing.T) {
+	ix, err := buildBM25(context.Background(), []corpus.Chunk{
+		chunk("a", "", "The ambassador responded to the ministry in person."),
+		chunk("b", "", "Electoral processes abroad are not interfered with."),
+		chunk("c", "", "The response was delivered in writing."),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		query   string
+		doc     int32
+		wantMin float64 // coverage in (wantMin, 1)
+	}{
+		{"response", 0, 0}, // "respond" shares the stem prefix: partial credit
+		{"elections", 1, 0},
+	}
+	for _, tt := range tests {
+		var s lexScores
+		ix.score(queryTerms(tt.query), &s)
+		if c := s.coverage(tt.doc); c <= tt.wantMin || c >= 1 {
+			t.Errorf("%q: coverage of passage %d = %.3f, want partial credit in (%.1f, 1)", tt.query, tt.doc, c, tt.wantMin)
+		}
+	}
+	// The word itself beats its variant.
+	var s lexScores
+	ix.score(queryTerms("response"), &s)
+	if s.coverage(2) <= s.coverage(0) || s.lexical(2) <= s.lexical(0) {
+		t.Errorf("exact match (%.3f, %.3f) should beat the variant (%.3f, %.3f)", s.coverage(2), s.lexical(2), s.coverage(0), s.lexical(0))
+	}
+}
+
+func TestBM25LightVerbs(t *testing.T) {
+	ix, err := buildBM25(context.Background(), []corpus.Chunk{
+		chunk("a", "", "Negotiators will travel to Russia after the talks."),
+		chunk("b", "", "Russia talks: shall we go?"),
+		chunk("c", "", "Russia talks continue."),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s lexScores
+	ix.score(queryTerms("who is going to russia after the talks"), &s)
+	// "going" is in one passage only; without its light-verb discount it
+	// would weigh as much as the rest of the question (coverage 0.58).
+	if c := s.coverage(2); c < 0.75 {
+		t.Errorf("coverage of the passage lacking only the light verb = %.3f, want >= 0.75", c)
 	}
 }
