@@ -65,7 +65,7 @@ func runAsk(ctx context.Context, e *env, args []string) error {
 	if question == "" {
 		return usagef("ask needs a question, e.g. faqbot ask \"what did the US propose?\"")
 	}
-	cfg, lg, err := e.setup(&f)
+	cfg, lg, err := e.setup(&f, true)
 	if err != nil {
 		return err
 	}

@@ -28,8 +28,10 @@ type env struct {
 }
 
 // setup loads the settings (flags over environment over .env over
-// defaults) and makes the logger.
-func (e *env) setup(f *indexFlags) (config.Config, *slog.Logger, error) {
+// defaults) and makes the logger. One-shot commands pass quiet: unless the
+// log level is set, only warnings reach the terminal, where the answer is
+// what the user came for.
+func (e *env) setup(f *indexFlags, quiet bool) (config.Config, *slog.Logger, error) {
 	dotenv, err := config.ReadDotenv(".env")
 	if err != nil {
 		return config.Config{}, nil, err
@@ -37,6 +39,9 @@ func (e *env) setup(f *indexFlags) (config.Config, *slog.Logger, error) {
 	cfg, err := config.Load(e.getenv, dotenv)
 	if err != nil {
 		return config.Config{}, nil, err
+	}
+	if quiet && e.getenv("FAQBOT_LOG_LEVEL") == "" && dotenv["FAQBOT_LOG_LEVEL"] == "" {
+		cfg.LogLevel = "warn"
 	}
 	if f != nil {
 		if err := f.apply(&cfg); err != nil {

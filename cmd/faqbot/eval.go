@@ -44,7 +44,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("reading %s: %w", *file, err)
 	}
-	cfg, lg, err := e.setup(&f)
+	cfg, lg, err := e.setup(&f, true)
 	if err != nil {
 		return err
 	}

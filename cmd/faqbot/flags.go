@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/faqbot/faqbot/config"
@@ -15,13 +16,21 @@ type indexFlags struct {
 	corpus string
 	index  string
 	k      int
+	kSet   bool
 }
 
 func (f *indexFlags) register(fs *flag.FlagSet, withK bool) {
 	fs.StringVar(&f.corpus, "corpus", "", "folder of .txt, .md and .html documents (default: the embedded corpus; env FAQBOT_CORPUS_DIR)")
 	fs.StringVar(&f.index, "index", "", "folder for the saved index (default: under the user cache dir; env FAQBOT_INDEX_DIR)")
 	if withK {
-		fs.IntVar(&f.k, "k", 0, "passages to retrieve (default 5; env FAQBOT_TOP_K)")
+		fs.Func("k", "passages to retrieve, 1-20 (default 5; env FAQBOT_TOP_K)", func(v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 20 {
+				return fmt.Errorf("want a whole number from 1 to 20")
+			}
+			f.k, f.kSet = n, true
+			return nil
+		})
 	}
 }
 
@@ -33,10 +42,7 @@ func (f *indexFlags) apply(cfg *config.Config) error {
 	if f.index != "" {
 		cfg.IndexDir = f.index
 	}
-	if f.k != 0 {
-		if f.k < 1 || f.k > 20 {
-			return usagef("-k must be from 1 to 20, got %d", f.k)
-		}
+	if f.kSet {
 		cfg.TopK = f.k
 	}
 	return nil

@@ -24,7 +24,7 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 	if len(pos) > 0 {
 		return usagef("index takes no arguments besides flags, got %q", pos[0])
 	}
-	cfg, lg, err := e.setup(&f)
+	cfg, lg, err := e.setup(&f, false)
 	if err != nil {
 		return err
 	}
