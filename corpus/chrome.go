@@ -22,20 +22,13 @@ var chromePatterns = []*regexp.Regexp{
 	regexp.MustCompile(`(?i)^(?:see also|read more|read also|also read|read next|more reading|further reading|related|related coverage|related stories|related articles?|recommended|watch|listen|most read|trending|more from [^:]{0,40}|from our partners)\s*[:|»›→\-–—]`),
 	regexp.MustCompile(`(?i)^(?:see also|read more|read also|also read|read next)\b`),
 	// Comment forms.
-	regexp.MustCompile(`(?i)your email address will not be published`),
-	regexp.MustCompile(`(?i)required fields are marked`),
 	regexp.MustCompile(`(?i)^(?:\d+|no)\s+(?:comments?|shares?|replies|responses)$`),
-	// Mirror-site notices and their kin.
-	regexp.MustCompile(`(?i)\bcan (?:also )?be (?:accessed|reached|found|visited) at the following\b`),
-	regexp.MustCompile(`(?i)\balternate (?:web )?addresses\b`),
-	regexp.MustCompile(`(?i)\ball rights reserved\b`),
+	// Copyright lines.
 	regexp.MustCompile(`(?i)^(?:©|\(c\)\s|copyright\b)`),
 	regexp.MustCompile(`(?i)^(?:sign up|subscribe)\b.{0,80}\b(?:newsletter|updates|inbox|alerts)\b`),
 	regexp.MustCompile(`(?i)^(?:follow|like) us\b`),
 	regexp.MustCompile(`(?i)^click (?:here )?to (?:share|email|print|subscribe|tweet|comment)`),
-	regexp.MustCompile(`(?i)\b(?:we|this (?:site|website)) uses? cookies\b`),
-	// Credit lines: "X, Y and Z contributed reporting." "Editing by X".
-	regexp.MustCompile(`(?i)\bcontributed (?:reporting|to this (?:report|story|article))\W*$`),
+	// Credit lines: "Editing by X" (and see reContributed).
 	regexp.MustCompile(`(?i)^\(?(?:additional )?(?:reporting|writing|editing|research) by\b`),
 	// Update notes: "This story will be updated", "The story was updated
 	// Wednesday with …", "This is a developing story".
@@ -51,7 +44,18 @@ var chromePatterns = []*regexp.Regexp{
 	regexp.MustCompile(`(?i)^(?:tags?|filed under|categories|category|topics)\s*:`),
 }
 
+// chromePhrases are phrases that make a short line chrome wherever they
+// sit in it; a substring test is much cheaper than a regular expression.
+var chromePhrases = []string{
+	"your email address will not be published", "required fields are marked",
+	"can also be accessed at the following", "can be accessed at the following",
+	"alternate addresses", "alternate web addresses", "all rights reserved",
+	"we use cookies", "this site uses cookies", "this website uses cookies",
+}
+
 var (
+	// reContributed is a credit line: "X, Y and Z contributed reporting."
+	reContributed = regexp.MustCompile(`(?i)\bcontributed (?:reporting|to this (?:report|story|article))\W*$`)
 	// reRelDate finds relative dates: "4 weeks ago", "an hour ago",
 	// "2 months ago" (also glued to neighbours, as scraped lists are).
 	reRelDate = regexp.MustCompile(`(?i)(?:\d+|\b(?:an?|one|two|three|four|five|six|seven|eight|nine|ten|few))\s*(?:sec(?:ond)?s?|min(?:ute)?s?|h(?:ou)?rs?|days?|weeks?|wks?|months?|mos?|years?|yrs?)\s+ago`)
@@ -80,13 +84,32 @@ func isChromeLine(s string) bool {
 		return true
 	}
 	if len(s) <= maxChromeLine {
+		for _, p := range chromePhrases {
+			if strings.Contains(key, p) {
+				return true
+			}
+		}
 		for _, re := range chromePatterns {
 			if re.MatchString(s) {
 				return true
 			}
 		}
+		if strings.Contains(key, "contributed") && reContributed.MatchString(s) {
+			return true
+		}
 	}
-	return isCaption(s) || isRelDateLine(s) || reBareDomain.MatchString(s)
+	return isCaption(s, key) || isRelDateLine(s, key) || !strings.Contains(s, " ") && reBareDomain.MatchString(s)
+}
+
+// mayMatch reports whether lower contains any of words: a cheap test
+// that spares running a regular expression over most prose.
+func mayMatch(lower string, words ...string) bool {
+	for _, w := range words {
+		if strings.Contains(lower, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // isChromeHeading reports whether a heading is chrome. Headings are real
@@ -188,15 +211,18 @@ func socialLine(key string) bool {
 
 // isCaption reports whether a paragraph is a photo caption: a short line
 // carrying a photo credit, since credits only ever sit in captions.
-func isCaption(s string) bool {
-	return len(s) <= 200 && rePhotoCredit.MatchString(s)
+// lower is s in lower case.
+func isCaption(s, lower string) bool {
+	return len(s) <= 200 && mayMatch(lower, "photo", "image", "picture", "credit", "getty", "shutterstock",
+		"afp", "reuters", "ap photo", "/ap", "via ap", "epa") && rePhotoCredit.MatchString(s)
 }
 
 // isRelDateLine reports whether a line is a teaser with a relative date
 // ("Science4 weeks agoUniversity of …", "2 months ago"): short and not a
 // sentence, or visibly glued together by a scraper.
-func isRelDateLine(s string) bool {
-	if len(s) > 200 || !reRelDate.MatchString(s) {
+// lower is s in lower case.
+func isRelDateLine(s, lower string) bool {
+	if len(s) > 200 || !strings.Contains(lower, "ago") || !reRelDate.MatchString(s) {
 		return false
 	}
 	return !endsSentence(s) || reGluedRelDate.MatchString(s)
@@ -209,7 +235,8 @@ func stripInline(s string) string {
 	if strings.Contains(s, "(") {
 		s = reCreditParen.ReplaceAllString(s, "")
 	}
-	if !reInlineRelated.MatchString(s) {
+	if !mayMatch(strings.ToLower(s), "see also", "read ", "also read", "related", "watch", "recommended") ||
+		!reInlineRelated.MatchString(s) {
 		return s
 	}
 	var b strings.Builder

@@ -30,7 +30,7 @@ func cleanBlocks(in []block) ([]block, string) {
 			continue
 		}
 		b.text = collapseSpace(b.text)
-		if b.kind == kindPara && isCaption(b.text) {
+		if b.kind == kindPara && isCaption(b.text, strings.ToLower(b.text)) {
 			continue // before stripInline, which would cut the credit that marks it
 		}
 		if b.kind == kindPara {

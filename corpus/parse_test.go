@@ -85,7 +85,7 @@ func TestStripInline(t *testing.T) {
 
 func TestTitleAndDate(t *testing.T) {
 	tests := []struct {
-		name, id, in    string
+		name, id, in     string
 		title, date, url string
 	}{
 		{"breadcrumb and caption", "a.txt", "News / Foreign Policy / Russia\n\nTop US diplomat rules out talks\n\nUS Secretary Antony Blinken (Photo by AFP)\n\nBlinken said on Friday that talks could not start yet.", "Top US diplomat rules out talks", "", ""},
