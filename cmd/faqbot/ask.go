@@ -146,7 +146,7 @@ func writeAnswer(w io.Writer, a answer.Answer, streamed string) {
 // explainHits shows what retrieval found for the question and how each hit
 // scored against the relevance floor.
 func explainHits(ctx context.Context, w io.Writer, st *stack, question string, k int) error {
-	hits, err := st.index.Search(ctx, question, k)
+	hits, err := st.lib.Search(ctx, question, k)
 	if err != nil {
 		return fmt.Errorf("searching: %w", err)
 	}

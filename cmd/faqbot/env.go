@@ -16,6 +16,7 @@ import (
 	"github.com/faqbot/faqbot/answer"
 	"github.com/faqbot/faqbot/config"
 	"github.com/faqbot/faqbot/corpus"
+	"github.com/faqbot/faqbot/library"
 	"github.com/faqbot/faqbot/retrieval"
 )
 
@@ -67,12 +68,10 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// stack is everything a question needs: the corpus, its index and the
-// answer engine over it.
+// stack is everything a question needs: the corpus and its index (a
+// library that can be refreshed) and the answer engine over it.
 type stack struct {
-	corpus *corpus.Set
-	index  *retrieval.Index
-	report retrieval.OpenReport
+	lib    *library.Library
 	engine *answer.Engine
 	emb    retrieval.Embedder
 	dir    string
@@ -125,27 +124,20 @@ func openStack(ctx context.Context, e *env, cfg config.Config, lg *slog.Logger, 
 	if err != nil {
 		return nil, err
 	}
-	splitOpt := corpus.DefaultSplitOptions()
-	set, err := corpus.Build(ctx, fsys, lg, splitOpt)
-	if err != nil {
-		return nil, fmt.Errorf("loading %s: %w", name, err)
-	}
 	m, err := newModels(ctx, cfg, lg)
 	if err != nil {
 		return nil, err
 	}
-	opt := retrieval.BuildOptions{}
+	opts := library.Options{Corpus: fsys, IndexDir: indexDir(cfg), Embedder: m.emb, Logger: lg}
 	if progress && isTerminal(e.stderr) {
-		opt.Progress = progressBar(e.stderr, "embedding")
+		opts.Progress = progressBar(e.stderr, "embedding")
 	}
-	dir := indexDir(cfg)
-	want := retrieval.Manifest{Docs: docHashes(set), Split: splitFingerprint(splitOpt)}
-	ix, rep, err := retrieval.Open(ctx, dir, set.Chunks, want, m.emb, opt, lg)
+	lib, err := library.Open(ctx, opts)
 	if err != nil {
-		return nil, fmt.Errorf("opening the index: %w", err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	eng := answer.New(ix, answer.Options{K: cfg.TopK, Chat: m.chat, Logger: lg, LLM: m.llm})
-	return &stack{corpus: set, index: ix, report: rep, engine: eng, emb: m.emb, dir: dir}, nil
+	eng := answer.New(lib, answer.Options{K: cfg.TopK, Chat: m.chat, Logger: lg, LLM: m.llm})
+	return &stack{lib: lib, engine: eng, emb: m.emb, dir: opts.IndexDir}, nil
 }
 
 // progressBar returns a callback that redraws one line on w.
@@ -170,17 +162,3 @@ func progressBar(w io.Writer, label string) func(done, total int) {
 	}
 }
 
-func docHashes(set *corpus.Set) map[string]string {
-	m := make(map[string]string, len(set.Documents))
-	for _, d := range set.Documents {
-		m[d.ID] = d.Hash
-	}
-	return m
-}
-
-// splitFingerprint names the cleaning and splitting that made the passages,
-// so a change to either rebuilds a saved index whose documents did not
-// change.
-func splitFingerprint(o corpus.SplitOptions) string {
-	return fmt.Sprintf("%s target=%d max=%d overlap=%d", corpus.CleanerVersion, o.Target, o.Max, o.Overlap)
-}

@@ -52,7 +52,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	res, err := evalset.Run(ctx, qs, st.engine, st.index, cfg.TopK)
+	res, err := evalset.Run(ctx, qs, st.engine, st.lib, cfg.TopK)
 	if err != nil {
 		return err
 	}

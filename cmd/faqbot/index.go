@@ -34,7 +34,7 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	w := e.stdout
-	set, rep := st.corpus, st.report
+	set, rep := st.lib.Corpus(), st.lib.Report()
 	fmt.Fprintf(w, "Corpus:     %d documents, %d passages\n", len(set.Documents), len(set.Chunks))
 	for _, s := range set.Skips {
 		fmt.Fprintf(w, "Skipped:    %s (%s)\n", s.Path, s.Reason)

@@ -1,0 +1,220 @@
+// Package library keeps a corpus and its index live: it opens them once,
+// answers searches from the current index, and refreshes both from the
+// corpus folder on demand — building the new index beside the live one and
+// swapping it in atomically, so questions are answered throughout. The CLI,
+// the bot's /reindex and any other trigger all go through Refresh.
+package library
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/faqbot/faqbot/corpus"
+	"github.com/faqbot/faqbot/retrieval"
+)
+
+// Options configure a Library.
+type Options struct {
+	// Corpus is the folder of documents (os.DirFS of a folder, or the
+	// embedded default). It is read anew on every Refresh.
+	Corpus fs.FS
+	// IndexDir is where the index is saved.
+	IndexDir string
+	// Split are the splitting options; corpus.DefaultSplitOptions when zero.
+	Split corpus.SplitOptions
+	// Embedder embeds passages and questions.
+	Embedder retrieval.Embedder
+	// Progress, when set, is called as passages are embedded.
+	Progress func(done, total int)
+	// Logger receives structured logs; discarded when nil.
+	Logger *slog.Logger
+}
+
+// Library is a corpus and its live index. It is safe for concurrent use:
+// searches read the current index without locking, and refreshes are
+// serialised.
+type Library struct {
+	opts    Options
+	lg      *slog.Logger
+	live    *retrieval.Live
+	refresh sync.Mutex // one refresh at a time: they save to the same folder
+	state   atomic.Pointer[state]
+}
+
+// state is one consistent corpus and the index built from it.
+type state struct {
+	set    *corpus.Set
+	index  *retrieval.Index
+	report retrieval.OpenReport
+}
+
+// Open loads the corpus and opens its index (loading the saved one when it
+// still matches, building otherwise).
+func Open(ctx context.Context, opts Options) (*Library, error) {
+	if opts.Split == (corpus.SplitOptions{}) {
+		opts.Split = corpus.DefaultSplitOptions()
+	}
+	lg := opts.Logger
+	if lg == nil {
+		lg = slog.New(slog.DiscardHandler)
+	}
+	l := &Library{opts: opts, lg: lg}
+	st, err := l.build(ctx)
+	if err != nil {
+		return nil, err
+	}
+	l.state.Store(st)
+	l.live = retrieval.NewLive(st.index)
+	return l, nil
+}
+
+func (l *Library) build(ctx context.Context) (*state, error) {
+	set, err := corpus.Build(ctx, l.opts.Corpus, l.lg, l.opts.Split)
+	if err != nil {
+		return nil, fmt.Errorf("loading the corpus: %w", err)
+	}
+	want := retrieval.Manifest{Docs: docHashes(set), Split: SplitFingerprint(l.opts.Split)}
+	ix, rep, err := retrieval.Open(ctx, l.opts.IndexDir, set.Chunks, want, l.opts.Embedder,
+		retrieval.BuildOptions{Progress: l.opts.Progress}, l.lg)
+	if err != nil {
+		return nil, fmt.Errorf("opening the index: %w", err)
+	}
+	return &state{set: set, index: ix, report: rep}, nil
+}
+
+// SplitFingerprint names the cleaning and splitting that made the passages,
+// so that a change to either rebuilds a saved index whose documents did
+// not change.
+func SplitFingerprint(o corpus.SplitOptions) string {
+	return fmt.Sprintf("%s target=%d max=%d overlap=%d", corpus.CleanerVersion, o.Target, o.Max, o.Overlap)
+}
+
+func docHashes(set *corpus.Set) map[string]string {
+	m := make(map[string]string, len(set.Documents))
+	for _, d := range set.Documents {
+		m[d.ID] = d.Hash
+	}
+	return m
+}
+
+// Search answers from the current index.
+func (l *Library) Search(ctx context.Context, query string, k int) ([]retrieval.Hit, error) {
+	return l.live.Search(ctx, query, k)
+}
+
+// Index is the current index.
+func (l *Library) Index() *retrieval.Index { return l.state.Load().index }
+
+// Corpus is the current corpus.
+func (l *Library) Corpus() *corpus.Set { return l.state.Load().set }
+
+// Report says how the current index was opened.
+func (l *Library) Report() retrieval.OpenReport { return l.state.Load().report }
+
+// Change says what a Refresh changed.
+type Change struct {
+	DocumentsAdded, DocumentsRemoved, DocumentsChanged, DocumentsUnchanged []string
+	PassagesAdded, PassagesRemoved, PassagesUnchanged                      int
+	// Embedded and Reused count passages embedded anew and those whose
+	// vectors were reused.
+	Embedded, Reused int
+	// Skips are files that could not be loaded.
+	Skips []corpus.Skip
+	// Took is how long the refresh took.
+	Took time.Duration
+}
+
+// Refresh re-reads the corpus folder and, when anything changed, builds a
+// new index beside the live one (re-embedding only changed passages),
+// saves it and swaps it in. Questions keep being answered from the old
+// index until the swap. Concurrent calls run one after the other. On error
+// the live index is left as it was.
+func (l *Library) Refresh(ctx context.Context) (Change, error) {
+	l.refresh.Lock()
+	defer l.refresh.Unlock()
+	start := time.Now()
+	old := l.state.Load()
+	st, err := l.build(ctx)
+	if err != nil {
+		return Change{}, err
+	}
+	ch := diff(old.set, st.set)
+	ch.Embedded, ch.Reused, ch.Skips = st.report.Embedded, st.report.Reused, st.set.Skips
+	l.state.Store(st)
+	l.live.Swap(st.index)
+	ch.Took = time.Since(start)
+	l.lg.Info("corpus refreshed", "added", len(ch.DocumentsAdded), "removed", len(ch.DocumentsRemoved),
+		"changed", len(ch.DocumentsChanged), "passages_added", ch.PassagesAdded, "passages_removed", ch.PassagesRemoved,
+		"embedded", ch.Embedded, "took", ch.Took)
+	return ch, nil
+}
+
+func diff(old, cur *corpus.Set) Change {
+	var ch Change
+	was := map[string]string{}
+	for _, d := range old.Documents {
+		was[d.ID] = d.Hash
+	}
+	now := map[string]bool{}
+	for _, d := range cur.Documents {
+		now[d.ID] = true
+		h, ok := was[d.ID]
+		switch {
+		case !ok:
+			ch.DocumentsAdded = append(ch.DocumentsAdded, d.ID)
+		case h != d.Hash:
+			ch.DocumentsChanged = append(ch.DocumentsChanged, d.ID)
+		default:
+			ch.DocumentsUnchanged = append(ch.DocumentsUnchanged, d.ID)
+		}
+	}
+	for id := range was {
+		if !now[id] {
+			ch.DocumentsRemoved = append(ch.DocumentsRemoved, id)
+		}
+	}
+	sort.Strings(ch.DocumentsRemoved)
+	oldHashes := map[string]int{}
+	for _, c := range old.Chunks {
+		oldHashes[c.DocID+"\x00"+c.Hash]++
+	}
+	for _, c := range cur.Chunks {
+		k := c.DocID + "\x00" + c.Hash
+		if oldHashes[k] > 0 {
+			oldHashes[k]--
+			ch.PassagesUnchanged++
+		} else {
+			ch.PassagesAdded++
+		}
+	}
+	for _, n := range oldHashes {
+		ch.PassagesRemoved += n
+	}
+	return ch
+}
+
+// DocumentInfo describes one document of the corpus for listings.
+type DocumentInfo struct {
+	ID, Title, URL, Date string
+	Passages             int
+}
+
+// Documents lists the current corpus's documents, sorted by ID.
+func (l *Library) Documents() []DocumentInfo {
+	set := l.Corpus()
+	count := map[string]int{}
+	for _, c := range set.Chunks {
+		count[c.DocID]++
+	}
+	out := make([]DocumentInfo, 0, len(set.Documents))
+	for _, d := range set.Documents {
+		out = append(out, DocumentInfo{ID: d.ID, Title: d.Title, URL: d.URL, Date: d.Date, Passages: count[d.ID]})
+	}
+	return out
+}
