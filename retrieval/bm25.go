@@ -262,11 +262,12 @@ func (ix *bm25) idf(term string) float64 {
 // lexScores accumulates, for one query, the BM25 score and the idf mass of
 // the matched query terms of every passage that contains a query term.
 type lexScores struct {
-	bm25    []float64 // by passage
-	covered []float64 // by passage: sum of idf of the query terms present
-	touched []int32   // passages with a nonzero entry
-	idfSum  float64   // sum of idf over all query terms
-	maxBM25 float64   // the largest BM25 score a passage could reach
+	bm25    []float64          // by passage
+	covered []float64          // by passage: sum of idf of the query terms present
+	touched []int32            // passages with a nonzero entry
+	idfSum  float64            // sum of idf over all query terms
+	maxBM25 float64            // the largest BM25 score a passage could reach
+	weights map[string]float64 // query term -> its weight in coverage
 }
 
 // score runs the query terms (already unique) over the posting lists.
@@ -280,12 +281,17 @@ func (ix *bm25) score(terms []string, s *lexScores) {
 	s.covered = s.covered[:n]
 	s.touched = s.touched[:0]
 	s.idfSum, s.maxBM25 = 0, 0
+	if s.weights == nil {
+		s.weights = make(map[string]float64, len(terms))
+	}
+	clear(s.weights)
 	for _, t := range terms {
 		idf := ix.idf(t)
 		cw := max(idf, minCoverageWeight)
 		if lightVerb(t) {
 			idf, cw = idf*lightVerbWeight, cw*lightVerbWeight
 		}
+		s.weights[t] = cw
 		s.idfSum += cw
 		// The saturation factor tf(k1+1)/(tf+K) approaches k1+1 as tf grows.
 		s.maxBM25 += idf * (bm25K1 + 1)
@@ -385,6 +391,28 @@ func (s *lexScores) coverage(d int32) float64 {
 		return 0
 	}
 	return s.covered[d] / s.idfSum
+}
+
+// titleCoverage is the weighted share of the query's terms found in a
+// passage title (exactly, or as a stem variant for variantCredit).
+func (s *lexScores) titleCoverage(title []string) float64 {
+	if s.idfSum == 0 || len(title) == 0 {
+		return 0
+	}
+	var got float64
+	for t, w := range s.weights {
+		best := 0.0
+		for _, tt := range title {
+			switch {
+			case tt == t:
+				best = 1
+			case len(t) >= variantPrefix && len(tt) >= variantPrefix && t[:variantPrefix] == tt[:variantPrefix]:
+				best = max(best, variantCredit)
+			}
+		}
+		got += best * w
+	}
+	return got / s.idfSum
 }
 
 // queryTerms analyses a question into unique terms, dropping the

@@ -107,6 +107,7 @@ func (ix *Index) Search(ctx context.Context, query string, k int) ([]Hit, error)
 			Lexical:  s.lexical(d),
 			Coverage: s.coverage(d),
 		}
+		h.TitleCoverage = s.titleCoverage(corpus.Terms(h.Chunk.Title))
 		h.Score = fuse(h)
 		hits = append(hits, h)
 	}
@@ -119,11 +120,20 @@ func (ix *Index) Search(ctx context.Context, query string, k int) ([]Hit, error)
 	return ix.collapse(hits, k), nil
 }
 
+// titleWeight is the bonus for a passage whose title asks the question
+// asked. An FAQ entry's title is the question it was written to answer,
+// so it should beat a longer passage that merely mentions every word
+// (the Go FAQ's "How big is an int?" entry against its section on numeric
+// conversions). Off-topic questions share no title words, so the bonus does
+// not move the relevance floor; the sum is capped at 1.
+const titleBonus = 0.15
+
 // fuse combines a hit's signals into its score in [0, 1].
 func fuse(h Hit) float64 {
-	return coverageWeight*clamp01(h.Coverage) +
-		vectorWeight*clamp01(h.Vector) +
-		lexicalWeight*clamp01(h.Lexical)
+	return min(1, coverageWeight*clamp01(h.Coverage)+
+		vectorWeight*clamp01(h.Vector)+
+		lexicalWeight*clamp01(h.Lexical)+
+		titleBonus*clamp01(h.TitleCoverage))
 }
 
 func clamp01(x float64) float64 { return min(max(x, 0), 1) }

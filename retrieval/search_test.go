@@ -151,3 +151,36 @@ func TestSearchEmptyIndex(t *testing.T) {
 		t.Errorf("Search on empty index = %v, %v; want no hits, no error", hits, err)
 	}
 }
+
+// TestTitleBonus: an FAQ entry whose question matches the one asked beats
+// a longer passage that merely uses every word of it.
+func TestTitleBonus(t *testing.T) {
+	cs := []corpus.Chunk{
+		chunk("conv", "Why does Go not provide implicit numeric conversions?",
+			"The convenience of automatic conversion between numeric types in C is outweighed by the confusion it causes. "+
+				"When is an expression unsigned? How big is the value? Does it overflow? Is the result portable, independent of the machine on which it executes? "+
+				"A related detail is that, unlike in C, int and int64 are distinct types even if int is a 64-bit type."),
+		chunk("size", "What is the size of an int on a 64 bit machine?",
+			"The sizes of int and uint are implementation-specific but the same as each other on a given platform."),
+		chunk("other", "Why is there no goroutine ID?", "Goroutines do not have names; they are just anonymous workers."),
+	}
+	ix, err := Build(context.Background(), cs, NewHashEmbedder(0), BuildOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hits, err := ix.Search(context.Background(), "how big is an int on a 64-bit machine", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) == 0 || hits[0].Chunk.ID != "size" {
+		t.Fatalf("top hit %v, want the entry titled with the question", hits)
+	}
+	if hits[0].TitleCoverage <= 0.5 {
+		t.Errorf("TitleCoverage = %.2f, want > 0.5", hits[0].TitleCoverage)
+	}
+	for _, h := range hits {
+		if h.Score > 1 || h.Score < 0 {
+			t.Errorf("score %.3f out of [0, 1]", h.Score)
+		}
+	}
+}

@@ -38,4 +38,6 @@ type Hit struct {
 	// Coverage is the idf-weighted share of the query's terms that occur in
 	// the passage, in [0, 1].
 	Coverage float64
+	// TitleCoverage is the same share for the passage's title alone.
+	TitleCoverage float64
 }
