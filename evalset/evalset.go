@@ -103,6 +103,9 @@ type Result struct {
 	TopTitleRight bool
 	// MissingFacts lists the fact groups absent from the answer.
 	MissingFacts [][]string
+	// TopScore is the retrieval score of the best passage, which the
+	// relevance floor is compared with.
+	TopScore float64
 }
 
 // OK reports whether the question was handled as the set expects.
@@ -148,7 +151,23 @@ type Report struct {
 	RefusalAccuracy           float64
 	FalseRefusals             float64
 	P50, P95, Max             time.Duration
-	Results                   []Result
+	// AnswerableScores and UnanswerableScores summarise the top retrieval
+	// scores of each kind of question: the relevance floor belongs
+	// between the lowest of the first and the highest of the second.
+	AnswerableScores, UnanswerableScores ScoreRange
+	Results                              []Result
+}
+
+// ScoreRange summarises a set of scores.
+type ScoreRange struct{ Min, Median, Max float64 }
+
+func scoreRange(xs []float64) ScoreRange {
+	if len(xs) == 0 {
+		return ScoreRange{}
+	}
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	return ScoreRange{Min: s[0], Median: s[len(s)/2], Max: s[len(s)-1]}
 }
 
 // Run asks every question and scores the answers. Retrieval is scored on
@@ -158,6 +177,7 @@ func Run(ctx context.Context, qs []Question, a Answerer, s Searcher, k int) (Rep
 	var lat []time.Duration
 	var hits, cited, titled, facts, refusedOK, falseRefusals int
 	var rr float64
+	var ansScores, unScores []float64
 	for i, q := range qs {
 		res := Result{Line: i + 1, Question: q}
 		start := time.Now()
@@ -168,7 +188,15 @@ func Run(ctx context.Context, qs []Question, a Answerer, s Searcher, k int) (Rep
 		}
 		res.Answer = ans
 		lat = append(lat, res.Latency)
+		found, err := s.Search(ctx, q.Question, k)
+		if err != nil {
+			return Report{}, fmt.Errorf("searching line %d: %w", i+1, err)
+		}
+		if len(found) > 0 {
+			res.TopScore = found[0].Score
+		}
 		if q.Refuse {
+			unScores = append(unScores, res.TopScore)
 			rep.Unanswerable++
 			if ans.Refused {
 				refusedOK++
@@ -177,10 +205,7 @@ func Run(ctx context.Context, qs []Question, a Answerer, s Searcher, k int) (Rep
 			continue
 		}
 		rep.Answerable++
-		found, err := s.Search(ctx, q.Question, k)
-		if err != nil {
-			return Report{}, fmt.Errorf("searching line %d: %w", i+1, err)
-		}
+		ansScores = append(ansScores, res.TopScore)
 		for j, h := range found {
 			if matches(h.Chunk.DocID, q.Sources) {
 				res.Rank = j + 1
@@ -228,6 +253,7 @@ func Run(ctx context.Context, qs []Question, a Answerer, s Searcher, k int) (Rep
 		rep.RefusalAccuracy = float64(refusedOK) / float64(rep.Unanswerable)
 	}
 	rep.P50, rep.P95, rep.Max = percentile(lat, 0.50), percentile(lat, 0.95), percentile(lat, 1)
+	rep.AnswerableScores, rep.UnanswerableScores = scoreRange(ansScores), scoreRange(unScores)
 	return rep, nil
 }
 

@@ -161,4 +161,3 @@ func progressBar(w io.Writer, label string) func(done, total int) {
 		}
 	}
 }
-

@@ -74,6 +74,14 @@ func writeEval(w io.Writer, name string, r evalset.Report, verbose bool) {
 	fmt.Fprintf(tw, "refusal accuracy (unanswerable refused)\t%s\n", pct(r.RefusalAccuracy))
 	fmt.Fprintf(tw, "false refusals (answerable refused)\t%s\n", pct(r.FalseRefusals))
 	fmt.Fprintf(tw, "latency p50 / p95 / max\t%s / %s / %s\n", ms(r.P50), ms(r.P95), ms(r.Max))
+	if r.Answerable > 0 {
+		a := r.AnswerableScores
+		fmt.Fprintf(tw, "top score, answerable (min / median / max)\t%.3f / %.3f / %.3f\n", a.Min, a.Median, a.Max)
+	}
+	if r.Unanswerable > 0 {
+		u := r.UnanswerableScores
+		fmt.Fprintf(tw, "top score, unanswerable (min / median / max)\t%.3f / %.3f / %.3f\n", u.Min, u.Median, u.Max)
+	}
 	tw.Flush()
 
 	var shown []evalset.Result

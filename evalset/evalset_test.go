@@ -1,0 +1,117 @@
+package evalset
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/faqbot/faqbot/answer"
+	"github.com/faqbot/faqbot/corpus"
+	"github.com/faqbot/faqbot/retrieval"
+)
+
+func TestRead(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		want    int
+		wantErr []string
+	}{
+		{"ok", `{"question": "a?", "sources": ["x"], "facts": [["y", "z"]]}` + "\n\n# comment\n" + `{"question": "b?", "refuse": true}`, 2, nil},
+		{"bad json", `{"question": "a?"`, 0, []string{"line 1"}},
+		{"unknown field", `{"question": "a?", "source": ["x"]}`, 0, []string{"line 1", "source"}},
+		{"no sources", `{"question": "a?"}`, 0, []string{"needs sources"}},
+		{"two bad lines", "{}\n{\"question\": \" \"}", 0, []string{"line 1", "line 2"}},
+		{"empty", "\n# nothing\n", 0, []string{"no questions"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			qs, err := Read(strings.NewReader(tt.in))
+			if len(tt.wantErr) == 0 {
+				if err != nil || len(qs) != tt.want {
+					t.Fatalf("Read = %d questions, %v; want %d", len(qs), err, tt.want)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("Read: no error, want %v", tt.wantErr)
+			}
+			for _, w := range tt.wantErr {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+// fixed answers from a table, as a stand-in engine.
+type fixed map[string]answer.Answer
+
+func (f fixed) Answer(_ context.Context, q answer.Question) (answer.Answer, error) { return f[q.Text], nil }
+
+type hits map[string][]retrieval.Hit
+
+func (h hits) Search(_ context.Context, q string, k int) ([]retrieval.Hit, error) { return h[q], nil }
+
+func TestRunScores(t *testing.T) {
+	h := func(doc string, score float64) retrieval.Hit {
+		return retrieval.Hit{Chunk: corpus.Chunk{DocID: doc}, Score: score}
+	}
+	qs := []Question{
+		{Question: "q1", Sources: []string{"001"}, Facts: [][]string{{"Sullivan"}}},
+		{Question: "q2", Sources: []string{"002"}, Facts: [][]string{{"four hours"}, {"Florida"}}},
+		{Question: "q3", Refuse: true},
+		{Question: "q4", Refuse: true},
+	}
+	a := fixed{
+		"q1": {Text: "John Sullivan delivered it [1]", Citations: []answer.Citation{{N: 1, Source: "001_x.txt"}}},
+		"q2": {Text: "It lasted four hours [1]", Citations: []answer.Citation{{N: 1, Source: "004_y.txt"}}},
+		"q3": {Refused: true},
+		"q4": {Text: "guess"},
+	}
+	s := hits{"q1": {h("001_x.txt", 0.8)}, "q2": {h("004_y.txt", 0.5), h("002_z.txt", 0.4)}, "q3": {h("000", 0.1)}, "q4": {h("000", 0.2)}}
+	rep, err := Run(context.Background(), qs, a, s, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := []struct {
+		name      string
+		got, want float64
+	}{
+		{"hit@k", rep.HitAtK, 1},
+		{"MRR", rep.MRR, (1 + 0.5) / 2},
+		{"cited", rep.CitedRight, 0.5},
+		{"facts", rep.FactRecall, 0.5},
+		{"refusal", rep.RefusalAccuracy, 0.5},
+		{"answerable min", rep.AnswerableScores.Min, 0.5},
+		{"unanswerable max", rep.UnanswerableScores.Max, 0.2},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
+		}
+	}
+	if p := rep.Results[1].Problems(); len(p) != 2 {
+		t.Errorf("q2 problems %q, want the uncited document and the missing fact", p)
+	}
+	if rep.Results[0].OK() != true || rep.Results[3].OK() {
+		t.Errorf("OK: q1 %v (want true), q4 %v (want false)", rep.Results[0].OK(), rep.Results[3].OK())
+	}
+}
+
+func TestPercentile(t *testing.T) {
+	ds := []time.Duration{5, 1, 4, 2, 3}
+	for _, tt := range []struct {
+		p    float64
+		want time.Duration
+	}{{0.5, 3}, {0.95, 5}, {1, 5}, {0.01, 1}} {
+		if got := percentile(ds, tt.p); got != tt.want {
+			t.Errorf("percentile(%v) = %v, want %v", tt.p, got, tt.want)
+		}
+	}
+	if percentile(nil, 0.5) != 0 {
+		t.Error("percentile of nothing should be 0")
+	}
+}
