@@ -6,6 +6,7 @@
 //	faqbot ask [--json] [--corpus DIR] [--index DIR] [-k N] QUESTION
 //	faqbot index [--corpus DIR] [--index DIR]
 //	faqbot eval --questions FILE.jsonl [--corpus DIR] [--index DIR] [-k N]
+//	faqbot serve [--corpus DIR] [--index DIR]
 //	faqbot settings
 //
 // Run `faqbot help` for the details of each command.
@@ -67,6 +68,7 @@ func commands() map[string]command {
 		"ask":      {"answer one question with cited sources", runAsk},
 		"index":    {"build or refresh the index of the corpus", runIndex},
 		"eval":     {"score answers against a question set", runEval},
+		"serve":    {"run the Discord bot", runServe},
 		"settings": {"print every setting with its default (the .env.example)", runSettings},
 	}
 }
@@ -99,11 +101,12 @@ Usage:
   faqbot ask [--json] [--corpus DIR] [--index DIR] [-k N] QUESTION
   faqbot index [--corpus DIR] [--index DIR]
   faqbot eval --questions FILE.jsonl [--corpus DIR] [--index DIR] [-k N]
+  faqbot serve [--corpus DIR] [--index DIR]
   faqbot settings
 
 Commands:
 `)
-	for _, name := range []string{"ask", "index", "eval", "settings"} {
+	for _, name := range []string{"ask", "index", "eval", "serve", "settings"} {
 		fmt.Fprintf(w, "  %-9s %s\n", name, commands()[name].summary)
 	}
 	fmt.Fprint(w, `

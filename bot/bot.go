@@ -1,0 +1,266 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+// intents are the gateway events the bot needs: guilds (thread and role
+// events), guild messages (mentions and thread replies) and message
+// content, a privileged intent that must be enabled in the developer
+// portal — without it, message text arrives empty. Slash commands need
+// none of these.
+const intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsMessageContent
+
+// interruptGrace bounds the wait, after the shutdown grace period, for
+// interrupted answers to send their "please ask again" reply.
+const interruptGrace = 3 * time.Second
+
+// restTimeout bounds a REST call that has no deadline of its own (the
+// gateway lookup in Open); calls made for a question carry its context.
+const restTimeout = 20 * time.Second
+
+// Bot is a Discord front end for an Answerer. Create it with New and start
+// it with Run.
+type Bot struct {
+	cfg     Config
+	deps    Deps
+	lg      *slog.Logger
+	sess    session
+	gw      *discordgo.Session // nil in handler tests
+	recent  *recentAnswers
+	threads *conversations
+	limiter *rateLimiter
+	queue   *queue
+	metrics *metrics
+
+	// reindexing holds a token while a rebuild runs, so two are serialised.
+	reindexing chan struct{}
+
+	selfMu sync.RWMutex
+	selfID string // the bot's user ID, from READY
+
+	connected  atomic.Bool // gateway up, for /healthz
+	registered atomic.Bool // commands registered this run
+	running    atomic.Bool
+
+	lifeMu   sync.Mutex
+	draining bool
+	inflight sync.WaitGroup
+}
+
+// New checks cfg and returns a Bot that is not yet connected.
+func New(cfg Config, deps Deps) (*Bot, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, fmt.Errorf("configuring the Discord bot: %w", err)
+	}
+	if deps.Answerer == nil {
+		return nil, errors.New("configuring the Discord bot: an Answerer is required")
+	}
+	s, err := discordgo.New("Bot " + cfg.Token)
+	if err != nil {
+		return nil, fmt.Errorf("creating the Discord session: %w", err)
+	}
+	s.Identify.Intents = intents
+	s.ShardID, s.ShardCount = cfg.ShardID, cfg.ShardCount
+	// The bot keeps what it needs itself; discordgo's state cache would
+	// hold every guild's channels and members for nothing.
+	s.StateEnabled = false
+	s.Client = &http.Client{Timeout: restTimeout}
+	if cfg.APIURL != "" {
+		t, err := newRewriteTransport(cfg.APIURL)
+		if err != nil {
+			return nil, fmt.Errorf("configuring the Discord API URL: %w", err)
+		}
+		s.Client.Transport = t
+	}
+	b := newBot(cfg, deps, s)
+	b.gw = s
+	return b, nil
+}
+
+// newBot assembles a Bot around sess; cfg must have its defaults.
+func newBot(cfg Config, deps Deps, sess session) *Bot {
+	if deps.Logger == nil {
+		deps.Logger = slog.New(slog.DiscardHandler)
+	}
+	if deps.Feedback == nil {
+		deps.Feedback = NewMemoryFeedback()
+	}
+	b := &Bot{
+		cfg:        cfg,
+		deps:       deps,
+		lg:         deps.Logger,
+		sess:       sess,
+		recent:     newRecentAnswers(maxRecentAnswers),
+		threads:    newConversations(maxThreadTurns, maxThreads),
+		limiter:    newRateLimiter(cfg.RatePerMinute, time.Now),
+		reindexing: make(chan struct{}, 1),
+	}
+	b.metrics = newMetrics(b.connected.Load)
+	b.queue = newQueue(cfg.MaxConcurrent, func(n int) { b.metrics.queueDepth.Set(float64(n)) })
+	return b
+}
+
+// Run connects to Discord, registers the commands when the gateway is
+// ready, and answers until ctx is done. It then stops taking questions
+// (new ones get a friendly "restarting" reply), waits up to
+// Config.ShutdownGrace for answers in flight, and closes the connection.
+// Run may be called once.
+func (b *Bot) Run(ctx context.Context) error {
+	if b.gw == nil || !b.running.CompareAndSwap(false, true) {
+		return errors.New("running the Discord bot: Run may be called once, on a Bot from New")
+	}
+	// Answers outlive ctx by the grace period, so they get their own
+	// context, cancelled once the grace period is over.
+	base, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	for _, h := range []any{
+		func(_ *discordgo.Session, r *discordgo.Ready) { b.onReady(base, r) },
+		func(_ *discordgo.Session, _ *discordgo.Resumed) { b.connected.Store(true) },
+		func(_ *discordgo.Session, _ *discordgo.Disconnect) { b.connected.Store(false) },
+		func(_ *discordgo.Session, ic *discordgo.InteractionCreate) { b.onInteraction(base, ic.Interaction) },
+		func(_ *discordgo.Session, mc *discordgo.MessageCreate) { b.onMessage(base, mc.Message) },
+	} {
+		defer b.gw.AddHandler(h)()
+	}
+
+	stopHTTP, err := b.serveHTTP()
+	if err != nil {
+		return err
+	}
+	defer stopHTTP()
+
+	b.lg.Info("connecting to Discord", "shard", b.cfg.ShardID, "shards", b.cfg.ShardCount, "guild", b.cfg.GuildID)
+	if err := b.gw.Open(); err != nil {
+		return fmt.Errorf("connecting to the Discord gateway: %w", err)
+	}
+	<-ctx.Done()
+
+	b.lg.Info("shutting down: finishing the answers in flight", "grace", b.cfg.ShutdownGrace)
+	if !b.drain(b.cfg.ShutdownGrace) {
+		b.lg.Warn("shutdown grace period over; interrupting the answers still in flight")
+		cancel()
+		// Cancelled answers end at once; give them a moment to tell
+		// their users (finalContext) before the process goes away.
+		if !b.drain(interruptGrace) {
+			b.lg.Warn("some interrupted answers could not tell their users")
+		}
+	}
+	cancel()
+	if err := b.gw.Close(); err != nil {
+		return fmt.Errorf("closing the Discord connection: %w", err)
+	}
+	b.connected.Store(false)
+	b.lg.Info("disconnected from Discord")
+	return nil
+}
+
+// onReady registers the commands, once per run: they do not change while
+// the bot runs, and re-registering on every reconnect would spend rate
+// limit for nothing.
+func (b *Bot) onReady(ctx context.Context, r *discordgo.Ready) {
+	defer b.recoverPanic("ready")
+	if r.User == nil {
+		b.lg.Error("READY without a user; cannot tell my own messages apart")
+		return
+	}
+	b.selfMu.Lock()
+	b.selfID = r.User.ID
+	b.selfMu.Unlock()
+	b.connected.Store(true)
+	b.lg.Info("connected to Discord", "user", r.User.Username, "id", r.User.ID, "guilds", len(r.Guilds))
+	if !b.registered.CompareAndSwap(false, true) {
+		return
+	}
+	appID := r.User.ID // equal to the application ID for bots made since 2020
+	if r.Application != nil && r.Application.ID != "" {
+		appID = r.Application.ID
+	}
+	ctx, cancel := context.WithTimeout(ctx, restTimeout)
+	defer cancel()
+	cmds, err := b.sess.ApplicationCommandBulkOverwrite(appID, b.cfg.GuildID, commands(b.cfg.MaxQuestionLen), discordgo.WithContext(ctx))
+	if err != nil {
+		b.registered.Store(false) // try again on the next READY
+		b.lg.Error("registering slash commands", "err", err)
+		return
+	}
+	scope := "global (may take up to an hour to appear)"
+	if b.cfg.GuildID != "" {
+		scope = "guild " + b.cfg.GuildID
+	}
+	b.lg.Info("registered slash commands", "count", len(cmds), "scope", scope)
+}
+
+func (b *Bot) self() string {
+	b.selfMu.RLock()
+	defer b.selfMu.RUnlock()
+	return b.selfID
+}
+
+// begin registers a question (or rebuild) in flight; it returns false once
+// shutdown has begun.
+func (b *Bot) begin() (done func(), ok bool) {
+	b.lifeMu.Lock()
+	defer b.lifeMu.Unlock()
+	if b.draining {
+		return nil, false
+	}
+	b.inflight.Add(1)
+	return b.inflight.Done, true
+}
+
+// drain stops new questions and waits up to grace for those in flight. It
+// reports whether they all finished.
+func (b *Bot) drain(grace time.Duration) bool {
+	b.lifeMu.Lock()
+	b.draining = true
+	b.lifeMu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		b.inflight.Wait()
+		close(done)
+	}()
+	t := time.NewTimer(grace)
+	defer t.Stop()
+	select {
+	case <-done:
+		return true
+	case <-t.C:
+		return false
+	}
+}
+
+// serveHTTP starts the operator listener when HTTPAddr is set, and returns
+// a function that stops it.
+func (b *Bot) serveHTTP() (stop func(), err error) {
+	if b.cfg.HTTPAddr == "" {
+		return func() {}, nil
+	}
+	ln, err := net.Listen("tcp", b.cfg.HTTPAddr)
+	if err != nil {
+		return nil, fmt.Errorf("listening on %s for /healthz and /metrics: %w", b.cfg.HTTPAddr, err)
+	}
+	srv := &http.Server{Handler: b.httpHandler(), ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			b.lg.Error("operator HTTP listener stopped", "err", err)
+		}
+	}()
+	b.lg.Info("serving /healthz and /metrics", "addr", ln.Addr().String())
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	}, nil
+}

@@ -1,0 +1,62 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+const msgGone = "I no longer have that answer (it's too old, or I restarted). Ask again and I'll answer afresh."
+
+// button handles a click on one of an answer's buttons.
+func (b *Bot) button(ctx context.Context, customID, guildID, user string) Reply {
+	switch {
+	case strings.HasPrefix(customID, idSources):
+		a, ok := b.recent.get(strings.TrimPrefix(customID, idSources))
+		if !ok {
+			return notice(msgGone)
+		}
+		return renderSources(a)
+	case strings.HasPrefix(customID, idUp):
+		return b.vote(ctx, strings.TrimPrefix(customID, idUp), guildID, user, VoteUp)
+	case strings.HasPrefix(customID, idDown):
+		return b.vote(ctx, strings.TrimPrefix(customID, idDown), guildID, user, VoteDown)
+	}
+	return notice("That button isn't mine any more; ask again and I'll answer afresh.")
+}
+
+// vote records user's vote on an answer: one per user per answer, a later
+// one replacing the earlier.
+func (b *Bot) vote(ctx context.Context, id, guildID, user string, v Vote) Reply {
+	prev, a, ok := b.recent.vote(id, user, v)
+	if !ok {
+		return notice(msgGone)
+	}
+	if prev == v {
+		return notice(fmt.Sprintf("You already voted %s on this answer — thanks!", v))
+	}
+	sources := make([]string, len(a.Citations))
+	for i, c := range a.Citations {
+		sources[i] = c.ChunkID
+		if sources[i] == "" {
+			sources[i] = c.Source
+		}
+	}
+	err := b.deps.Feedback.Record(ctx, FeedbackEntry{
+		AnswerID: id, Question: a.Question, Answer: a.Text, Refused: a.Refused, Sources: sources,
+		GuildID: guildID, UserID: user, Vote: v, At: time.Now(),
+	})
+	if err != nil {
+		b.lg.Error("recording feedback", "answer", id, "err", err)
+		return notice("Sorry, I couldn't save your vote just now. Please try again later.")
+	}
+	b.lg.Info("feedback", "answer", id, "guild", guildID, "user", user, "vote", int(v), "changed", prev != 0)
+	if prev != 0 {
+		return notice(fmt.Sprintf("Changed your vote to %s — thanks!", v))
+	}
+	if v == VoteUp {
+		return notice("Thanks for the feedback! 👍")
+	}
+	return notice("Thanks for the feedback — a moderator can use it to improve the FAQ. 👎")
+}

@@ -1,0 +1,111 @@
+package bot
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Defaults for the zero values of Config; they match the documented
+// defaults of the config package.
+const (
+	DefaultRatePerMinute   = 6
+	DefaultMaxConcurrent   = 4
+	DefaultMaxQuestionLen  = 500
+	DefaultQuestionTimeout = 90 * time.Second
+	// DefaultEditInterval is how often a streaming answer is edited in:
+	// Discord allows about five edits per 5 s per message, and once a
+	// second reads smoothly without using that budget up.
+	DefaultEditInterval = time.Second
+	// DefaultShutdownGrace bounds how long shutdown waits for answers in
+	// flight: long enough for an LLM to finish a typical answer, short
+	// enough for a container's stop timeout (Docker's is 10 s by default,
+	// so operators should raise it or lower this).
+	DefaultShutdownGrace = 8 * time.Second
+)
+
+// maxOptionLength is Discord's cap on a string option's max_length.
+const maxOptionLength = 6000
+
+// Config holds the bot's settings. Zero values take the defaults above.
+type Config struct {
+	// Token is the bot token (with or without the "Bot " prefix). Required.
+	Token string
+	// GuildID, when set, registers the commands on that one server
+	// (instantly) instead of globally.
+	GuildID string
+	// APIURL replaces https://discord.com for every REST call (a rate-limit
+	// proxy, or a fake Discord in tests); the gateway URL is whatever its
+	// GET /api/v9/gateway returns. "" talks to Discord.
+	APIURL string
+	// ShardID and ShardCount select this process's shard; ShardCount 0
+	// means 1.
+	ShardID    int
+	ShardCount int
+	// ModeratorRoles are role names or IDs whose members may use moderator
+	// commands, besides members with Manage Server.
+	ModeratorRoles []string
+	// RatePerMinute is how many questions one user may ask per minute.
+	RatePerMinute int
+	// MaxConcurrent caps the answers computed at once; more wait in a queue.
+	MaxConcurrent int
+	// MaxQuestionLen is the longest question accepted, in characters.
+	MaxQuestionLen int
+	// QuestionTimeout bounds one question, queueing included.
+	QuestionTimeout time.Duration
+	// HTTPAddr, when set, serves /healthz and /metrics there.
+	HTTPAddr string
+	// EditInterval is the least time between edits of a streaming answer.
+	EditInterval time.Duration
+	// ShutdownGrace bounds the wait for answers in flight at shutdown.
+	ShutdownGrace time.Duration
+}
+
+// withDefaults validates c and fills in its zero values.
+func (c Config) withDefaults() (Config, error) {
+	c.Token = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(c.Token), "Bot "))
+	if c.Token == "" {
+		return c, errors.New("a Discord bot token is required (set DISCORD_TOKEN)")
+	}
+	if c.ShardCount == 0 {
+		c.ShardCount = 1
+	}
+	if c.ShardCount < 0 || c.ShardID < 0 || c.ShardID >= c.ShardCount {
+		return c, fmt.Errorf("shard %d of %d: the shard ID must be from 0 to the shard count minus one", c.ShardID, c.ShardCount)
+	}
+	if c.APIURL != "" {
+		u, err := url.Parse(c.APIURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return c, fmt.Errorf("the Discord API URL %q must be an http or https URL", c.APIURL)
+		}
+	}
+	if c.RatePerMinute <= 0 {
+		c.RatePerMinute = DefaultRatePerMinute
+	}
+	if c.MaxConcurrent <= 0 {
+		c.MaxConcurrent = DefaultMaxConcurrent
+	}
+	if c.MaxQuestionLen <= 0 {
+		c.MaxQuestionLen = DefaultMaxQuestionLen
+	}
+	c.MaxQuestionLen = min(c.MaxQuestionLen, maxOptionLength)
+	if c.QuestionTimeout <= 0 {
+		c.QuestionTimeout = DefaultQuestionTimeout
+	}
+	if c.EditInterval <= 0 {
+		c.EditInterval = DefaultEditInterval
+	}
+	if c.ShutdownGrace <= 0 {
+		c.ShutdownGrace = DefaultShutdownGrace
+	}
+	var roles []string
+	for _, r := range c.ModeratorRoles {
+		if r = strings.TrimSpace(r); r != "" {
+			roles = append(roles, r)
+		}
+	}
+	c.ModeratorRoles = roles
+	return c, nil
+}

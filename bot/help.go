@@ -1,0 +1,23 @@
+package bot
+
+import (
+	"github.com/bwmarrin/discordgo"
+)
+
+// help is the reply to /help.
+func help() Reply {
+	e := &discordgo.MessageEmbed{
+		Title: "How to ask the FAQ",
+		Color: colorAnswer,
+		Description: "I answer from this server's FAQ documents and show where each answer comes from. " +
+			"If the documents don't cover a question, I say so rather than guess.",
+		Fields: []*discordgo.MessageEmbedField{
+			{Name: "/ask question: … [private: true]", Value: "Ask a question. With `private`, only you see the answer."},
+			{Name: "Mention me", Value: "Mention me with a question and I'll answer in a thread; reply there to ask follow-ups."},
+			{Name: "/sources [document: …]", Value: "List the documents I answer from, or show one."},
+			{Name: "Buttons", Value: "📚 shows the passages an answer cites; 👍 and 👎 tell the moderators how I did."},
+			{Name: "/reindex", Value: "Moderators: rebuild the index after the documents change."},
+		},
+	}
+	return Reply{Embeds: []*discordgo.MessageEmbed{e}, Ephemeral: true}
+}

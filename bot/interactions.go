@@ -1,0 +1,164 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+// onInteraction routes an interaction to its handler and sends what the
+// handler returns. It switches on the type first: discordgo's
+// ApplicationCommandData and MessageComponentData panic on the wrong type.
+func (b *Bot) onInteraction(ctx context.Context, i *discordgo.Interaction) {
+	defer b.recoverPanic("interaction")
+	switch i.Type {
+	case discordgo.InteractionApplicationCommand:
+		data := i.ApplicationCommandData()
+		switch data.Name {
+		case cmdAsk:
+			b.slashAsk(ctx, i, data)
+		case cmdReindex:
+			b.slashReindex(ctx, i)
+		case cmdSources:
+			b.respond(ctx, i, b.sources(ctx, stringOption(data.Options, optDocument)))
+		case cmdHelp:
+			b.respond(ctx, i, help())
+		default:
+			b.respond(ctx, i, notice("I don't know that command; try `/help`."))
+		}
+	case discordgo.InteractionApplicationCommandAutocomplete:
+		data := i.ApplicationCommandData()
+		if data.Name != cmdSources {
+			return
+		}
+		choices := b.autocomplete(ctx, focusedValue(data.Options))
+		err := b.sess.InteractionRespond(i, &discordgo.InteractionResponse{
+			Type: discordgo.InteractionApplicationCommandAutocompleteResult,
+			Data: &discordgo.InteractionResponseData{Choices: choices},
+		}, discordgo.WithContext(ctx))
+		b.logSendError("autocomplete", err)
+	case discordgo.InteractionMessageComponent:
+		b.respond(ctx, i, b.button(ctx, i.MessageComponentData().CustomID, i.GuildID, userID(i)))
+	}
+}
+
+// slashAsk answers /ask: an immediate deferred acknowledgement (Discord
+// allows 3 s), then the answer edited in, streamed when an LLM writes it.
+func (b *Bot) slashAsk(ctx context.Context, i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData) {
+	q := question{
+		Text: stringOption(data.Options, optQuestion), Via: viaSlash,
+		GuildID: i.GuildID, ChannelID: i.ChannelID, UserID: userID(i),
+	}
+	private := boolOption(data.Options, optPrivate)
+	done, ok := b.begin()
+	if !ok {
+		b.reject(q, "shutting_down")
+		b.respond(ctx, i, notice(msgShutdown))
+		return
+	}
+	defer done()
+	if r, ok := b.admit(q); !ok {
+		b.respond(ctx, i, r)
+		return
+	}
+	start := time.Now()
+	if err := b.sess.InteractionRespond(i, deferred(private), discordgo.WithContext(ctx)); err != nil {
+		b.logSendError("acknowledging /ask", err)
+		return
+	}
+	b.lg.Debug("acknowledged /ask", "interaction", i.ID, "took", time.Since(start))
+
+	edits := newThrottle(b.cfg.EditInterval, func(r Reply) {
+		_, err := b.sess.InteractionResponseEdit(i, r.edit(), discordgo.WithContext(ctx))
+		b.logSendError("editing in a partial answer", err)
+	})
+	out := b.answer(ctx, q, func(pos int) {
+		_, err := b.sess.FollowupMessageCreate(i, true, notice(fmt.Sprintf(msgQueued, pos)).followup(), discordgo.WithContext(ctx))
+		b.logSendError("sending the queue note", err)
+	}, edits.update)
+	edits.stop()
+	ctx, cancel := finalContext(ctx)
+	defer cancel()
+	b.deliver(ctx, i, out.Replies, private)
+}
+
+// deliver edits the first reply into the deferred response and sends the
+// rest as follow-ups with the same visibility.
+func (b *Bot) deliver(ctx context.Context, i *discordgo.Interaction, replies []Reply, ephemeral bool) {
+	for n, r := range replies {
+		if n == 0 {
+			_, err := b.sess.InteractionResponseEdit(i, r.edit(), discordgo.WithContext(ctx))
+			b.logSendError("editing in the answer", err)
+			continue
+		}
+		r.Ephemeral = ephemeral
+		_, err := b.sess.FollowupMessageCreate(i, true, r.followup(), discordgo.WithContext(ctx))
+		b.logSendError("sending the rest of the answer", err)
+	}
+}
+
+// respond sends r as the interaction's immediate response.
+func (b *Bot) respond(ctx context.Context, i *discordgo.Interaction, r Reply) {
+	b.logSendError("responding to an interaction", b.sess.InteractionRespond(i, r.response(), discordgo.WithContext(ctx)))
+}
+
+func (b *Bot) logSendError(what string, err error) {
+	if err != nil {
+		b.lg.Warn("discord request failed", "doing", what, "err", err)
+	}
+}
+
+// recoverPanic keeps one bad event from taking the bot down: discordgo runs
+// handlers without recovering.
+func (b *Bot) recoverPanic(what string) {
+	if r := recover(); r != nil {
+		b.lg.Error("handler panicked", "handling", what, "panic", r, "stack", string(debug.Stack()))
+	}
+}
+
+// userID returns the ID of the user behind an interaction, in a server
+// (Member) or a DM (User).
+func userID(i *discordgo.Interaction) string {
+	switch {
+	case i.Member != nil && i.Member.User != nil:
+		return i.Member.User.ID
+	case i.User != nil:
+		return i.User.ID
+	}
+	return ""
+}
+
+func stringOption(opts []*discordgo.ApplicationCommandInteractionDataOption, name string) string {
+	for _, o := range opts {
+		if o.Name == name {
+			s, _ := o.Value.(string) // not StringValue: it panics on a missing value
+			return s
+		}
+	}
+	return ""
+}
+
+func boolOption(opts []*discordgo.ApplicationCommandInteractionDataOption, name string) bool {
+	for _, o := range opts {
+		if o.Name == name {
+			v, _ := o.Value.(bool)
+			return v
+		}
+	}
+	return false
+}
+
+// focusedValue returns the text typed so far in the option being
+// autocompleted.
+func focusedValue(opts []*discordgo.ApplicationCommandInteractionDataOption) string {
+	for _, o := range opts {
+		if o.Focused {
+			s, _ := o.Value.(string)
+			return s
+		}
+	}
+	return ""
+}

@@ -1,0 +1,154 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/faqbot/faqbot/answer"
+)
+
+// threadArchiveMinutes is how long a question's thread stays open without
+// messages: a day, Discord's default.
+const threadArchiveMinutes = 1440
+
+// maxThreadName is Discord's cap on a thread's name.
+const maxThreadName = 100
+
+// onMessage answers a message that mentions the bot, in a new thread, and
+// messages in the threads it started, as follow-ups. Everything else
+// (other bots, the bot itself, system messages) is ignored.
+func (b *Bot) onMessage(ctx context.Context, m *discordgo.Message) {
+	defer b.recoverPanic("message")
+	self := b.self()
+	if self == "" || m.Author == nil || m.Author.Bot || m.Author.ID == self {
+		return
+	}
+	if m.Type != discordgo.MessageTypeDefault && m.Type != discordgo.MessageTypeReply {
+		return
+	}
+	if history, ok := b.threads.history(m.ChannelID); ok {
+		b.followUp(ctx, m, self, history)
+		return
+	}
+	if m.GuildID != "" && mentions(m, self) {
+		b.mention(ctx, m, self)
+	}
+}
+
+// mention answers a message that mentions the bot in a thread started on
+// that message; where no thread can be started (the message is already in
+// a thread, or the bot lacks the permission), it replies in place.
+func (b *Bot) mention(ctx context.Context, m *discordgo.Message, self string) {
+	q := b.messageQuestion(m, self, viaMention, nil)
+	done, ok := b.begin()
+	if !ok {
+		b.reject(q, "shutting_down")
+		b.send(ctx, m.ChannelID, notice(msgShutdown), m.SoftReference())
+		return
+	}
+	defer done()
+	if r, ok := b.admit(q); !ok {
+		b.send(ctx, m.ChannelID, r, m.SoftReference())
+		return
+	}
+	channel, ref := m.ChannelID, m.SoftReference()
+	thread, err := b.sess.MessageThreadStartComplex(m.ChannelID, m.ID, &discordgo.ThreadStart{
+		Name:                threadName(q.Text),
+		AutoArchiveDuration: threadArchiveMinutes,
+	}, discordgo.WithContext(ctx))
+	if err != nil {
+		b.lg.Warn("starting a thread, replying in the channel instead", "guild", m.GuildID, "channel", m.ChannelID, "err", err)
+	} else {
+		channel, ref = thread.ID, nil
+		b.threads.start(thread.ID)
+	}
+	out := b.answer(ctx, q, func(pos int) {
+		b.send(ctx, channel, notice(fmt.Sprintf(msgQueued, pos)), ref)
+	}, nil)
+	// Remember the turn before replying: a follow-up may arrive as soon
+	// as the answer is visible.
+	if out.Answered && thread != nil {
+		b.threads.add(thread.ID, answer.Turn{Question: q.Text, Answer: out.Answer.Text})
+	}
+	ctx, cancel := finalContext(ctx)
+	defer cancel()
+	for n, r := range out.Replies {
+		if n > 0 {
+			ref = nil
+		}
+		b.send(ctx, channel, r, ref)
+	}
+}
+
+// followUp answers a message in one of the bot's threads with the
+// conversation so far.
+func (b *Bot) followUp(ctx context.Context, m *discordgo.Message, self string, history []answer.Turn) {
+	q := b.messageQuestion(m, self, viaThread, history)
+	if strings.TrimSpace(q.Text) == "" {
+		return // an image or a sticker: not a question
+	}
+	done, ok := b.begin()
+	if !ok {
+		b.reject(q, "shutting_down")
+		b.send(ctx, m.ChannelID, notice(msgShutdown), m.SoftReference())
+		return
+	}
+	defer done()
+	if r, ok := b.admit(q); !ok {
+		b.send(ctx, m.ChannelID, r, m.SoftReference())
+		return
+	}
+	out := b.answer(ctx, q, func(pos int) {
+		b.send(ctx, m.ChannelID, notice(fmt.Sprintf(msgQueued, pos)), m.SoftReference())
+	}, nil)
+	if out.Answered {
+		b.threads.add(m.ChannelID, answer.Turn{Question: q.Text, Answer: out.Answer.Text})
+	}
+	ctx, cancel := finalContext(ctx)
+	defer cancel()
+	for _, r := range out.Replies {
+		b.send(ctx, m.ChannelID, r, nil)
+	}
+}
+
+func (b *Bot) messageQuestion(m *discordgo.Message, self, via string, history []answer.Turn) question {
+	return question{
+		Text: stripMentions(m.Content, self), History: history, Via: via,
+		GuildID: m.GuildID, ChannelID: m.ChannelID, UserID: m.Author.ID,
+	}
+}
+
+// send posts r in a channel, as a reply to ref when it is not nil (a soft
+// reference: the question may have been deleted meanwhile).
+// Messages cannot be ephemeral, so r.Ephemeral is ignored.
+func (b *Bot) send(ctx context.Context, channelID string, r Reply, ref *discordgo.MessageReference) {
+	msg := r.message()
+	msg.Reference = ref
+	_, err := b.sess.ChannelMessageSendComplex(channelID, msg, discordgo.WithContext(ctx))
+	b.logSendError("sending a message", err)
+}
+
+// mentions reports whether m mentions the user self.
+func mentions(m *discordgo.Message, self string) bool {
+	return slices.ContainsFunc(m.Mentions, func(u *discordgo.User) bool { return u != nil && u.ID == self })
+}
+
+// stripMentions removes the bot's own mentions (<@id> and the older <@!id>)
+// from a question.
+func stripMentions(content, self string) string {
+	content = strings.NewReplacer("<@"+self+">", " ", "<@!"+self+">", " ").Replace(content)
+	return strings.TrimSpace(content)
+}
+
+// threadName names a question's thread after the question.
+func threadName(q string) string {
+	name := Trim(oneLine(q), maxThreadName)
+	if name == "" {
+		return "Question"
+	}
+	return name
+}

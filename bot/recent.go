@@ -1,0 +1,72 @@
+package bot
+
+import (
+	"crypto/rand"
+	"sync"
+
+	"github.com/faqbot/faqbot/answer"
+)
+
+// maxRecentAnswers bounds the answers kept for their buttons. A button on
+// an older answer gets a polite "too old" reply; 500 answers with their
+// passages take a few megabytes.
+const maxRecentAnswers = 500
+
+// recentAnswers keeps the latest answers so that their buttons can find
+// them again, with the votes cast on each.
+type recentAnswers struct {
+	mu    sync.Mutex
+	max   int
+	byID  map[string]*recentAnswer
+	order []string // oldest first
+}
+
+type recentAnswer struct {
+	a       answer.Answer
+	guildID string
+	votes   map[string]Vote // by user ID
+}
+
+func newRecentAnswers(max int) *recentAnswers {
+	return &recentAnswers{max: max, byID: make(map[string]*recentAnswer)}
+}
+
+// add stores a and returns its ID. IDs are random rather than counted so
+// that a button from before a restart cannot find a different answer.
+func (r *recentAnswers) add(a answer.Answer, guildID string) string {
+	id := rand.Text()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.byID[id] = &recentAnswer{a: a, guildID: guildID, votes: make(map[string]Vote)}
+	r.order = append(r.order, id)
+	for len(r.order) > r.max {
+		delete(r.byID, r.order[0])
+		r.order = r.order[1:]
+	}
+	return id
+}
+
+// get returns the answer with the given ID.
+func (r *recentAnswers) get(id string) (answer.Answer, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	e, ok := r.byID[id]
+	if !ok {
+		return answer.Answer{}, false
+	}
+	return e.a, true
+}
+
+// vote records user's vote on the answer with the given ID and returns the
+// vote it replaces (0 when none).
+func (r *recentAnswers) vote(id, user string, v Vote) (prev Vote, a answer.Answer, ok bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	e, ok := r.byID[id]
+	if !ok {
+		return 0, answer.Answer{}, false
+	}
+	prev = e.votes[user]
+	e.votes[user] = v
+	return prev, e.a, true
+}

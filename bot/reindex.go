@@ -1,0 +1,109 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+// reindexTimeout bounds one rebuild: the interaction token that carries
+// the reply is valid for 15 minutes.
+const reindexTimeout = 12 * time.Minute
+
+const (
+	msgNotModerator = "🔒 Only moderators can rebuild the index (Manage Server, or a moderator role)."
+	msgNoReindex    = "Rebuilding the index isn't available on this bot."
+	msgReindexWait  = "⏳ Another rebuild is running; yours will start when it finishes."
+	msgReindexFail  = "⚠️ The rebuild failed, so I'm still answering from the previous index. The details are in the bot's log."
+)
+
+// slashReindex handles /reindex: moderators only, checked here whatever
+// the server's command permissions say.
+func (b *Bot) slashReindex(ctx context.Context, i *discordgo.Interaction) {
+	ok, err := b.isModerator(ctx, i.GuildID, i.Member)
+	if err != nil {
+		b.lg.Warn("checking moderator roles", "guild", i.GuildID, "user", userID(i), "err", err)
+		b.respond(ctx, i, notice("I couldn't check your roles just now; please try again."))
+		return
+	}
+	if !ok {
+		b.lg.Info("reindex refused", "guild", i.GuildID, "user", userID(i))
+		b.respond(ctx, i, notice(msgNotModerator))
+		return
+	}
+	if b.deps.Reindex == nil {
+		b.respond(ctx, i, notice(msgNoReindex))
+		return
+	}
+	done, ok := b.begin()
+	if !ok {
+		b.respond(ctx, i, notice(msgShutdown))
+		return
+	}
+	defer done()
+	if err := b.sess.InteractionRespond(i, deferred(true), discordgo.WithContext(ctx)); err != nil {
+		b.logSendError("acknowledging /reindex", err)
+		return
+	}
+	r := b.reindex(ctx, userID(i), func() {
+		_, err := b.sess.InteractionResponseEdit(i, notice(msgReindexWait).edit(), discordgo.WithContext(ctx))
+		b.logSendError("editing in the reindex wait note", err)
+	})
+	_, err = b.sess.InteractionResponseEdit(i, r.edit(), discordgo.WithContext(ctx))
+	b.logSendError("editing in the reindex result", err)
+}
+
+// reindex runs one rebuild at a time; onWait is called when this one has
+// to wait for another.
+func (b *Bot) reindex(ctx context.Context, user string, onWait func()) Reply {
+	ctx, cancel := context.WithTimeout(ctx, reindexTimeout)
+	defer cancel()
+	select {
+	case b.reindexing <- struct{}{}:
+	default:
+		onWait()
+		select {
+		case b.reindexing <- struct{}{}:
+		case <-ctx.Done():
+			return notice(msgReindexFail)
+		}
+	}
+	defer func() { <-b.reindexing }()
+
+	b.lg.Info("reindex started", "user", user)
+	res, err := b.deps.Reindex(ctx)
+	if err != nil {
+		b.lg.Error("reindex failed", "user", user, "err", err)
+		return notice(msgReindexFail)
+	}
+	b.lg.Info("reindex done", "user", user, "took", res.Duration,
+		"documents_added", res.DocumentsAdded, "documents_removed", res.DocumentsRemoved,
+		"documents_changed", res.DocumentsChanged, "documents_unchanged", res.DocumentsUnchanged,
+		"passages_added", res.PassagesAdded, "passages_removed", res.PassagesRemoved, "passages_unchanged", res.PassagesUnchanged)
+	return notice(reindexSummary(res))
+}
+
+// reindexSummary says what a rebuild changed, in a sentence or two.
+func reindexSummary(r ReindexResult) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "✅ Index rebuilt in %s.\n", r.Duration.Round(time.Millisecond))
+	if r.DocumentsAdded+r.DocumentsRemoved+r.DocumentsChanged+r.PassagesAdded+r.PassagesRemoved == 0 {
+		fmt.Fprintf(&b, "Nothing changed: %s, %s.", plural(r.DocumentsUnchanged, "document"), plural(r.PassagesUnchanged, "passage"))
+		return b.String()
+	}
+	fmt.Fprintf(&b, "**Documents:** %d added, %d changed, %d removed, %d unchanged.\n",
+		r.DocumentsAdded, r.DocumentsChanged, r.DocumentsRemoved, r.DocumentsUnchanged)
+	fmt.Fprintf(&b, "**Passages:** %d added, %d removed, %d unchanged.",
+		r.PassagesAdded, r.PassagesRemoved, r.PassagesUnchanged)
+	return b.String()
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

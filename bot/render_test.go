@@ -1,0 +1,117 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/faqbot/faqbot/answer"
+)
+
+// embedSize counts the characters Discord counts towards an embed's 6,000.
+func embedSize(e *discordgo.MessageEmbed) int {
+	n := runeLen(e.Title) + runeLen(e.Description)
+	for _, f := range e.Fields {
+		n += runeLen(f.Name) + runeLen(f.Value)
+	}
+	if e.Footer != nil {
+		n += runeLen(e.Footer.Text)
+	}
+	return n
+}
+
+func checkLimits(t *testing.T, r Reply) {
+	t.Helper()
+	if n := runeLen(r.Content); n > maxContent {
+		t.Errorf("content has %d characters", n)
+	}
+	total := 0
+	for _, e := range r.Embeds {
+		total += embedSize(e)
+		if n := runeLen(e.Description); n > maxDescription {
+			t.Errorf("description has %d characters", n)
+		}
+		if n := runeLen(e.Title); n > maxTitle {
+			t.Errorf("title has %d characters", n)
+		}
+		if len(e.Fields) > maxFields {
+			t.Errorf("%d fields", len(e.Fields))
+		}
+		for _, f := range e.Fields {
+			if n := runeLen(f.Value); n > maxFieldValue {
+				t.Errorf("field %q has %d characters", f.Name, n)
+			}
+			if n := runeLen(f.Name); n > maxFieldName {
+				t.Errorf("field name has %d characters", n)
+			}
+		}
+	}
+	if total > maxEmbedTotal {
+		t.Errorf("embeds total %d characters", total)
+	}
+}
+
+func TestRenderLimits(t *testing.T) {
+	var many []answer.Citation
+	for n := 1; n <= 30; n++ {
+		many = append(many, answer.Citation{
+			N: n, Source: fmt.Sprintf("doc-%02d-with-a-rather-long-file-name.md", n),
+			DocTitle: strings.Repeat("Long title ", 20), URL: "https://example.com/" + strings.Repeat("x", 200),
+			Passage: strings.Repeat("A passage sentence [3] with words. ", 100),
+		})
+	}
+	sentence := "This sentence cites a source [1] and goes on. "
+	tests := []struct {
+		name      string
+		answer    answer.Answer
+		wantParts int
+	}{
+		{name: "long answer", answer: answer.Answer{Question: "q", Text: strings.Repeat(sentence, 300), Citations: many[:2], Grounded: true}, wantParts: 4},
+		{name: "huge answer is trimmed", answer: answer.Answer{Question: "q", Text: strings.Repeat(sentence, 3000), Citations: many[:2], Grounded: true}, wantParts: 1 + maxContinuations},
+		{name: "many long citations", answer: answer.Answer{Question: strings.Repeat("why ", 200), Text: sentence, Citations: many, Note: strings.Repeat("note ", 600), Grounded: true}, wantParts: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			replies := renderAnswer("id", tt.answer)
+			if len(replies) != tt.wantParts {
+				t.Errorf("got %d parts, want %d", len(replies), tt.wantParts)
+			}
+			for i, r := range replies {
+				checkLimits(t, r)
+				if d := r.Embeds[0].Description; strings.Count(d, "[1") != strings.Count(d, "[1]") {
+					t.Errorf("part %d cuts a citation: …%s", i, d[max(0, len(d)-40):])
+				}
+				if hasButtons := len(r.Components) > 0; hasButtons != (i == len(replies)-1) {
+					t.Errorf("part %d has buttons = %v", i, hasButtons)
+				}
+			}
+			if !strings.Contains(replies[len(replies)-1].Embeds[0].Fields[0].Value, "[1] ") {
+				t.Errorf("sources field %q", replies[len(replies)-1].Embeds[0].Fields[0].Value)
+			}
+			checkLimits(t, renderSources(tt.answer))
+		})
+	}
+}
+
+func TestSourcesField(t *testing.T) {
+	tests := []struct {
+		name string
+		c    answer.Citation
+		want string
+	}{
+		{name: "link", c: answer.Citation{N: 1, Source: "a.md", DocTitle: "Refunds [EU]", URL: "https://x.test/a_(b)"},
+			want: "[1] [Refunds (EU)](https://x.test/a_%28b%29) — `a.md`"},
+		{name: "no link for other schemes", c: answer.Citation{N: 2, Source: "b`c.md", Title: "Passage", URL: "javascript:alert(1)"},
+			want: "[2] Passage — `b'c.md`"},
+		{name: "untitled", c: answer.Citation{N: 3, Source: "c.md"}, want: "[3] c.md — `c.md`"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := sourcesField([]answer.Citation{tt.c}); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
