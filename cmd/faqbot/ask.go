@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -49,15 +48,12 @@ func round3(f float64) float64 {
 }
 
 func runAsk(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet("ask", "ask [--json] [--corpus DIR] [--index DIR] [-k N] QUESTION", e.stderr)
+	fs := newFlagSet("ask", "ask [--json] [--explain] [--corpus DIR] [--index DIR] [-k N] QUESTION", e.stderr)
 	var f indexFlags
 	f.register(fs, true)
 	asJSON := fs.Bool("json", false, "print exactly one JSON object on stdout")
 	explain := fs.Bool("explain", false, "print the retrieved passages and their scores on stderr (for tuning)")
-	pos, err := parseInterspersed(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	}
+	pos, err := parseCommand(fs, args, "")
 	if err != nil {
 		return err
 	}

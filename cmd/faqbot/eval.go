@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -22,15 +20,8 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	f.register(fs, true)
 	file := fs.String("questions", "", "question set, one JSON object per line (required)")
 	verbose := fs.Bool("v", false, "print every question's result, not only the misses")
-	pos, err := parseInterspersed(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	}
-	if err != nil {
+	if _, err := parseCommand(fs, args, "eval"); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usagef("eval takes no arguments besides flags, got %q", pos[0])
 	}
 	if *file == "" {
 		return usagef("eval needs --questions FILE.jsonl")

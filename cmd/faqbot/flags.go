@@ -60,6 +60,20 @@ func newFlagSet(name, synopsis string, out io.Writer) *flag.FlagSet {
 	return fs
 }
 
+// parseCommand parses a subcommand's flags. Commands that take no
+// positional arguments pass name, and a stray argument is a usage error.
+// After -h it returns flag.ErrHelp, which exits 0.
+func parseCommand(fs *flag.FlagSet, args []string, noArgs string) ([]string, error) {
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if noArgs != "" && len(pos) > 0 {
+		return nil, usagef("%s takes no arguments besides flags, got %q", noArgs, pos[0])
+	}
+	return pos, nil
+}
+
 // parseInterspersed parses flags wherever they stand among the positional
 // arguments, so `faqbot ask "why?" --json` works as users type it.
 func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {

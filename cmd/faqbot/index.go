@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"time"
 
@@ -14,15 +12,8 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("index", "index [--corpus DIR] [--index DIR]", e.stderr)
 	var f indexFlags
 	f.register(fs, false)
-	pos, err := parseInterspersed(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	}
-	if err != nil {
+	if _, err := parseCommand(fs, args, "index"); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usagef("index takes no arguments besides flags, got %q", pos[0])
 	}
 	cfg, lg, err := e.setup(&f, false)
 	if err != nil {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"os/signal"
@@ -17,15 +16,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("serve", "serve [--corpus DIR] [--index DIR]", e.stderr)
 	var f indexFlags
 	f.register(fs, false)
-	pos, err := parseInterspersed(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	}
-	if err != nil {
+	if _, err := parseCommand(fs, args, "serve"); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usagef("serve takes no arguments besides flags, got %q", pos[0])
 	}
 	cfg, lg, err := e.setup(&f, false)
 	if err != nil {
