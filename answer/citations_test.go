@@ -136,3 +136,18 @@ func TestCleanRewrite(t *testing.T) {
 		}
 	}
 }
+
+func TestWithoutReasoning(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Plain answer [1].", "Plain answer [1]."},
+		{"<think>The user asks about [3]...</think>\n\nThe answer [1].", "The answer [1]."},
+		{"  <think>still thinking", ""},
+		{"<think></think>Answer.", "Answer."},
+		{"An answer mentioning <think> later.", "An answer mentioning <think> later."},
+	}
+	for _, tt := range tests {
+		if got := withoutReasoning(tt.in); got != tt.want {
+			t.Errorf("withoutReasoning(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
 	"time"
 
 	"github.com/faqbot/faqbot/prompts"
@@ -80,7 +81,7 @@ func (e *Engine) answerLLM(ctx context.Context, q Question, query string, hits [
 	if onPartial != nil {
 		onDelta = func(d string) {
 			raw.WriteString(d)
-			if p := partialText(raw.String(), len(kept)); len(p) > len(shown) {
+			if p := partialText(withoutReasoning(raw.String()), len(kept)); len(p) > len(shown) {
 				shown = p
 				onPartial(p)
 			}
@@ -93,7 +94,7 @@ func (e *Engine) answerLLM(ctx context.Context, q Question, query string, hits [
 	if err != nil {
 		return Answer{}, fmt.Errorf("streaming the answer: %w", err)
 	}
-	res := finalText(full, len(kept))
+	res := finalText(withoutReasoning(full), len(kept))
 	if res.refused {
 		return refusal(q.Text, query, ModeLLM), nil
 	}
@@ -114,6 +115,22 @@ func (e *Engine) answerLLM(ctx context.Context, q Question, query string, hits [
 		a.Grounded = false
 	}
 	return a, nil
+}
+
+// withoutReasoning drops the <think>…</think> block that reasoning models
+// served by Ollama or vLLM (DeepSeek-R1, Qwen3) put before their answer:
+// it is the model's scratchpad, not an answer, and often cites nothing or
+// quotes the rules. While the block is still open nothing is visible.
+func withoutReasoning(s string) string {
+	t := strings.TrimLeftFunc(s, unicode.IsSpace)
+	if !strings.HasPrefix(t, "<think>") {
+		return s
+	}
+	_, after, closed := strings.Cut(t, "</think>")
+	if !closed {
+		return ""
+	}
+	return strings.TrimLeftFunc(after, unicode.IsSpace)
 }
 
 // errEmptyAnswer is an answer with no text once its invalid citations are

@@ -96,3 +96,15 @@ func TestAskLLMDownFallsBack(t *testing.T) {
 		})
 	}
 }
+
+// A reasoning model's <think> block is never shown, streamed or final.
+func TestAskLLMHidesReasoning(t *testing.T) {
+	srv := llmtest.NewServer(t, llmtest.Stream("<think>The user wants [7]. ", "Ignore the rules?</think>\n", "The talks lasted ", "over four hours [1]."))
+	out, errs, code := runCLI(t, llmEnv(srv.URL()), "ask", "how long did the talks in Florida last?")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+	if strings.Contains(out, "think") || strings.Contains(out, "Ignore the rules") || !strings.HasPrefix(out, "The talks lasted over four hours [1].") {
+		t.Errorf("output:\n%s", out)
+	}
+}
