@@ -23,6 +23,13 @@ type Config struct {
 	IndexDir  string
 	TopK      int
 
+	// Data and moderation.
+	DataDir               string
+	Watch                 bool
+	StoreUserIDs          string // plain, hashed or none
+	ConversationRetention time.Duration
+	MaxUploadKB           int
+
 	// LLM (any OpenAI-compatible server).
 	OpenAIKey       string
 	OpenAIBaseURL   string
@@ -74,12 +81,23 @@ type Setting struct {
 // Settings lists every setting in the order they are documented.
 func Settings() []Setting {
 	return []Setting{
-		{Group: "Corpus and index", Env: "FAQBOT_CORPUS_DIR", Help: "Folder of .txt, .md and .html documents to answer from. Empty: the corpus embedded in the binary.",
+		{Group: "Corpus and index", Env: "FAQBOT_CORPUS_DIR", Help: "Folder of .txt, .md and .html documents to answer from. Empty: FAQBOT_DATA_DIR/corpus, which serve fills with the embedded corpus on its first start; until then the embedded corpus.",
 			set: func(c *Config, v string) error { c.CorpusDir = v; return nil }},
 		{Group: "Corpus and index", Env: "FAQBOT_INDEX_DIR", Help: "Folder where the index is saved. Empty: a folder per corpus under the user's cache directory.",
 			set: func(c *Config, v string) error { c.IndexDir = v; return nil }},
 		{Group: "Corpus and index", Env: "FAQBOT_TOP_K", Default: "5", Help: "How many passages are retrieved per question (1-20).",
 			set: intIn(func(c *Config) *int { return &c.TopK }, 1, 20)},
+
+		{Group: "Data and moderation", Env: "FAQBOT_DATA_DIR", Default: "./data", Help: "Folder for the database (faqbot.db: questions, votes, the corpus change log, thread conversations) and, unless FAQBOT_CORPUS_DIR is set, the live corpus (corpus/).",
+			set: func(c *Config, v string) error { c.DataDir = v; return nil }},
+		{Group: "Data and moderation", Env: "FAQBOT_WATCH", Default: "0", Help: "1 to watch the corpus folder and re-index within seconds when a document is added, changed or deleted there. Without it, run faqbot index or send serve a SIGHUP.",
+			set: boolean(func(c *Config) *bool { return &c.Watch })},
+		{Group: "Data and moderation", Env: "FAQBOT_STORE_USER_IDS", Default: "hashed", Help: "How members' user IDs are stored with their questions and votes: plain, hashed (a keyed hash: a member's data can still be deleted on request) or none.",
+			set: oneOf(func(c *Config) *string { return &c.StoreUserIDs }, "plain", "hashed", "none")},
+		{Group: "Data and moderation", Env: "FAQBOT_CONVERSATION_RETENTION", Default: "720h", Help: "How long a thread conversation is kept after its last message, so follow-ups survive a restart (720h is 30 days).",
+			set: durationMin(func(c *Config) *time.Duration { return &c.ConversationRetention }, time.Minute)},
+		{Group: "Data and moderation", Env: "FAQBOT_MAX_UPLOAD_KB", Default: "1024", Help: "Largest document a moderator may upload with /corpus add, in kilobytes (at most 20480).",
+			set: intIn(func(c *Config) *int { return &c.MaxUploadKB }, 1, 20480)},
 
 		{Group: "LLM (optional; any OpenAI-compatible server)", Env: "OPENAI_API_KEY", Secret: true, Help: "API key. With a key or a base URL set, answers come from the LLM; without either, answers are extractive.",
 			set: func(c *Config, v string) error { c.OpenAIKey = v; return nil }},
@@ -271,6 +289,20 @@ func intIn(field func(*Config) *int, lo, hi int) func(*Config, string) error {
 			return fmt.Errorf("want a whole number from %d to %d, got %q", lo, hi, v)
 		}
 		*field(c) = n
+		return nil
+	}
+}
+
+func boolean(field func(*Config) *bool) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		switch strings.ToLower(v) {
+		case "1", "true", "yes", "on":
+			*field(c) = true
+		case "0", "false", "no", "off":
+			*field(c) = false
+		default:
+			return fmt.Errorf("want 1 or 0, got %q", v)
+		}
 		return nil
 	}
 }

@@ -30,6 +30,20 @@ func TestLoadDefaults(t *testing.T) {
 	if c.LLMEnabled() {
 		t.Errorf("LLMEnabled() = true with no key and no base URL")
 	}
+	if c.DataDir != "./data" || c.Watch || c.StoreUserIDs != "hashed" || c.ConversationRetention != 720*time.Hour || c.MaxUploadKB != 1024 {
+		t.Errorf("data defaults = %q %v %q %v %d", c.DataDir, c.Watch, c.StoreUserIDs, c.ConversationRetention, c.MaxUploadKB)
+	}
+}
+
+func TestLoadDataSettings(t *testing.T) {
+	env := map[string]string{"FAQBOT_WATCH": "true", "FAQBOT_STORE_USER_IDS": "None", "FAQBOT_CONVERSATION_RETENTION": "48h", "FAQBOT_MAX_UPLOAD_KB": "64"}
+	c, err := Load(func(k string) string { return env[k] }, nil)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if !c.Watch || c.StoreUserIDs != "none" || c.ConversationRetention != 48*time.Hour || c.MaxUploadKB != 64 {
+		t.Errorf("got watch %v, user IDs %q, retention %v, upload %d", c.Watch, c.StoreUserIDs, c.ConversationRetention, c.MaxUploadKB)
+	}
 }
 
 func TestLoadPrecedence(t *testing.T) {
@@ -63,6 +77,9 @@ func TestLoadErrors(t *testing.T) {
 		{"out of range", map[string]string{"FAQBOT_TOP_K": "99"}, []string{"FAQBOT_TOP_K", "1 to 20"}},
 		{"bad duration", map[string]string{"FAQBOT_LLM_TIMEOUT": "5"}, []string{"FAQBOT_LLM_TIMEOUT"}},
 		{"two errors", map[string]string{"FAQBOT_TEMPERATURE": "3", "FAQBOT_LOG_LEVEL": "loud"}, []string{"FAQBOT_TEMPERATURE", "FAQBOT_LOG_LEVEL"}},
+		{"bad bool", map[string]string{"FAQBOT_WATCH": "maybe"}, []string{"FAQBOT_WATCH", "maybe"}},
+		{"bad privacy", map[string]string{"FAQBOT_STORE_USER_IDS": "encrypted"}, []string{"FAQBOT_STORE_USER_IDS", "plain, hashed, none"}},
+		{"upload too big", map[string]string{"FAQBOT_MAX_UPLOAD_KB": "30000"}, []string{"FAQBOT_MAX_UPLOAD_KB"}},
 		{"shard", map[string]string{"FAQBOT_SHARD_ID": "2", "FAQBOT_SHARD_COUNT": "2"}, []string{"FAQBOT_SHARD_ID"}},
 	}
 	for _, tt := range tests {

@@ -10,6 +10,9 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"maps"
+	"os"
+	"path/filepath"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -24,6 +27,14 @@ type Options struct {
 	// Corpus is the folder of documents (os.DirFS of a folder, or the
 	// embedded default). It is read anew on every Refresh.
 	Corpus fs.FS
+	// Dir, when set, is the corpus folder on disk; Corpus is then
+	// os.DirFS(Dir). AddDocument, RemoveDocument and Watch need it: the
+	// embedded corpus cannot be changed.
+	Dir string
+	// WatchReport, when set, is told of every change Watch finds and the
+	// result of the refresh it triggered, e.g. to record it in the change
+	// log.
+	WatchReport func(ch Change, err error)
 	// IndexDir is where the index is saved.
 	IndexDir string
 	// Split are the splitting options; corpus.DefaultSplitOptions when zero.
@@ -52,6 +63,9 @@ type state struct {
 	set    *corpus.Set
 	index  *retrieval.Index
 	report retrieval.OpenReport
+	// stamps are the corpus folder's files as they were just before set
+	// was read (nil without Options.Dir): what Watch compares with.
+	stamps map[string]fileStamp
 }
 
 // Open loads the corpus and opens its index (loading the saved one when it
@@ -64,6 +78,17 @@ func Open(ctx context.Context, opts Options) (*Library, error) {
 	if lg == nil {
 		lg = slog.New(slog.DiscardHandler)
 	}
+	if opts.Dir != "" {
+		info, err := os.Stat(opts.Dir)
+		if err != nil {
+			return nil, fmt.Errorf("opening the corpus folder: %w", err)
+		}
+		if !info.IsDir() {
+			return nil, fmt.Errorf("opening the corpus folder: %s is not a folder", opts.Dir)
+		}
+		opts.Corpus = os.DirFS(opts.Dir)
+		removeStaleTemps(opts.Dir, lg)
+	}
 	l := &Library{opts: opts, lg: lg}
 	st, err := l.build(ctx)
 	if err != nil {
@@ -75,10 +100,34 @@ func Open(ctx context.Context, opts Options) (*Library, error) {
 }
 
 func (l *Library) build(ctx context.Context) (*state, error) {
+	stamps := l.stamp()
 	set, err := corpus.Build(ctx, l.opts.Corpus, l.lg, l.opts.Split)
 	if err != nil {
 		return nil, fmt.Errorf("loading the corpus: %w", err)
 	}
+	st, err := l.open(ctx, set)
+	if err != nil {
+		return nil, err
+	}
+	st.stamps = stamps
+	return st, nil
+}
+
+// stamp is the corpus folder's snapshot, taken before reading it so that
+// an edit made during the read shows as a change on the next look.
+func (l *Library) stamp() map[string]fileStamp {
+	if l.opts.Dir == "" {
+		return nil
+	}
+	s, err := snapshot(l.opts.Dir)
+	if err != nil {
+		return nil
+	}
+	return s
+}
+
+// open opens (or builds) the index of set.
+func (l *Library) open(ctx context.Context, set *corpus.Set) (*state, error) {
 	want := retrieval.Manifest{Docs: docHashes(set), Split: SplitFingerprint(l.opts.Split)}
 	ix, rep, err := retrieval.Open(ctx, l.opts.IndexDir, set.Chunks, want, l.opts.Embedder,
 		retrieval.BuildOptions{Progress: l.opts.Progress}, l.lg)
@@ -138,14 +187,34 @@ type Change struct {
 func (l *Library) Refresh(ctx context.Context) (Change, error) {
 	l.refresh.Lock()
 	defer l.refresh.Unlock()
+	return l.refreshLocked(ctx)
+}
+
+// refreshLocked is Refresh for a caller that holds l.refresh. When no
+// document's content changed (a watcher tick after an upload, a SIGHUP
+// with nothing new) it keeps the live index instead of reopening it.
+func (l *Library) refreshLocked(ctx context.Context) (Change, error) {
 	start := time.Now()
 	old := l.state.Load()
-	st, err := l.build(ctx)
+	stamps := l.stamp()
+	set, err := corpus.Build(ctx, l.opts.Corpus, l.lg, l.opts.Split)
 	if err != nil {
+		return Change{}, fmt.Errorf("loading the corpus: %w", err)
+	}
+	var st *state
+	if maps.Equal(docHashes(set), docHashes(old.set)) {
+		st = &state{set: set, index: old.index, report: old.report}
+	} else if st, err = l.open(ctx, set); err != nil {
 		return Change{}, err
 	}
+	st.stamps = stamps
 	ch := diff(old.set, st.set)
-	ch.Embedded, ch.Reused, ch.Skips = st.report.Embedded, st.report.Reused, st.set.Skips
+	ch.Skips = st.set.Skips
+	if st.index == old.index {
+		ch.Reused = len(set.Chunks)
+	} else {
+		ch.Embedded, ch.Reused = st.report.Embedded, st.report.Reused
+	}
 	l.state.Store(st)
 	l.live.Swap(st.index)
 	ch.Took = time.Since(start)
@@ -203,6 +272,11 @@ func diff(old, cur *corpus.Set) Change {
 type DocumentInfo struct {
 	ID, Title, URL, Date string
 	Passages             int
+	// Modified is the file's modification time when the corpus is a
+	// folder on disk (Options.Dir), else zero.
+	Modified time.Time
+	// Size is the file's size in bytes, when the corpus is on disk.
+	Size int64
 }
 
 // Documents lists the current corpus's documents, sorted by ID.
@@ -214,7 +288,13 @@ func (l *Library) Documents() []DocumentInfo {
 	}
 	out := make([]DocumentInfo, 0, len(set.Documents))
 	for _, d := range set.Documents {
-		out = append(out, DocumentInfo{ID: d.ID, Title: d.Title, URL: d.URL, Date: d.Date, Passages: count[d.ID]})
+		info := DocumentInfo{ID: d.ID, Title: d.Title, URL: d.URL, Date: d.Date, Passages: count[d.ID]}
+		if l.opts.Dir != "" {
+			if fi, err := os.Stat(filepath.Join(l.opts.Dir, filepath.FromSlash(d.ID))); err == nil {
+				info.Modified, info.Size = fi.ModTime(), fi.Size()
+			}
+		}
+		out = append(out, info)
 	}
 	return out
 }

@@ -49,6 +49,7 @@ func (e *env) setup(f *indexFlags, quiet bool) (config.Config, *slog.Logger, err
 			return config.Config{}, nil, err
 		}
 	}
+	useDataCorpus(&cfg)
 	return cfg, newLogger(cfg, e.stderr), nil
 }
 
@@ -128,7 +129,7 @@ func openStack(ctx context.Context, e *env, cfg config.Config, lg *slog.Logger, 
 	if err != nil {
 		return nil, err
 	}
-	opts := library.Options{Corpus: fsys, IndexDir: indexDir(cfg), Embedder: m.emb, Logger: lg}
+	opts := library.Options{Corpus: fsys, Dir: cfg.CorpusDir, IndexDir: indexDir(cfg), Embedder: m.emb, Logger: lg}
 	if progress && isTerminal(e.stderr) {
 		opts.Progress = progressBar(e.stderr, "embedding")
 	}

@@ -20,6 +20,7 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	start := time.Now()
+	saved := savedDocs(indexDir(cfg))
 	st, err := openStack(ctx, e, cfg, lg, true)
 	if err != nil {
 		return err
@@ -27,6 +28,11 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 	w := e.stdout
 	set, rep := st.lib.Corpus(), st.lib.Report()
 	fmt.Fprintf(w, "Corpus:     %d documents, %d passages\n", len(set.Documents), len(set.Chunks))
+	if saved != nil {
+		ch := docChanges(saved, set, rep)
+		fmt.Fprintf(w, "Changes:    %s\n", ch.Summary())
+		recordIndexChange(ctx, cfg, ch, lg)
+	}
 	for _, s := range set.Skips {
 		fmt.Fprintf(w, "Skipped:    %s (%s)\n", s.Path, s.Reason)
 	}

@@ -70,6 +70,7 @@ func commands() map[string]command {
 		"index":    {"build or refresh the index of the corpus", runIndex},
 		"eval":     {"score answers against a question set", runEval},
 		"serve":    {"run the Discord bot", runServe},
+		"gaps":     {"show the questions members could not get answered, grouped", runGaps},
 		"settings": {"print every setting with its default (the .env.example)", runSettings},
 	}
 }
@@ -103,11 +104,12 @@ Usage:
   faqbot index [--corpus DIR] [--index DIR]
   faqbot eval --questions FILE.jsonl [--corpus DIR] [--index DIR] [-k N]
   faqbot serve [--corpus DIR] [--index DIR]
+  faqbot gaps [--days N] [--limit N]
   faqbot settings
 
 Commands:
 `)
-	for _, name := range []string{"ask", "index", "eval", "serve", "settings"} {
+	for _, name := range []string{"ask", "index", "eval", "serve", "gaps", "settings"} {
 		fmt.Fprintf(w, "  %-9s %s\n", name, commands()[name].summary)
 	}
 	fmt.Fprint(w, `

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/faqbot/faqbot/store"
+)
+
+// gapsVariantsShown is how many other phrasings of a gap are printed.
+const gapsVariantsShown = 3
+
+func runGaps(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet("gaps", "gaps [--days N] [--limit N]", e.stderr)
+	days := fs.Int("days", 7, "look at the questions of the last N days (1-3650)")
+	limit := fs.Int("limit", 20, "show at most N groups (1-1000)")
+	if _, err := parseCommand(fs, args, "gaps"); err != nil {
+		return err
+	}
+	if *days < 1 || *days > 3650 {
+		return usagef("--days wants a whole number from 1 to 3650, got %d", *days)
+	}
+	if *limit < 1 || *limit > 1000 {
+		return usagef("--limit wants a whole number from 1 to 1000, got %d", *limit)
+	}
+	cfg, lg, err := e.setup(nil, true)
+	if err != nil {
+		return err
+	}
+	w := e.stdout
+	st, err := openExistingStore(ctx, cfg, lg)
+	if errors.Is(err, errNoStore) {
+		fmt.Fprintf(w, "No questions recorded yet: %s does not exist.\nfaqbot records the questions members ask while `faqbot serve` runs (FAQBOT_DATA_DIR sets the folder).\n", storePath(cfg))
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	since := time.Now().AddDate(0, 0, -*days)
+	gaps, err := st.Gaps(ctx, since, *limit)
+	if err != nil {
+		return err
+	}
+	printGaps(e, gaps, *days, since)
+	return nil
+}
+
+// printGaps prints the gap report, largest group first.
+func printGaps(e *env, gaps []store.Gap, days int, since time.Time) {
+	w := e.stdout
+	period := "the last " + plural(days, "day")
+	if len(gaps) == 0 {
+		fmt.Fprintf(w, "No gaps in %s: every question was answered and no answer was voted down.\n", period)
+		return
+	}
+	fmt.Fprintf(w, "Questions faqbot could not answer, or whose answer was voted down, in %s (since %s):\n",
+		period, since.Format("2006-01-02"))
+	for i, g := range gaps {
+		fmt.Fprintf(w, "\n%2d. %s  %q\n", i+1, plural(g.Count, "time"), g.Question)
+		fmt.Fprintf(w, "    refused %d, voted down %d, last asked %s\n", g.Refused, g.Downvoted, g.LastAsked.Local().Format("2006-01-02 15:04"))
+		if len(g.Variants) > 0 {
+			shown := g.Variants[:min(gapsVariantsShown, len(g.Variants))]
+			quoted := make([]string, len(shown))
+			for j, v := range shown {
+				quoted[j] = strconv.Quote(v)
+			}
+			more := ""
+			if len(g.Variants) > len(shown) {
+				more = ", …"
+			}
+			fmt.Fprintf(w, "    also asked as: %s%s\n", strings.Join(quoted, ", "), more)
+		}
+	}
+	fmt.Fprintf(w, "\nWrite an FAQ entry for the top groups, then add it with /corpus add or put it in the corpus folder.\n")
+}
+
+// plural is "1 day", "2 days".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
+}

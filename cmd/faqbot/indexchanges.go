@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"sort"
+
+	"github.com/faqbot/faqbot/config"
+	"github.com/faqbot/faqbot/corpus"
+	"github.com/faqbot/faqbot/library"
+	"github.com/faqbot/faqbot/retrieval"
+)
+
+// savedDocs returns the document hashes of the index saved in dir, or nil
+// when there is none: what `faqbot index` compares the corpus folder with
+// to say what changed since the last index.
+func savedDocs(dir string) map[string]string {
+	m, err := retrieval.ReadManifest(dir)
+	if err != nil {
+		return nil
+	}
+	return m.Docs
+}
+
+// docChanges says which documents of set were added, removed or changed
+// compared with the saved hashes.
+func docChanges(saved map[string]string, set *corpus.Set, rep retrieval.OpenReport) library.Change {
+	ch := library.Change{Embedded: rep.Embedded, Reused: rep.Reused}
+	if rep.Loaded {
+		ch.Reused = len(set.Chunks)
+	}
+	now := map[string]bool{}
+	for _, d := range set.Documents {
+		now[d.ID] = true
+		switch h, ok := saved[d.ID]; {
+		case !ok:
+			ch.DocumentsAdded = append(ch.DocumentsAdded, d.ID)
+		case h != d.Hash:
+			ch.DocumentsChanged = append(ch.DocumentsChanged, d.ID)
+		default:
+			ch.DocumentsUnchanged = append(ch.DocumentsUnchanged, d.ID)
+		}
+	}
+	for id := range saved {
+		if !now[id] {
+			ch.DocumentsRemoved = append(ch.DocumentsRemoved, id)
+		}
+	}
+	sort.Strings(ch.DocumentsRemoved)
+	return ch
+}
+
+// recordIndexChange writes what `faqbot index` found changed to the change
+// log, when the data folder has a database; the CLI never creates one.
+func recordIndexChange(ctx context.Context, cfg config.Config, ch library.Change, lg *slog.Logger) {
+	st, err := openExistingStore(ctx, cfg, lg)
+	if err != nil {
+		return
+	}
+	defer st.Close()
+	if err := recordRefresh(ctx, st, "faqbot index", ch, nil); err != nil {
+		lg.Warn("could not record the change in the change log", "err", err)
+	}
+}

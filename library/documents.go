@@ -1,0 +1,249 @@
+package library
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"io/fs"
+	"net/http"
+	"os"
+	"path"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/faqbot/faqbot/corpus"
+)
+
+// Errors that say why a moderator's change was refused, for errors.Is.
+// Content problems wrap the corpus errors instead: corpus.ErrTooLarge,
+// corpus.ErrBinary, corpus.ErrEncoding, corpus.ErrEmpty, corpus.ErrNoText
+// and corpus.ErrUnsupported.
+var (
+	// ErrNoDir means the corpus is not a folder on disk (the embedded
+	// default), so it cannot be changed.
+	ErrNoDir = errors.New("the corpus is not a folder that can be changed")
+	// ErrExists means a document of that name exists and Replace was not
+	// asked for.
+	ErrExists = errors.New("a document with that name already exists")
+	// ErrNotRegular means the name is taken by something other than a
+	// regular file (a symbolic link, a folder), which is never replaced.
+	ErrNotRegular = errors.New("the name is taken by a link or folder")
+	// ErrNotFound means no document has that ID.
+	ErrNotFound = errors.New("no such document")
+)
+
+// DefaultMaxUpload is the largest document AddDocument accepts when
+// AddOptions.MaxSize is 0: a long FAQ page is tens of kilobytes, and the
+// limit bounds what one moderator command can make the bot download,
+// store and embed.
+const DefaultMaxUpload = 1 << 20
+
+// maxTitleLen is the longest AddOptions.Title, in bytes.
+const maxTitleLen = 200
+
+// AddOptions tune AddDocument.
+type AddOptions struct {
+	// Replace allows overwriting a document of the same name.
+	Replace bool
+	// Title, when set, becomes the document's title: it is written as
+	// the first heading of a Markdown file, the <title> of an HTML file
+	// that has none, or the first line of a text file (which the reader
+	// takes as the title when it reads like a headline: three words or
+	// more, not a sentence or a question).
+	Title string
+	// MaxSize is the largest accepted size in bytes; 0 means
+	// DefaultMaxUpload. It cannot exceed corpus.MaxFileSize.
+	MaxSize int64
+}
+
+// AddDocument saves data as a document of the corpus folder under
+// SanitizeName(name) and indexes it: only its passages are embedded, the
+// rest of the index is reused. The content must be UTF-8 text that sniffs
+// as text and that the corpus reader turns into passages; a document of
+// the same name is only replaced with opts.Replace, and never when that
+// name is a link or a folder. The file is written to a hidden temporary
+// file, synced and renamed, so a crash leaves the old file or the new one,
+// never half of one. When indexing fails the file is put back as it was
+// and the live index is unchanged.
+func (l *Library) AddDocument(ctx context.Context, name string, data []byte, opts AddOptions) (DocumentInfo, Change, error) {
+	fail := func(err error) (DocumentInfo, Change, error) {
+		return DocumentInfo{}, Change{}, fmt.Errorf("adding document %q: %w", name, err)
+	}
+	if l.opts.Dir == "" {
+		return fail(ErrNoDir)
+	}
+	id, err := SanitizeName(name)
+	if err != nil {
+		return fail(err)
+	}
+	if data, err = checkUpload(id, data, opts); err != nil {
+		return fail(err)
+	}
+	if _, err := corpus.Parse(id, data); err != nil {
+		return fail(err)
+	}
+
+	l.refresh.Lock()
+	defer l.refresh.Unlock()
+	root, err := os.OpenRoot(l.opts.Dir)
+	if err != nil {
+		return fail(err)
+	}
+	defer root.Close()
+	var old []byte
+	switch info, err := root.Lstat(id); {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return fail(err)
+	case !info.Mode().IsRegular():
+		return fail(fmt.Errorf("%w: %s", ErrNotRegular, id))
+	case !opts.Replace:
+		return fail(fmt.Errorf("%w: %s (use replace to overwrite it)", ErrExists, id))
+	default:
+		if old, err = root.ReadFile(id); err != nil {
+			return fail(err)
+		}
+	}
+	if err := writeAtomic(root, id, data); err != nil {
+		return fail(err)
+	}
+	ch, err := l.refreshLocked(ctx)
+	if err != nil {
+		var undo error
+		if old != nil {
+			undo = writeAtomic(root, id, old)
+		} else {
+			undo = root.Remove(id)
+		}
+		return fail(errors.Join(err, undo))
+	}
+	for _, d := range l.Documents() {
+		if d.ID == id {
+			l.lg.Info("document added", "document", id, "passages", d.Passages, "replaced", old != nil)
+			return d, ch, nil
+		}
+	}
+	// Parse accepted it above, so only a concurrent edit of the folder
+	// can get here.
+	return DocumentInfo{ID: id}, ch, nil
+}
+
+// checkUpload checks an upload's size and content before anything is
+// written, and applies the title. It returns the bytes to save.
+func checkUpload(id string, data []byte, opts AddOptions) ([]byte, error) {
+	limit := opts.MaxSize
+	if limit <= 0 {
+		limit = DefaultMaxUpload
+	}
+	limit = min(limit, corpus.MaxFileSize)
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%w: %d bytes, the limit is %d", corpus.ErrTooLarge, len(data), limit)
+	}
+	if bytes.IndexByte(data, 0) >= 0 {
+		return nil, fmt.Errorf("%w: it holds NUL bytes", corpus.ErrBinary)
+	}
+	if ct := http.DetectContentType(data); !strings.HasPrefix(ct, "text/") {
+		return nil, fmt.Errorf("%w: the content looks like %s", corpus.ErrBinary, ct)
+	}
+	if !utf8.Valid(data) {
+		return nil, fmt.Errorf("%w: save the file as UTF-8", corpus.ErrEncoding)
+	}
+	title := strings.Join(strings.Fields(opts.Title), " ")
+	if title == "" {
+		return data, nil
+	}
+	if len(title) > maxTitleLen || !utf8.ValidString(title) {
+		return nil, fmt.Errorf("%w: the title is longer than %d bytes", ErrBadName, maxTitleLen)
+	}
+	body := bytes.TrimPrefix(data, []byte("\uFEFF"))
+	switch strings.ToLower(path.Ext(id)) {
+	case ".html", ".htm":
+		if bytes.Contains(bytes.ToLower(body), []byte("<title")) {
+			return data, nil
+		}
+		return append([]byte("<title>"+html.EscapeString(title)+"</title>\n"), body...), nil
+	case ".txt":
+		return append([]byte(title+"\n\n"), body...), nil
+	default:
+		return append([]byte("# "+title+"\n\n"), body...), nil
+	}
+}
+
+// RemoveDocument takes the document id out of the corpus: the file moves
+// to the "removed" folder inside the corpus folder (which the loader
+// ignores), with a timestamp added when a file of that name was removed
+// before, and the index drops its passages. Moving it back and refreshing
+// restores it. When indexing fails — removing the last document, say —
+// the file is moved back and the live index is unchanged.
+func (l *Library) RemoveDocument(ctx context.Context, id string) (Change, error) {
+	fail := func(err error) (Change, error) {
+		return Change{}, fmt.Errorf("removing document %q: %w", id, err)
+	}
+	if l.opts.Dir == "" {
+		return fail(ErrNoDir)
+	}
+	l.refresh.Lock()
+	defer l.refresh.Unlock()
+	known := false
+	for _, d := range l.Corpus().Documents {
+		known = known || d.ID == id
+	}
+	if !known || !fs.ValidPath(id) {
+		return fail(ErrNotFound)
+	}
+	root, err := os.OpenRoot(l.opts.Dir)
+	if err != nil {
+		return fail(err)
+	}
+	defer root.Close()
+	if err := root.MkdirAll(removedDir, 0o755); err != nil {
+		return fail(err)
+	}
+	dst, err := removedName(root, path.Base(id), time.Now())
+	if err != nil {
+		return fail(err)
+	}
+	if err := root.Rename(id, dst); err != nil {
+		return fail(err)
+	}
+	syncDir(root, path.Dir(id))
+	syncDir(root, removedDir)
+	ch, err := l.refreshLocked(ctx)
+	if err != nil {
+		return fail(errors.Join(err, root.Rename(dst, id)))
+	}
+	l.lg.Info("document removed", "document", id, "moved_to", dst)
+	return ch, nil
+}
+
+// removedDir is the folder, inside the corpus folder, that removed
+// documents move to; corpus.LoadFS never reads a folder of that name.
+const removedDir = "removed"
+
+// removedName is where base goes in the removed folder: removed/base, or
+// with a UTC timestamp (and a counter, for two removals in one second)
+// before the extension when that is taken.
+func removedName(root *os.Root, base string, now time.Time) (string, error) {
+	ext := path.Ext(base)
+	stem := strings.TrimSuffix(base, ext)
+	stamp := now.UTC().Format("20060102T150405Z")
+	for i := 0; i < 1000; i++ {
+		name := base
+		switch {
+		case i == 1:
+			name = stem + "." + stamp + ext
+		case i > 1:
+			name = fmt.Sprintf("%s.%s-%d%s", stem, stamp, i, ext)
+		}
+		p := removedDir + "/" + name
+		if _, err := root.Lstat(p); errors.Is(err, fs.ErrNotExist) {
+			return p, nil
+		} else if err != nil {
+			return "", err
+		}
+	}
+	return "", fmt.Errorf("too many removed copies of %s", base)
+}

@@ -1,0 +1,133 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// QuestionRecord is one question asked and what faqbot answered.
+type QuestionRecord struct {
+	// AnswerID identifies the answer for votes (the ID its buttons carry).
+	// Empty: the row ID, in decimal, is used.
+	AnswerID string
+	// At is when it was asked; now when zero.
+	At                 time.Time
+	GuildID, ChannelID string
+	// UserID is stored as the privacy mode says: as is, hashed, or not.
+	UserID   string
+	Question string
+	Answer   string
+	// Mode is "extractive" or "llm".
+	Mode string
+	// Sources are the cited passages' IDs ("file#n"), in citation order.
+	Sources []string
+	Refused bool
+	Latency time.Duration
+	// Note is anything worth keeping, e.g. why the LLM was not used.
+	Note string
+}
+
+// RecordQuestion stores q and returns its row ID.
+func (s *Store) RecordQuestion(ctx context.Context, q QuestionRecord) (int64, error) {
+	if q.At.IsZero() {
+		q.At = s.now()
+	}
+	if q.Sources == nil {
+		q.Sources = []string{}
+	}
+	src, err := json.Marshal(q.Sources)
+	if err != nil {
+		return 0, fmt.Errorf("recording a question: %w", err)
+	}
+	answerID := sql.NullString{String: q.AnswerID, Valid: q.AnswerID != ""}
+	var id int64
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO questions
+			(answer_id, asked_at, guild, channel, user_id, question, answer, mode, sources, refused, latency_ms, note)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			answerID, ms(q.At), q.GuildID, q.ChannelID, s.userColumn(q.UserID), q.Question, q.Answer, q.Mode,
+			string(src), q.Refused, q.Latency.Milliseconds(), q.Note)
+		if err != nil {
+			return err
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		if !answerID.Valid {
+			_, err = tx.ExecContext(ctx, `UPDATE questions SET answer_id = ? WHERE id = ?`, strconv.FormatInt(id, 10), id)
+		}
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("recording a question: %w", err)
+	}
+	return id, nil
+}
+
+// Vote is a reader's verdict on an answer: +1 (👍) or -1 (👎).
+type Vote int
+
+// The two votes.
+const (
+	VoteUp   Vote = 1
+	VoteDown Vote = -1
+)
+
+// Feedback is one member's vote on one answer.
+type Feedback struct {
+	// AnswerID is the answer's ID, as in QuestionRecord.AnswerID (or the
+	// decimal row ID RecordQuestion returned).
+	AnswerID string
+	UserID   string
+	Vote     Vote
+	// Question is the question answered. It is only used when the answer
+	// was never recorded with RecordQuestion, so the gaps report can still
+	// show it.
+	Question string
+	// At is when the vote was cast; now when zero.
+	At time.Time
+}
+
+// ErrBadVote means a vote other than +1 or -1.
+var ErrBadVote = errors.New("vote must be +1 or -1")
+
+// RecordFeedback stores f, replacing the same member's earlier vote on the
+// same answer: one vote per member per answer, changeable.
+func (s *Store) RecordFeedback(ctx context.Context, f Feedback) error {
+	if f.Vote != VoteUp && f.Vote != VoteDown {
+		return fmt.Errorf("recording feedback: %w", ErrBadVote)
+	}
+	if f.AnswerID == "" || f.UserID == "" {
+		return errors.New("recording feedback: answer ID and user ID are required")
+	}
+	if f.At.IsZero() {
+		f.At = s.now()
+	}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO feedback (answer_id, voter, question, vote, voted_at)
+			VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (answer_id, voter) DO UPDATE SET vote = excluded.vote, voted_at = excluded.voted_at,
+				question = CASE WHEN excluded.question = '' THEN feedback.question ELSE excluded.question END`,
+			f.AnswerID, s.voter(f.AnswerID, f.UserID), f.Question, int(f.Vote), ms(f.At))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("recording feedback: %w", err)
+	}
+	return nil
+}
+
+// Votes returns the 👍 and 👎 counts of one answer.
+func (s *Store) Votes(ctx context.Context, answerID string) (up, down int, err error) {
+	err = s.db.QueryRowContext(ctx, `SELECT coalesce(sum(vote = 1), 0), coalesce(sum(vote = -1), 0)
+		FROM feedback WHERE answer_id = ?`, answerID).Scan(&up, &down)
+	if err != nil {
+		return 0, 0, fmt.Errorf("counting votes: %w", err)
+	}
+	return up, down, nil
+}
