@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"sync"
 	"time"
 
@@ -106,19 +105,18 @@ func Build(ctx context.Context, chunks []corpus.Chunk, emb Embedder, opt BuildOp
 	if err != nil {
 		return nil, fmt.Errorf("building index: creating collection: %w", err)
 	}
-	docs := make([]chromem.Document, 0, len(chunks))
-	for i, c := range chunks {
-		if vecs[i] == nil {
-			continue // no words, no direction: BM25 only
+	var have []int // chunks with a vector; one with no words has no direction: BM25 only
+	for i := range chunks {
+		if vecs[i] != nil {
+			have = append(have, i)
 		}
-		// Content stays empty: the passages are kept (and saved) beside the
-		// collection, so storing them twice would only double the file.
-		docs = append(docs, chromem.Document{ID: c.ID, Embedding: vecs[i]})
 	}
-	if len(docs) > 0 {
-		if err := col.AddDocuments(ctx, docs, runtime.GOMAXPROCS(0)); err != nil {
-			return nil, fmt.Errorf("building index: adding vectors: %w", err)
-		}
+	// Content stays empty: the passages are kept (and saved) beside the
+	// collection, so storing them twice would only double the memory.
+	if err := addVectors(ctx, col, len(have), func(j int) chromem.Document {
+		return chromem.Document{ID: chunks[have[j]].ID, Embedding: vecs[have[j]]}
+	}); err != nil {
+		return nil, fmt.Errorf("building index: adding vectors: %w", err)
 	}
 
 	lex, err := buildBM25(ctx, chunks)

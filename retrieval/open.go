@@ -110,6 +110,10 @@ func Open(ctx context.Context, dir string, chunks []corpus.Chunk, want Manifest,
 // mismatch says why a saved index does not fit the corpus, or "" if it
 // does.
 func mismatch(got, want Manifest, saved, chunks []corpus.Chunk) string {
+	if got.Format != want.Format {
+		// An older layout that Load still reads: rebuild, reusing its vectors.
+		return fmt.Sprintf("index format %d replaced by %d", got.Format, want.Format)
+	}
 	if got.Split != want.Split {
 		return "split options changed"
 	}

@@ -25,7 +25,14 @@ import (
 
 // FormatVersion is the layout of a saved index folder. Bump it when the
 // files or their encoding change; an index of another version is rebuilt.
-const FormatVersion = 1
+// Version 2 stores the vectors as flat binary (see vecfile.go) instead of
+// chromem-go's gob export; Load still reads version 1, so that Open can
+// reuse its vectors (an API embedder's cost money) when it rebuilds.
+const FormatVersion = 2
+
+// legacyFormat is the last layout Load still reads: vectors in chromem's
+// gob export.
+const legacyFormat = 1
 
 // File names inside an index folder. The data files carry a per-save stamp
 // and the manifest names the ones it belongs to, so writing the manifest
@@ -38,10 +45,9 @@ const (
 	tmpPrefix     = ".tmp-"
 )
 
-// compressVectors is off: gzip shrinks float32 vectors by barely a tenth
-// but makes loading several times slower, and load time is what a restart
-// waits for.
-const compressVectors = false
+// The vectors file is not compressed: gzip shrinks float32 vectors by
+// barely a tenth but makes loading several times slower, and load time is
+// what a restart waits for.
 
 // Sentinel errors of Load, for callers that branch on why an index could
 // not be used.
@@ -120,10 +126,8 @@ func Save(ctx context.Context, ix *Index, dir string, m Manifest) error {
 		return fmt.Errorf("saving index: %w", err)
 	}
 
-	// The collection is never written after Build, so this export cannot
-	// race with an add (chromem exports without the collection's lock).
-	m.Vectors, err = writeFile(ctx, dir, vectorsPrefix+stamp+".gob", func(w io.Writer) error {
-		return ix.db.ExportToWriter(w, compressVectors, "", collectionName)
+	m.Vectors, err = writeFile(ctx, dir, vectorsPrefix+stamp+".f32", func(w io.Writer) error {
+		return writeVectors(ctx, w, ix)
 	})
 	if err != nil {
 		return fmt.Errorf("saving index vectors: %w", err)
@@ -263,14 +267,16 @@ func ReadManifest(dir string) (Manifest, error) {
 // Load reads the index saved in dir. Queries will be embedded with emb,
 // which must be the embedder the index was built with (else the error wraps
 // ErrIncompatible). Missing, truncated or altered files give an error
-// wrapping ErrCorrupt; a folder with no index, ErrNoIndex.
+// wrapping ErrCorrupt; a folder with no index, ErrNoIndex. An index of
+// format 1 loads too (its Manifest.Format says so), for Open to rebuild
+// from.
 func Load(ctx context.Context, dir string, emb Embedder) (*Index, Manifest, error) {
 	start := time.Now()
 	m, err := ReadManifest(dir)
 	if err != nil {
 		return nil, m, fmt.Errorf("loading index: %w", err)
 	}
-	if m.Format != FormatVersion {
+	if m.Format != FormatVersion && m.Format != legacyFormat {
 		return nil, m, fmt.Errorf("loading index: format %d, want %d: %w", m.Format, FormatVersion, ErrIncompatible)
 	}
 	if m.Embedder != emb.Name() || m.Dim != emb.Dim() {
@@ -281,11 +287,36 @@ func Load(ctx context.Context, dir string, emb Embedder) (*Index, Manifest, erro
 		return nil, m, fmt.Errorf("loading index: built with analyser %q, now %q: %w", m.Analyzer, fp, ErrIncompatible)
 	}
 
+	// The two files are independent until the vectors are named by their
+	// passages' IDs, so they are read at once: decoding the passages'
+	// gob is CPU work that overlaps reading the vectors.
+	var (
+		fv     flatVectors
+		vecErr error
+		done   = make(chan struct{})
+	)
+	if m.Format == FormatVersion {
+		go func() {
+			defer close(done)
+			vecErr = readChecked(dir, m.Vectors, func(r io.Reader) error {
+				var err error
+				fv, err = readVectors(r, m.Dim, m.Passages)
+				return err
+			})
+		}()
+	} else {
+		close(done)
+	}
 	var cf chunksFile
-	if err := readChecked(dir, m.Chunks, func(r io.Reader) error {
+	err = readChecked(dir, m.Chunks, func(r io.Reader) error {
 		return gob.NewDecoder(r).Decode(&cf)
-	}); err != nil {
+	})
+	<-done
+	if err != nil {
 		return nil, m, fmt.Errorf("loading index passages: %w", err)
+	}
+	if vecErr != nil {
+		return nil, m, fmt.Errorf("loading index vectors: %w", vecErr)
 	}
 	if len(cf.Chunks) != m.Passages {
 		return nil, m, fmt.Errorf("loading index: %d passages, manifest says %d: %w", len(cf.Chunks), m.Passages, ErrCorrupt)
@@ -301,24 +332,15 @@ func Load(ctx context.Context, dir string, emb Embedder) (*Index, Manifest, erro
 	if err := ctx.Err(); err != nil {
 		return nil, m, fmt.Errorf("loading index: %w", err)
 	}
-	// The checksum is verified on a first pass (the file then sits in the
-	// page cache) because chromem decodes from a path, not from our reader.
-	vpath := filepath.Join(dir, m.Vectors.Name)
-	if err := readChecked(dir, m.Vectors, func(r io.Reader) error {
-		_, err := io.Copy(io.Discard, r)
-		return err
-	}); err != nil {
+	var db *chromem.DB
+	var col *chromem.Collection
+	if m.Format == FormatVersion {
+		db, col, err = collectionOf(ctx, emb, cf.Chunks, fv)
+	} else {
+		db, col, err = importLegacy(dir, m, emb)
+	}
+	if err != nil {
 		return nil, m, fmt.Errorf("loading index vectors: %w", err)
-	}
-	db := chromem.NewDB()
-	if err := db.ImportFromFile(vpath, "", collectionName); err != nil {
-		return nil, m, fmt.Errorf("loading index vectors: %w: %w", ErrCorrupt, err)
-	}
-	// Imported collections have no embedding function, and querying one
-	// then panics: re-acquire it with ours.
-	col := db.GetCollection(collectionName, EmbeddingFunc(emb))
-	if col == nil {
-		return nil, m, fmt.Errorf("loading index vectors: no collection %q: %w", collectionName, ErrCorrupt)
 	}
 	if col.Count() != cf.Vectors {
 		return nil, m, fmt.Errorf("loading index vectors: %d vectors, want %d: %w", col.Count(), cf.Vectors, ErrCorrupt)
@@ -331,6 +353,46 @@ func Load(ctx context.Context, dir string, emb Embedder) (*Index, Manifest, erro
 	ix := newIndex(emb, db, col, cf.Chunks, byID, lex)
 	ix.stats.Duration = time.Since(start)
 	return ix, m, nil
+}
+
+// collectionOf puts decoded vectors into a new chromem collection, each
+// under its passage's ID.
+func collectionOf(ctx context.Context, emb Embedder, chunks []corpus.Chunk, fv flatVectors) (*chromem.DB, *chromem.Collection, error) {
+	db := chromem.NewDB()
+	col, err := db.CreateCollection(collectionName, nil, EmbeddingFunc(emb))
+	if err != nil {
+		return nil, nil, fmt.Errorf("creating collection: %w", err)
+	}
+	err = addVectors(ctx, col, len(fv.index), func(j int) chromem.Document {
+		return chromem.Document{ID: chunks[fv.index[j]].ID, Embedding: fv.vector(j)}
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return db, col, nil
+}
+
+// importLegacy reads the vectors of a format 1 index, chromem's gob export.
+func importLegacy(dir string, m Manifest, emb Embedder) (*chromem.DB, *chromem.Collection, error) {
+	// The checksum is verified on a first pass (the file then sits in the
+	// page cache) because chromem decodes from a path, not from our reader.
+	if err := readChecked(dir, m.Vectors, func(r io.Reader) error {
+		_, err := io.Copy(io.Discard, r)
+		return err
+	}); err != nil {
+		return nil, nil, err
+	}
+	db := chromem.NewDB()
+	if err := db.ImportFromFile(filepath.Join(dir, m.Vectors.Name), "", collectionName); err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
+	}
+	// Imported collections have no embedding function, and querying one
+	// then panics: re-acquire it with ours.
+	col := db.GetCollection(collectionName, EmbeddingFunc(emb))
+	if col == nil {
+		return nil, nil, fmt.Errorf("no collection %q: %w", collectionName, ErrCorrupt)
+	}
+	return db, col, nil
 }
 
 // readChecked opens a data file, checks its size, streams it through

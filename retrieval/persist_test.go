@@ -3,6 +3,7 @@ package retrieval
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -94,7 +95,7 @@ func TestLoadFailures(t *testing.T) {
 		{"old format", func(t *testing.T, dir string, _ Manifest) {
 			p := filepath.Join(dir, manifestFile)
 			b, _ := os.ReadFile(p)
-			os.WriteFile(p, []byte(strings.Replace(string(b), `"format": 1`, `"format": 0`, 1)), 0o644)
+			os.WriteFile(p, []byte(strings.Replace(string(b), fmt.Sprintf(`"format": %d`, FormatVersion), `"format": 0`, 1)), 0o644)
 		}, emb, ErrIncompatible},
 	}
 	for _, tt := range tests {

@@ -53,6 +53,30 @@ func (ix *Index) Search(ctx context.Context, query string, k int) ([]Hit, error)
 	}
 	nCand := max(k*candidatesPerHit, minCandidates)
 
+	// The lexical half runs beside the vector query: chromem spends part
+	// of a query feeding its workers from one goroutine, and BM25 fills
+	// that idle time, so at 100k passages Search costs little more than
+	// chromem's query alone. The scratch space belongs to the goroutine
+	// until lexTop is received.
+	s, _ := ix.scratch.Get().(*lexScores)
+	if s == nil {
+		s = &lexScores{}
+	}
+	lexDone := make(chan []int32, 1)
+	go func() {
+		ix.lex.score(queryTerms(query), s)
+		lexDone <- s.top(nCand)
+	}()
+	var lexTop []int32
+	received := false
+	defer func() {
+		if !received {
+			<-lexDone
+		}
+		s.reset()
+		ix.scratch.Put(s)
+	}()
+
 	qv, err := ix.embedQuery(ctx, query)
 	if err != nil {
 		return nil, fmt.Errorf("searching: %w", err)
@@ -70,17 +94,7 @@ func (ix *Index) Search(ctx context.Context, query string, k int) ([]Hit, error)
 			}
 		}
 	}
-
-	s, _ := ix.scratch.Get().(*lexScores)
-	if s == nil {
-		s = &lexScores{}
-	}
-	defer func() {
-		s.reset()
-		ix.scratch.Put(s)
-	}()
-	ix.lex.score(queryTerms(query), s)
-	lexTop := s.top(nCand)
+	lexTop, received = <-lexDone, true
 
 	// Passages found only by BM25 still need their cosine.
 	for _, d := range lexTop {
@@ -163,7 +177,7 @@ func (ix *Index) embedQuery(ctx context.Context, q string) ([]float32, error) {
 // place nResults is clamped to the collection's size: chromem treats a
 // larger nResults as an error, not as "all of them". The collection never
 // changes after Build, so the count cannot move between the two calls.
-func (ix *Index) queryVectors(ctx context.Context, qv []float32, n int) ([]chromemResult, error) {
+func (ix *Index) queryVectors(ctx context.Context, qv []float32, n int) ([]VectorMatch, error) {
 	n = min(n, ix.col.Count())
 	if n <= 0 {
 		return nil, nil
@@ -172,18 +186,30 @@ func (ix *Index) queryVectors(ctx context.Context, qv []float32, n int) ([]chrom
 	if err != nil {
 		return nil, fmt.Errorf("querying vectors: %w", err)
 	}
-	out := make([]chromemResult, len(res))
+	out := make([]VectorMatch, len(res))
 	for i, r := range res {
-		out[i] = chromemResult{ID: r.ID, Similarity: r.Similarity}
+		out[i] = VectorMatch{ID: r.ID, Similarity: r.Similarity}
 	}
 	return out, nil
 }
 
-// chromemResult is the part of a chromem result that search uses; the
-// library's own type (whose slices alias the collection) stays here.
-type chromemResult struct {
-	ID         string
+// VectorMatch is one passage found by vector similarity alone: the part of
+// a chromem result that search uses (the library's own type, whose slices
+// alias the collection, stays in this file).
+type VectorMatch struct {
+	// ID is the passage's Chunk.ID.
+	ID string
+	// Similarity is the cosine of the query and passage vectors.
 	Similarity float32
+}
+
+// NearestVectors returns up to n passages whose vectors are nearest qv,
+// best first, straight from chromem-go's QueryEmbedding: none of Search's
+// lexical scoring, fusion or collapsing of duplicates. It is for
+// benchmarks and diagnostics that separate the cost of the vector scan
+// from the rest of Search. qv must be a normalised vector from Embedder.
+func (ix *Index) NearestVectors(ctx context.Context, qv []float32, n int) ([]VectorMatch, error) {
+	return ix.queryVectors(ctx, qv, n)
 }
 
 // collapse keeps, of each group of near-duplicates, only the best-scored

@@ -72,6 +72,7 @@ func commands() map[string]command {
 		"serve":    {"run the Discord bot", runServe},
 		"gaps":     {"show the questions members could not get answered, grouped", runGaps},
 		"settings": {"print every setting with its default (the .env.example)", runSettings},
+		"bench":    {"measure latency, throughput, memory and prompt tokens at scale", runBench},
 	}
 }
 
@@ -106,10 +107,11 @@ Usage:
   faqbot serve [--corpus DIR] [--index DIR]
   faqbot gaps [--days N] [--limit N]
   faqbot settings
+  faqbot bench [--sizes 1000,10000,100000] [--reps N] [--plot FILE.svg]
 
 Commands:
 `)
-	for _, name := range []string{"ask", "index", "eval", "serve", "gaps", "settings"} {
+	for _, name := range []string{"ask", "index", "eval", "serve", "gaps", "settings", "bench"} {
 		fmt.Fprintf(w, "  %-9s %s\n", name, commands()[name].summary)
 	}
 	fmt.Fprint(w, `

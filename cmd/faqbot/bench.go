@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/faqbot/faqbot/benchmark"
+	"github.com/faqbot/faqbot/evalset"
+)
+
+// defaultBenchQuestions is the shipped question set, used by bench when
+// it is run from the repository root.
+const defaultBenchQuestions = "testdata/eval/questions.jsonl"
+
+// fallbackBenchQuestions are asked when the question set is not at hand
+// (bench run from another folder): a few answerable questions and one
+// refusal, so that both paths are timed.
+func fallbackBenchQuestions() []string {
+	return []string{
+		"who delivered the US written response to Moscow?",
+		"What weapons has the State Department approved for Ukraine?",
+		"how long did the talks in Florida last?",
+		"What did the US say about NATO's open-door policy?",
+		"what is a good recipe for sourdough bread?",
+	}
+}
+
+func runBench(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet("bench", "bench [--sizes 1000,10000,100000] [--dims 512,1536] [--reps N] [--queries N] [--plot FILE.svg]", e.stderr)
+	sizes := fs.String("sizes", joinInts(benchmark.DefaultSizes()), "synthetic corpus sizes, in passages, comma-separated")
+	dims := fs.String("dims", joinInts(benchmark.DefaultDims()), "vector sizes, comma-separated: 512 uses the built-in embedder, others random unit vectors")
+	reps := fs.Int("reps", 3, "repetitions of every timed step")
+	queries := fs.Int("queries", 30, "synthetic queries per corpus, each timed once per repetition")
+	coldRuns := fs.Int("cold-runs", 5, "cold faqbot ask processes to time (0: skip)")
+	questions := fs.String("questions", "", "question set for the shipped-corpus measurements (default: "+defaultBenchQuestions+" if present)")
+	plot := fs.String("plot", "", "also draw the results as an SVG chart to this file")
+	seed := fs.Uint64("seed", 1, "seed of the synthetic corpora and queries")
+	pos, err := parseInterspersed(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("bench takes no arguments, got %q", pos[0])
+	}
+	o := benchmark.Options{Reps: *reps, Queries: *queries, Seed: *seed, ColdRuns: *coldRuns}
+	if o.Sizes, err = intList("--sizes", *sizes, 10); err != nil {
+		return err
+	}
+	if o.Dims, err = intList("--dims", *dims, 2); err != nil {
+		return err
+	}
+	if *reps < 1 || *queries < 1 || *coldRuns < 0 {
+		return usagef("--reps and --queries must be at least 1, --cold-runs at least 0")
+	}
+	if o.Questions, o.QuestionsFrom, err = benchQuestions(*questions); err != nil {
+		return err
+	}
+	if o.ColdRuns > 0 {
+		if o.Exe, err = os.Executable(); err != nil {
+			return fmt.Errorf("finding the faqbot binary for the cold runs: %w", err)
+		}
+	}
+	_, lg, err := e.setup(nil, false)
+	if err != nil {
+		return err
+	}
+	rep, err := benchmark.Run(ctx, lg, o)
+	if err != nil {
+		return err
+	}
+	if err := rep.WriteMarkdown(e.stdout); err != nil {
+		return err
+	}
+	if *plot != "" {
+		f, err := os.Create(*plot)
+		if err != nil {
+			return fmt.Errorf("writing the chart: %w", err)
+		}
+		if err := rep.WriteSVG(f); err != nil {
+			f.Close()
+			return fmt.Errorf("writing the chart: %w", err)
+		}
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("writing the chart: %w", err)
+		}
+	}
+	return nil
+}
+
+// joinInts writes ns comma-separated, as intList reads them.
+func joinInts(ns []int) string {
+	parts := make([]string, len(ns))
+	for i, n := range ns {
+		parts[i] = strconv.Itoa(n)
+	}
+	return strings.Join(parts, ",")
+}
+
+// intList parses a comma-separated list of whole numbers of at least lo.
+func intList(flagName, v string, lo int) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(v, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < lo {
+			return nil, usagef("%s wants whole numbers of at least %d, separated by commas; got %q", flagName, lo, v)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// benchQuestions reads the question texts of a question set: the one
+// named, else the shipped set when it is at hand, else a built-in few.
+func benchQuestions(path string) ([]string, string, error) {
+	name := path
+	if name == "" {
+		name = defaultBenchQuestions
+	}
+	f, err := os.Open(name)
+	if errors.Is(err, os.ErrNotExist) && path == "" {
+		return fallbackBenchQuestions(), "a built-in list", nil
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("reading the question set: %w", err)
+	}
+	defer f.Close()
+	qs, err := evalset.Read(f)
+	if err != nil {
+		return nil, "", fmt.Errorf("reading the question set %s: %w", name, err)
+	}
+	out := make([]string, len(qs))
+	for i, q := range qs {
+		out[i] = q.Question
+	}
+	if len(out) == 0 {
+		return nil, "", usagef("the question set %s holds no questions", name)
+	}
+	return out, name, nil
+}
