@@ -110,6 +110,7 @@ func (b *Bot) answer(ctx context.Context, q question, onQueued func(pos int), on
 	if a.Note != "" {
 		b.metrics.llmErrors.Inc()
 	}
+	b.recordQuestion(ctx, q, id, a, latency)
 	sources := make([]string, len(a.Citations))
 	for i, c := range a.Citations {
 		sources[i] = c.Source

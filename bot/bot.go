@@ -39,6 +39,11 @@ type Bot struct {
 	gw      *discordgo.Session // nil in handler tests
 	recent  *recentAnswers
 	threads *conversations
+	// notThreads are channels the store said are no conversation of the
+	// bot's, so their messages skip the lookup.
+	notThreads *channelSet
+	// fetch downloads /corpus add attachments: the session's HTTP client.
+	fetch   *http.Client
 	limiter *rateLimiter
 	queue   *queue
 	metrics *metrics
@@ -86,6 +91,7 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 	}
 	b := newBot(cfg, deps, s)
 	b.gw = s
+	b.fetch = s.Client
 	return b, nil
 }
 
@@ -104,6 +110,8 @@ func newBot(cfg Config, deps Deps, sess session) *Bot {
 		sess:       sess,
 		recent:     newRecentAnswers(maxRecentAnswers),
 		threads:    newConversations(maxThreadTurns, maxThreads),
+		notThreads: newChannelSet(maxNotThreads),
+		fetch:      &http.Client{Timeout: restTimeout},
 		limiter:    newRateLimiter(cfg.RatePerMinute, time.Now),
 		reindexing: make(chan struct{}, 1),
 	}

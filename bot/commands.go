@@ -10,6 +10,10 @@ const (
 	cmdReindex = "reindex"
 	cmdSources = "sources"
 	cmdHelp    = "help"
+	cmdCorpus  = "corpus"
+	cmdGaps    = "gaps"
+	cmdStats   = "stats"
+	cmdForget  = "forget-me"
 
 	optQuestion = "question"
 	optPrivate  = "private"
@@ -61,6 +65,14 @@ func commands(maxQuestionLen int) []*discordgo.ApplicationCommand {
 		{
 			Name:        cmdHelp,
 			Description: "How to use the FAQ bot",
+			Contexts:    guildOnly,
+		},
+		corpusCommand(guildOnly),
+		reportCommand(cmdGaps, "Questions the FAQ could not answer well, grouped (moderators)", guildOnly),
+		reportCommand(cmdStats, "Questions per day, refusals, votes, answer times (moderators)", guildOnly),
+		{
+			Name:        cmdForget,
+			Description: "Delete the questions and votes of yours that the bot stored",
 			Contexts:    guildOnly,
 		},
 	}

@@ -24,6 +24,10 @@ const (
 	// enough for a container's stop timeout (Docker's is 10 s by default,
 	// so operators should raise it or lower this).
 	DefaultShutdownGrace = 8 * time.Second
+	// DefaultMaxUploadBytes is the largest /corpus add attachment: a long
+	// FAQ page is tens of kilobytes; the cap bounds what one command makes
+	// the bot download, keep in memory and embed.
+	DefaultMaxUploadBytes = 1 << 20
 )
 
 // maxOptionLength is Discord's cap on a string option's max_length.
@@ -61,6 +65,8 @@ type Config struct {
 	EditInterval time.Duration
 	// ShutdownGrace bounds the wait for answers in flight at shutdown.
 	ShutdownGrace time.Duration
+	// MaxUploadBytes is the largest attachment /corpus add accepts.
+	MaxUploadBytes int64
 }
 
 // withDefaults validates c and fills in its zero values.
@@ -99,6 +105,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.ShutdownGrace <= 0 {
 		c.ShutdownGrace = DefaultShutdownGrace
+	}
+	if c.MaxUploadBytes <= 0 {
+		c.MaxUploadBytes = DefaultMaxUploadBytes
 	}
 	var roles []string
 	for _, r := range c.ModeratorRoles {

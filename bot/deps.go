@@ -101,6 +101,22 @@ type Deps struct {
 	Sources Sources
 	// Feedback records votes; nil keeps them in memory (NewMemoryFeedback).
 	Feedback Feedback
+	// Corpus changes the corpus for /corpus add, remove and list; nil makes
+	// them say they are unavailable.
+	Corpus Corpus
+	// Reindexer, when set, is used by /reindex instead of Reindex and is
+	// told who asked, for the change log.
+	Reindexer Reindexer
+	// Reports computes /gaps and /stats; nil makes them unavailable.
+	Reports Reports
+	// Questions records every answered question; nil records nothing.
+	Questions QuestionLog
+	// Threads keeps thread conversations beyond the bot's memory, so
+	// follow-ups survive a restart; nil keeps them in memory only.
+	Threads ThreadStore
+	// Forgetter deletes a member's stored questions and votes for
+	// /forget-me; nil makes it say nothing is stored.
+	Forgetter Forgetter
 	// IndexReady reports whether an index is loaded, for /healthz; nil
 	// counts as loaded.
 	IndexReady func() bool

@@ -16,7 +16,8 @@ func help() Reply {
 			{Name: "Mention me", Value: "Mention me with a question and I'll answer in a thread; reply there to ask follow-ups."},
 			{Name: "/sources [document: …]", Value: "List the documents I answer from, or show one."},
 			{Name: "Buttons", Value: "📚 shows the passages an answer cites; 👍 and 👎 tell the moderators how I did."},
-			{Name: "/reindex", Value: "Moderators: rebuild the index after the documents change."},
+			{Name: "/forget-me", Value: "Delete the questions and votes of yours that I stored."},
+			{Name: "Moderators", Value: "`/corpus add|remove|list` change the documents; `/reindex` re-reads them after edits on the server; `/gaps` and `/stats` show what members could not get answered and how I'm doing."},
 		},
 	}
 	return Reply{Embeds: []*discordgo.MessageEmbed{e}, Ephemeral: true}

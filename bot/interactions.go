@@ -26,15 +26,25 @@ func (b *Bot) onInteraction(ctx context.Context, i *discordgo.Interaction) {
 			b.respond(ctx, i, b.sources(ctx, stringOption(data.Options, optDocument)))
 		case cmdHelp:
 			b.respond(ctx, i, help())
+		case cmdCorpus:
+			b.slashCorpus(ctx, i, data)
+		case cmdGaps, cmdStats:
+			b.slashReport(ctx, i, data)
+		case cmdForget:
+			b.slashForgetMe(ctx, i)
 		default:
 			b.respond(ctx, i, notice("I don't know that command; try `/help`."))
 		}
 	case discordgo.InteractionApplicationCommandAutocomplete:
 		data := i.ApplicationCommandData()
-		if data.Name != cmdSources {
+		opts := data.Options
+		switch sub, subOpts := subcommand(data); {
+		case data.Name == cmdCorpus && sub == subRemove:
+			opts = subOpts
+		case data.Name != cmdSources:
 			return
 		}
-		choices := b.autocomplete(ctx, focusedValue(data.Options))
+		choices := b.autocomplete(ctx, focusedValue(opts))
 		err := b.sess.InteractionRespond(i, &discordgo.InteractionResponse{
 			Type: discordgo.InteractionApplicationCommandAutocompleteResult,
 			Data: &discordgo.InteractionResponseData{Choices: choices},

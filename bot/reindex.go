@@ -34,7 +34,7 @@ func (b *Bot) slashReindex(ctx context.Context, i *discordgo.Interaction) {
 		b.respond(ctx, i, notice(msgNotModerator))
 		return
 	}
-	if b.deps.Reindex == nil {
+	if b.deps.Reindex == nil && b.deps.Reindexer == nil {
 		b.respond(ctx, i, notice(msgNoReindex))
 		return
 	}
@@ -48,7 +48,7 @@ func (b *Bot) slashReindex(ctx context.Context, i *discordgo.Interaction) {
 		b.logSendError("acknowledging /reindex", err)
 		return
 	}
-	r := b.reindex(ctx, userID(i), func() {
+	r := b.reindex(ctx, who(i), func() {
 		_, err := b.sess.InteractionResponseEdit(i, notice(msgReindexWait).edit(), discordgo.WithContext(ctx))
 		b.logSendError("editing in the reindex wait note", err)
 	})
@@ -74,7 +74,7 @@ func (b *Bot) reindex(ctx context.Context, user string, onWait func()) Reply {
 	defer func() { <-b.reindexing }()
 
 	b.lg.Info("reindex started", "user", user)
-	res, err := b.deps.Reindex(ctx)
+	res, err := b.rebuild(ctx, user)
 	if err != nil {
 		b.lg.Error("reindex failed", "user", user, "err", err)
 		return notice(msgReindexFail)
@@ -106,4 +106,13 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// rebuild runs the configured rebuild: the Reindexer, told who asked, or
+// else the Reindex function.
+func (b *Bot) rebuild(ctx context.Context, user string) (ReindexResult, error) {
+	if b.deps.Reindexer != nil {
+		return b.deps.Reindexer.Reindex(ctx, user)
+	}
+	return b.deps.Reindex(ctx)
 }

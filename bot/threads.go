@@ -80,3 +80,14 @@ func (c *conversations) add(threadID string, t answer.Turn) {
 		conv.turns = slices.Delete(conv.turns, 0, n)
 	}
 }
+
+// restore remembers a thread with the given turns (the latest maxTurns),
+// as loaded from the store.
+func (c *conversations) restore(threadID string, turns []answer.Turn) {
+	c.start(threadID)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if conv, ok := c.byID[threadID]; ok {
+		conv.turns = slices.Clone(turns[max(0, len(turns)-c.maxTurns):])
+	}
+}

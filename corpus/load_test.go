@@ -130,9 +130,7 @@ func TestLoadDir(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := time.Since(start); d > 20*time.Second {
-		t.Errorf("building a 10 MB corpus took %v", d)
-	}
+	// Timings belong in benchmarks (BenchmarkParse): only logged here.
 	t.Logf("built %d documents, %d passages in %v", len(set.Documents), len(set.Chunks), time.Since(start))
 	ids := []string{}
 	for _, d := range set.Documents {

@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -16,17 +15,14 @@ import (
 func TestWatchPicksUpEdits(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, "dogs.md", dogs)
-	var mu sync.Mutex
-	var reports []Change
+	reports := make(chan Change, 10)
 	l, err := Open(context.Background(), Options{
 		Dir: dir, IndexDir: filepath.Join(t.TempDir(), "index"), Embedder: retrieval.NewHashEmbedder(0),
 		WatchReport: func(ch Change, err error) {
 			if err != nil {
 				t.Errorf("watch refresh: %v", err)
 			}
-			mu.Lock()
-			reports = append(reports, ch)
-			mu.Unlock()
+			reports <- ch
 		},
 	})
 	if err != nil {
@@ -36,35 +32,47 @@ func TestWatchPicksUpEdits(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- l.Watch(ctx, 10*time.Millisecond) }()
 
-	waitFor := func(what string, ok func() bool) {
+	// Each edit is followed by exactly one report, in order; a report the
+	// test did not cause (say, for an ignored file) shows up as a mismatch.
+	next := func(what string) Change {
 		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
-		for !ok() {
-			if time.Now().After(deadline) {
-				t.Fatalf("timed out waiting for %s", what)
-			}
-			time.Sleep(5 * time.Millisecond)
+		select {
+		case ch := <-reports:
+			return ch
+		case <-time.After(30 * time.Second):
+			t.Fatalf("no refresh reported for %s", what)
+			return Change{}
 		}
 	}
 	write(t, dir, "cats.md", cats)
-	waitFor("cats.md to be indexed", func() bool { return len(l.Documents()) == 2 })
+	if ch := next("cats.md"); !slices.Equal(ch.DocumentsAdded, []string{"cats.md"}) {
+		t.Errorf("first report %+v, want cats.md added", ch)
+	}
 	if err := os.Remove(filepath.Join(dir, "dogs.md")); err != nil {
 		t.Fatal(err)
 	}
-	waitFor("dogs.md to be dropped", func() bool { return len(l.Documents()) == 1 })
-	// Files the loader ignores do not trigger a refresh.
+	if ch := next("removing dogs.md"); !slices.Equal(ch.DocumentsRemoved, []string{"dogs.md"}) {
+		t.Errorf("second report %+v, want dogs.md removed", ch)
+	}
+	// Files the loader ignores do not trigger a refresh: the next report
+	// is the one for birds.md alone.
 	write(t, dir, ".notes.md", dogs)
 	write(t, dir, "image.png", "x")
-	time.Sleep(100 * time.Millisecond)
-
+	write(t, dir, "birds.md", birds)
+	if ch := next("birds.md"); !slices.Equal(ch.DocumentsAdded, []string{"birds.md"}) || len(ch.DocumentsChanged) != 0 {
+		t.Errorf("third report %+v, want only birds.md added", ch)
+	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("Watch returned %v when stopped", err)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(reports) != 2 || !slices.Equal(reports[0].DocumentsAdded, []string{"cats.md"}) || !slices.Equal(reports[1].DocumentsRemoved, []string{"dogs.md"}) {
-		t.Errorf("reports %+v, want cats added then dogs removed", reports)
+	select {
+	case ch := <-reports:
+		t.Errorf("unexpected extra report %+v", ch)
+	default:
+	}
+	if n := len(l.Documents()); n != 2 {
+		t.Errorf("%d documents, want 2", n)
 	}
 }
 

@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash"
 	"hash/crc32"
 	"io"
 	"io/fs"
@@ -419,7 +418,7 @@ func readChecked(dir string, rec FileRecord, decode func(io.Reader) error) error
 	if _, err := io.Copy(io.Discard, r); err != nil {
 		return err
 	}
-	if sum := crc.(hash.Hash32).Sum32(); sum != rec.CRC32C {
+	if sum := crc.Sum32(); sum != rec.CRC32C {
 		return fmt.Errorf("%s checksum %08x, want %08x: %w", rec.Name, sum, rec.CRC32C, ErrCorrupt)
 	}
 	if decErr != nil {

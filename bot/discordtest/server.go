@@ -79,11 +79,17 @@ type Server struct {
 	nextID   int64
 	roles    map[string][]Role
 	failures []failure
+	files    map[string]Attachment // served under /attachments/, by ID
 }
 
 type failure struct {
 	match  func(Request) bool
 	status int
+	// header and body replace the default error body when set; left
+	// counts the requests still to fail (negative: all of them).
+	header http.Header
+	body   any
+	left   int
 }
 
 // New starts a fake Discord, stopped when the test ends.
@@ -98,6 +104,7 @@ func New(tb testing.TB) *Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/gateway-ws/", s.serveGateway)
 	mux.HandleFunc(APIPrefix+"/", s.serveREST)
+	mux.HandleFunc(attachmentsPath, s.serveAttachment)
 	s.srv = httptest.NewServer(mux)
 	s.URL = s.srv.URL
 	tb.Cleanup(s.Close)
@@ -129,7 +136,7 @@ func (s *Server) SetRoles(guildID string, roles ...Role) {
 func (s *Server) Fail(match func(Request) bool, status int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.failures = append(s.failures, failure{match, status})
+	s.failures = append(s.failures, failure{match: match, status: status, left: -1})
 }
 
 // Requests returns the REST requests received so far, in order.
@@ -207,15 +214,29 @@ func (r Request) ResponseJSON() map[string]any {
 func (s *Server) route(w http.ResponseWriter, r Request) {
 	body := r.Body
 	s.mu.Lock()
-	status := 0
-	for _, f := range s.failures {
-		if f.match(r) {
-			status = f.status
+	var fail *failure
+	for i := range s.failures {
+		if f := &s.failures[i]; f.left != 0 && f.match(r) {
+			fail = f
 		}
 	}
+	var injected failure
+	if fail != nil {
+		if fail.left > 0 {
+			fail.left--
+		}
+		injected = *fail
+	}
 	s.mu.Unlock()
-	if status != 0 {
-		writeJSON(w, status, map[string]any{"message": "injected failure", "code": 0})
+	if fail != nil {
+		for k, v := range injected.header {
+			w.Header()[k] = v
+		}
+		body := injected.body
+		if body == nil {
+			body = map[string]any{"message": "injected failure", "code": 0}
+		}
+		writeJSON(w, injected.status, body)
 		return
 	}
 

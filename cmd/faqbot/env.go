@@ -119,8 +119,9 @@ func indexDir(cfg config.Config) string {
 
 // openStack loads the corpus, opens (or builds) its index and makes the
 // answer engine. With progress set, long index builds draw a bar on
-// stderr when it is a terminal.
-func openStack(ctx context.Context, e *env, cfg config.Config, lg *slog.Logger, progress bool) (*stack, error) {
+// stderr when it is a terminal. tune, when given, adjusts the library's
+// options (serve sets its watch report).
+func openStack(ctx context.Context, e *env, cfg config.Config, lg *slog.Logger, progress bool, tune ...func(*library.Options)) (*stack, error) {
 	fsys, name, err := corpusFS(cfg)
 	if err != nil {
 		return nil, err
@@ -132,6 +133,9 @@ func openStack(ctx context.Context, e *env, cfg config.Config, lg *slog.Logger, 
 	opts := library.Options{Corpus: fsys, Dir: cfg.CorpusDir, IndexDir: indexDir(cfg), Embedder: m.emb, Logger: lg}
 	if progress && isTerminal(e.stderr) {
 		opts.Progress = progressBar(e.stderr, "embedding")
+	}
+	for _, f := range tune {
+		f(&opts)
 	}
 	lib, err := library.Open(ctx, opts)
 	if err != nil {

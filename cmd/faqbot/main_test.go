@@ -22,6 +22,11 @@ func runCLI(t *testing.T, env map[string]string, args ...string) (stdout, stderr
 	if _, ok := env["FAQBOT_INDEX_DIR"]; !ok {
 		env["FAQBOT_INDEX_DIR"] = filepath.Join(t.TempDir(), "index")
 	}
+	// Never the default ./data: serve would seed a corpus and a database
+	// into the package folder, and other commands would then read them.
+	if _, ok := env["FAQBOT_DATA_DIR"]; !ok {
+		env["FAQBOT_DATA_DIR"] = filepath.Join(t.TempDir(), "data")
+	}
 	var out, errb bytes.Buffer
 	err := run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(""), &out, &errb)
 	code = exitCode(err, &errb)

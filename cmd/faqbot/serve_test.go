@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/faqbot/faqbot/bot/discordtest"
+	"github.com/faqbot/faqbot/store"
 )
 
 func TestServeNeedsToken(t *testing.T) {
@@ -26,7 +27,7 @@ func TestServeAnswersFromShippedCorpus(t *testing.T) {
 	const token = "canary-token-must-not-leak"
 	env := map[string]string{
 		"DISCORD_TOKEN": token, "DISCORD_GUILD_ID": "guild-1", "FAQBOT_DISCORD_API_URL": fake.URL,
-		"FAQBOT_INDEX_DIR": filepath.Join(t.TempDir(), "index"),
+		"FAQBOT_INDEX_DIR": filepath.Join(t.TempDir(), "index"), "FAQBOT_DATA_DIR": filepath.Join(t.TempDir(), "data"),
 	}
 	var logs strings.Builder
 	ctx, stop := context.WithCancel(t.Context())
@@ -87,4 +88,90 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.w.Write(p)
+}
+
+// TestServeRemembersAcrossRestart answers a question and a mention, takes a
+// 👍, stops serve and starts it again on the same data folder: the
+// question and the vote are in the database, and a reply in the mention's
+// thread is answered as a follow-up, which the restarted bot only does
+// for a thread whose conversation it loaded.
+func TestServeRemembersAcrossRestart(t *testing.T) {
+	root := t.TempDir()
+	env := map[string]string{
+		"FAQBOT_DATA_DIR": filepath.Join(root, "data"), "FAQBOT_INDEX_DIR": filepath.Join(root, "index"),
+		"FAQBOT_STORE_USER_IDS": "hashed",
+	}
+	const q = "Who delivered the US written response to Russia?"
+	s := serveWith(t, env)
+	i := s.interaction(discordtest.Member{ID: "user-ada", Username: "ada"})
+	s.dispatch(t, "INTERACTION_CREATE", s.fake.SlashCommand(i, "ask", discordtest.StringOption("question", q)))
+	body := s.reply(t, i, answered)
+	_, rest, ok := strings.Cut(body, `"custom_id":"faqbot:up:`)
+	if !ok {
+		t.Fatalf("no 👍 button: %s", body)
+	}
+	answerID, _, _ := strings.Cut(rest, `"`)
+	click := s.interaction(discordtest.Member{ID: "user-bob", Username: "bob"})
+	s.dispatch(t, "INTERACTION_CREATE", s.fake.ButtonClick(click, "msg-1", "faqbot:up:"+answerID))
+	if got := s.reply(t, click, notThinking); !strings.Contains(got, "Thanks for the feedback") {
+		t.Errorf("vote reply %s", got)
+	}
+
+	s.dispatch(t, "MESSAGE_CREATE", s.fake.MessageCreate(discordtest.Message{
+		ID: "msg-mention", GuildID: "guild-1", ChannelID: "chan-2", Author: discordtest.Member{ID: "user-cat", Username: "cat"},
+		Content: s.fake.Mention() + " " + q, MentionsBot: true,
+	}))
+	start, err := s.fake.WaitFor(s.ctx, func(r discordtest.Request) bool {
+		return r.Method == "POST" && r.Path == discordtest.APIPrefix+"/channels/chan-2/messages/msg-mention/threads"
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	thread := start.ResponseJSON()["id"].(string)
+	if _, err := s.fake.WaitFor(s.ctx, func(r discordtest.Request) bool {
+		return r.Method == "POST" && r.Path == discordtest.APIPrefix+"/channels/"+thread+"/messages"
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s.stop()
+
+	db, err := store.Open(context.Background(), filepath.Join(root, "data", "faqbot.db"), store.Options{UserIDs: store.PrivacyHashed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	up, down, err := db.Votes(context.Background(), answerID)
+	if err != nil || up != 1 || down != 0 {
+		t.Errorf("votes on %s: %d up, %d down, %v; want the one 👍", answerID, up, down, err)
+	}
+	st, err := db.Stats(context.Background(), time.Now().Add(-time.Hour))
+	if err != nil || st.Questions != 2 || st.Up != 1 || len(st.TopSources) == 0 {
+		t.Errorf("stats %+v, %v; want 2 questions, 1 👍, cited sources", st, err)
+	}
+	if n, err := db.DeleteUser(context.Background(), "user-ada"); err != nil || n != 1 {
+		t.Errorf("deleting ada's data (stored hashed): %d rows, %v; want her one question", n, err)
+	}
+	db.Close()
+
+	s = serveWith(t, env)
+	s.dispatch(t, "MESSAGE_CREATE", s.fake.MessageCreate(discordtest.Message{
+		ID: "msg-follow", GuildID: "guild-1", ChannelID: thread, Author: discordtest.Member{ID: "user-cat", Username: "cat"},
+		Content: "And who received it?",
+	}))
+	if _, err := s.fake.WaitFor(s.ctx, func(r discordtest.Request) bool {
+		return r.Method == "POST" && r.Path == discordtest.APIPrefix+"/channels/"+thread+"/messages"
+	}); err != nil {
+		t.Fatalf("the follow-up after the restart was not answered: %v\nlogs:\n%s", err, logsOf(s.logs))
+	}
+	if !strings.Contains(logsOf(s.logs), "follow_up=true") {
+		t.Error("the follow-up was answered without its history")
+	}
+	s.stop()
+	db, err = store.Open(context.Background(), filepath.Join(root, "data", "faqbot.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if turns, ok, err := db.LoadConversation(context.Background(), thread); err != nil || !ok || len(turns) != 2 || turns[0].Question != q {
+		t.Errorf("stored conversation %+v, %v, %v; want 2 turns", turns, ok, err)
+	}
 }

@@ -1,0 +1,230 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+// Corpus changes the corpus moderators manage from Discord. Each change is
+// indexed before it returns, and recorded in the change log with who made
+// it.
+type Corpus interface {
+	// Add saves an uploaded document and indexes it.
+	Add(ctx context.Context, u Upload) (CorpusChange, error)
+	// Remove takes the document id out of the corpus (recoverably).
+	Remove(ctx context.Context, id, who string) (CorpusChange, error)
+	// List returns the corpus's documents.
+	List(ctx context.Context) ([]CorpusDocument, error)
+}
+
+// Reindexer rebuilds the index from the corpus folder, recording who asked.
+type Reindexer interface {
+	Reindex(ctx context.Context, who string) (ReindexResult, error)
+}
+
+// Upload is a document a moderator attached to /corpus add.
+type Upload struct {
+	// Name is the attachment's file name, as uploaded (not yet cleaned).
+	Name string
+	Data []byte
+	// Title, when set, becomes the document's title.
+	Title string
+	// Replace allows replacing a document of the same name.
+	Replace bool
+	// Who is the moderator, for the change log.
+	Who string
+}
+
+// CorpusChange says what a corpus change did.
+type CorpusChange struct {
+	// Document is the document's ID (its cleaned file name).
+	Document string
+	Title    string
+	// Passages is how many passages the document gave (0 for a removal).
+	Passages int
+	// Replaced is set when an upload replaced a document of that name.
+	Replaced bool
+	// Embedded and Reused count passages embedded anew and reused.
+	Embedded, Reused int
+	// MovedTo is where a removed document went, relative to the corpus
+	// folder, when known.
+	MovedTo string
+	Took    time.Duration
+}
+
+// CorpusDocument is one document as /corpus list shows it.
+type CorpusDocument struct {
+	ID, Title string
+	Passages  int
+	// Modified is the file's modification time; zero when unknown.
+	Modified time.Time
+	Size     int64
+	// AddedBy and AddedAt say who last added it with /corpus add; empty
+	// for documents put in the folder otherwise.
+	AddedBy string
+	AddedAt time.Time
+}
+
+// Option and subcommand names of /corpus.
+const (
+	subAdd      = "add"
+	subRemove   = "remove"
+	subList     = "list"
+	optFile     = "file"
+	optTitle    = "title"
+	optReplace  = "replace"
+	optDays     = "days"
+	msgNoCorpus = "Changing the corpus from Discord isn't available on this bot."
+)
+
+// slashCorpus routes /corpus; every subcommand is for moderators only.
+func (b *Bot) slashCorpus(ctx context.Context, i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData) {
+	if !b.moderatorOnly(ctx, i, cmdCorpus) {
+		return
+	}
+	if b.deps.Corpus == nil {
+		b.respond(ctx, i, notice(msgNoCorpus))
+		return
+	}
+	sub, opts := subcommand(data)
+	switch sub {
+	case subAdd:
+		b.corpusAdd(ctx, i, data, opts)
+	case subRemove:
+		id := strings.TrimSpace(stringOption(opts, optDocument))
+		if id == "" {
+			b.respond(ctx, i, notice("Which document? Pick one with `/corpus remove document:`."))
+			return
+		}
+		b.slow(ctx, i, "/corpus remove", func(ctx context.Context) Reply { return b.corpusRemove(ctx, i, id) })
+	case subList:
+		b.slow(ctx, i, "/corpus list", b.corpusList)
+	default:
+		b.respond(ctx, i, notice("Use `/corpus add`, `/corpus remove` or `/corpus list`."))
+	}
+}
+
+// corpusAdd handles /corpus add: the attachment is checked (name, declared
+// size) before anything is downloaded, then downloaded with a hard cap,
+// then saved and indexed.
+func (b *Bot) corpusAdd(ctx context.Context, i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData, opts []*discordgo.ApplicationCommandInteractionDataOption) {
+	att := attachment(data, stringOption(opts, optFile))
+	if att == nil {
+		b.respond(ctx, i, notice("Attach the document to add with `/corpus add file:`."))
+		return
+	}
+	if err := checkAttachment(att, b.cfg.MaxUploadBytes); err != nil {
+		b.lg.Info("upload refused before download", "user", userID(i), "file", att.Filename, "size", att.Size, "err", err)
+		b.respond(ctx, i, notice(corpusError(err, b.cfg.MaxUploadBytes)))
+		return
+	}
+	u := Upload{Name: att.Filename, Title: stringOption(opts, optTitle), Replace: boolOption(opts, optReplace), Who: who(i)}
+	b.slow(ctx, i, "/corpus add", func(ctx context.Context) Reply {
+		var err error
+		if u.Data, err = b.download(ctx, att, b.cfg.MaxUploadBytes); err != nil {
+			b.lg.Warn("downloading an upload", "user", userID(i), "file", att.Filename, "err", err)
+			return notice(corpusError(err, b.cfg.MaxUploadBytes))
+		}
+		var ch CorpusChange
+		ran := b.exclusive(ctx, func() { b.waitNote(ctx, i) }, func() { ch, err = b.deps.Corpus.Add(ctx, u) })
+		if !ran {
+			err = ctx.Err()
+		}
+		if err != nil {
+			b.lg.Warn("document not added", "user", u.Who, "file", att.Filename, "err", err)
+			return notice(corpusError(err, b.cfg.MaxUploadBytes))
+		}
+		b.lg.Info("document added", "user", u.Who, "document", ch.Document, "passages", ch.Passages, "replaced", ch.Replaced)
+		verb := "Added"
+		if ch.Replaced {
+			verb = "Replaced"
+		}
+		return notice(fmt.Sprintf("✅ %s `%s`%s: %s, answered from now on.\n%d passages embedded, %d reused, in %s.",
+			verb, codeSafe(ch.Document), titled(ch.Title), plural(ch.Passages, "passage"), ch.Embedded, ch.Reused, ch.Took.Round(time.Millisecond)))
+	})
+}
+
+// corpusRemove handles /corpus remove.
+func (b *Bot) corpusRemove(ctx context.Context, i *discordgo.Interaction, id string) Reply {
+	var ch CorpusChange
+	var err error
+	if !b.exclusive(ctx, func() { b.waitNote(ctx, i) }, func() { ch, err = b.deps.Corpus.Remove(ctx, id, who(i)) }) {
+		err = ctx.Err()
+	}
+	if err != nil {
+		b.lg.Warn("document not removed", "user", who(i), "document", id, "err", err)
+		return notice(corpusError(err, b.cfg.MaxUploadBytes))
+	}
+	b.lg.Info("document removed", "user", who(i), "document", id)
+	where := "the `removed` folder"
+	if ch.MovedTo != "" {
+		where = "`" + codeSafe(ch.MovedTo) + "`"
+	}
+	return notice(fmt.Sprintf("🗑️ Removed `%s`%s: I no longer answer from it. The file was moved to %s in the corpus folder; move it back and run `/reindex` to restore it.",
+		codeSafe(ch.Document), titled(ch.Title), where))
+}
+
+// waitNote tells the moderator their change waits for another.
+func (b *Bot) waitNote(ctx context.Context, i *discordgo.Interaction) {
+	_, err := b.sess.InteractionResponseEdit(i, notice("⏳ Another corpus change is running; yours will start when it finishes.").edit(), discordgo.WithContext(ctx))
+	b.logSendError("editing in the wait note", err)
+}
+
+// corpusList handles /corpus list.
+func (b *Bot) corpusList(ctx context.Context) Reply {
+	docs, err := b.deps.Corpus.List(ctx)
+	if err != nil {
+		b.lg.Error("listing the corpus", "err", err)
+		return notice("Sorry, I couldn't list the documents just now. Please try again.")
+	}
+	if len(docs) == 0 {
+		return notice("The corpus has no documents yet: add one with `/corpus add`.")
+	}
+	slices.SortFunc(docs, func(a, b CorpusDocument) int { return strings.Compare(strings.ToLower(a.ID), strings.ToLower(b.ID)) })
+	total := 0
+	for _, d := range docs {
+		total += d.Passages
+	}
+	var desc strings.Builder
+	for n, d := range docs {
+		line := fmt.Sprintf("• `%s`%s — %s", codeSafe(d.ID), titled(d.Title), plural(d.Passages, "passage"))
+		switch {
+		case d.AddedBy != "":
+			line += fmt.Sprintf(", added %s by %s", day(d.AddedAt), Trim(oneLine(d.AddedBy), 60))
+		case !d.Modified.IsZero():
+			line += ", changed " + day(d.Modified)
+		}
+		more := fmt.Sprintf("\n…and %d more.", len(docs)-n)
+		if runeLen(desc.String())+1+runeLen(line)+runeLen(more) > maxDescription {
+			desc.WriteString(more)
+			break
+		}
+		if n > 0 {
+			desc.WriteByte('\n')
+		}
+		desc.WriteString(line)
+	}
+	e := &discordgo.MessageEmbed{
+		Title:       fmt.Sprintf("📚 %s, %s", plural(len(docs), "document"), plural(total, "passage")),
+		Description: desc.String(),
+		Color:       colorAnswer,
+	}
+	return Reply{Embeds: []*discordgo.MessageEmbed{e}, Ephemeral: true}
+}
+
+// titled renders a title after a file name: ` ("Title")`, or nothing.
+func titled(title string) string {
+	title = oneLine(title)
+	if title == "" {
+		return ""
+	}
+	return " (“" + Trim(title, 100) + "”)"
+}
+
+// day renders a date for listings.
+func day(t time.Time) string { return t.UTC().Format("2006-01-02") }

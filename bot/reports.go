@@ -1,0 +1,175 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+// Reports computes what moderators read in /gaps and /stats.
+type Reports interface {
+	// Gaps returns the largest groups of questions asked since since that
+	// were refused or voted down, largest first, at most limit.
+	Gaps(ctx context.Context, since time.Time, limit int) ([]Gap, error)
+	// Stats summarises the questions and votes since since.
+	Stats(ctx context.Context, since time.Time) (Stats, error)
+}
+
+// Gap is a group of similar questions the FAQ did not answer well.
+type Gap struct {
+	// Question is the group's most frequent phrasing.
+	Question string
+	// Count is how often the group's questions were asked; Refused and
+	// Downvoted say how they fell short.
+	Count, Refused, Downvoted int
+	LastAsked                 time.Time
+	// Variants are other phrasings, most frequent first.
+	Variants []string
+}
+
+// Stats summarises questions and votes over a period.
+type Stats struct {
+	Questions, Refused int
+	// PerDay counts questions per UTC day, oldest first.
+	PerDay        []DayCount
+	Up, Down      int
+	MedianLatency time.Duration
+	// TopSources are the most cited documents, most first.
+	TopSources []SourceCount
+}
+
+// DayCount is one day's questions.
+type DayCount struct {
+	// Day is the UTC date, 2006-01-02.
+	Day                string
+	Questions, Refused int
+}
+
+// SourceCount is how many answers cited a document.
+type SourceCount struct {
+	Document string
+	Count    int
+}
+
+// Report periods, in days: the default, and the range the option allows.
+const (
+	defaultReportDays = 7
+	maxReportDays     = 365
+	// gapsShown is how many gap groups /gaps lists: what fits in an embed
+	// with their variants, and more than a moderator will act on at once.
+	gapsShown = 10
+	// variantsShown is how many other phrasings of a gap are listed.
+	variantsShown = 3
+)
+
+const msgNoReports = "Reports aren't available on this bot: it keeps no database."
+
+// slashReport handles /gaps and /stats: moderators only, computed after a
+// deferred acknowledgement.
+func (b *Bot) slashReport(ctx context.Context, i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData) {
+	if !b.moderatorOnly(ctx, i, data.Name) {
+		return
+	}
+	if b.deps.Reports == nil {
+		b.respond(ctx, i, notice(msgNoReports))
+		return
+	}
+	days := min(max(intOption(data.Options, optDays, defaultReportDays), 1), maxReportDays)
+	since := time.Now().AddDate(0, 0, -days)
+	b.slow(ctx, i, "/"+data.Name, func(ctx context.Context) Reply {
+		if data.Name == cmdGaps {
+			return b.gaps(ctx, days, since)
+		}
+		return b.stats(ctx, days, since)
+	})
+}
+
+// gaps renders the gaps report.
+func (b *Bot) gaps(ctx context.Context, days int, since time.Time) Reply {
+	gaps, err := b.deps.Reports.Gaps(ctx, since, gapsShown)
+	if err != nil {
+		b.lg.Error("computing the gaps report", "err", err)
+		return notice("Sorry, I couldn't compute the report just now. Please try again.")
+	}
+	period := "the last " + plural(days, "day")
+	if len(gaps) == 0 {
+		return notice(fmt.Sprintf("🎉 No gaps in %s: every question was answered and no answer was voted down.", period))
+	}
+	e := &discordgo.MessageEmbed{
+		Title:       Trim("🕳️ What the FAQ missed in "+period, maxTitle),
+		Description: "Questions I couldn't answer, or whose answer was voted down, grouped. Write an FAQ entry for the top ones and add it with `/corpus add`.",
+		Color:       colorRefusal,
+	}
+	budget := maxEmbedTotal - runeLen(e.Title) - runeLen(e.Description)
+	for n, g := range gaps {
+		name := Trim(fmt.Sprintf("%d. %s — “%s”", n+1, plural(g.Count, "time"), oneLine(g.Question)), maxFieldName)
+		var v strings.Builder
+		fmt.Fprintf(&v, "refused %d, voted down %d, last asked %s", g.Refused, g.Downvoted, g.LastAsked.UTC().Format("2006-01-02 15:04 UTC"))
+		if len(g.Variants) > 0 {
+			shown := g.Variants[:min(variantsShown, len(g.Variants))]
+			quoted := make([]string, len(shown))
+			for j, s := range shown {
+				quoted[j] = "“" + Trim(oneLine(s), 80) + "”"
+			}
+			v.WriteString("\nalso asked as: " + strings.Join(quoted, ", "))
+			if len(g.Variants) > len(shown) {
+				v.WriteString(", …")
+			}
+		}
+		value := Trim(v.String(), maxFieldValue)
+		if budget -= runeLen(name) + runeLen(value); budget < 0 || len(e.Fields) == maxFields {
+			break
+		}
+		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: name, Value: value})
+	}
+	return Reply{Embeds: []*discordgo.MessageEmbed{e}, Ephemeral: true}
+}
+
+// stats renders the usage statistics.
+func (b *Bot) stats(ctx context.Context, days int, since time.Time) Reply {
+	st, err := b.deps.Reports.Stats(ctx, since)
+	if err != nil {
+		b.lg.Error("computing stats", "err", err)
+		return notice("Sorry, I couldn't compute the statistics just now. Please try again.")
+	}
+	period := "the last " + plural(days, "day")
+	if st.Questions == 0 && st.Up+st.Down == 0 {
+		return notice(fmt.Sprintf("No questions in %s yet.", period))
+	}
+	rate := 0.0
+	if st.Questions > 0 {
+		rate = 100 * float64(st.Refused) / float64(st.Questions)
+	}
+	votes := "no votes"
+	if st.Up+st.Down > 0 {
+		votes = fmt.Sprintf("👍 %d / 👎 %d (%.0f%% helpful)", st.Up, st.Down, 100*float64(st.Up)/float64(st.Up+st.Down))
+	}
+	e := &discordgo.MessageEmbed{
+		Title: Trim("📊 The FAQ in "+period, maxTitle),
+		Color: colorAnswer,
+		Fields: []*discordgo.MessageEmbedField{
+			{Name: "Questions", Value: fmt.Sprint(st.Questions), Inline: true},
+			{Name: "Refused", Value: fmt.Sprintf("%d (%.0f%%)", st.Refused, rate), Inline: true},
+			{Name: "Median answer time", Value: st.MedianLatency.Round(time.Millisecond).String(), Inline: true},
+			{Name: "Votes", Value: votes},
+		},
+	}
+	if len(st.PerDay) > 0 {
+		var s strings.Builder
+		for _, d := range st.PerDay[max(0, len(st.PerDay)-14):] {
+			fmt.Fprintf(&s, "`%s` %d asked, %d refused\n", d.Day, d.Questions, d.Refused)
+		}
+		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Per day (latest 14)", Value: Trim(strings.TrimSpace(s.String()), maxFieldValue)})
+	}
+	if len(st.TopSources) > 0 {
+		var s strings.Builder
+		for n, sc := range st.TopSources {
+			fmt.Fprintf(&s, "%d. `%s` — %s\n", n+1, codeSafe(Trim(sc.Document, 100)), plural(sc.Count, "answer"))
+		}
+		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Most cited documents", Value: Trim(strings.TrimSpace(s.String()), maxFieldValue)})
+	}
+	return Reply{Embeds: []*discordgo.MessageEmbed{e}, Ephemeral: true}
+}
