@@ -1,6 +1,7 @@
 package answer
 
 import (
+	"errors"
 	"regexp"
 	"strconv"
 	"strings"
@@ -51,15 +52,32 @@ func checkCitations(raw string, nSources int, final bool) citeResult {
 	var cited []int
 	run := map[int]bool{} // numbers shown in the current run of adjacent markers
 	inCode := false
+	// glued is set when a dropped marker leaves the text ending in an
+	// unclosed "[" and digits, as "[1[9]2]" and "[0[0]]]" do: the "]"s that
+	// would close it are dropped too, or the answer would show a [12] or
+	// [0] that cites nothing (found by FuzzCitationMarkers).
+	glued := false
 	for i := 0; i < len(raw); {
 		c := raw[i]
 		switch {
 		case c == '`':
-			inCode = !inCode
+			// A backtick opens a code span only when another closes it, as
+			// in Markdown; otherwise "` [7]" would show a [7] that is no
+			// source. A stream holds back from an unclosed one until it
+			// knows.
+			if !inCode && strings.IndexByte(raw[i+1:], '`') < 0 {
+				if !final {
+					return citeResult{text: string(out), cited: cited, stable: len(out)}
+				}
+			} else {
+				inCode = !inCode
+			}
 			out = append(out, c)
 			clear(run)
+			glued = false
 			i++
 		case c == '[' && !inCode:
+			glued = false
 			n, nums, complete := parseMarker(raw[i:])
 			if !complete && !final {
 				return citeResult{text: string(out), cited: cited, stable: len(out)}
@@ -93,9 +111,19 @@ func checkCitations(raw string, nSources int, final bool) citeResult {
 			if !wrote {
 				// "claim [9]." reads "claim." once the marker is gone.
 				out = []byte(strings.TrimRight(string(out), " \t"))
+				glued = endsInOpenMarker(out)
 			}
 			i += n
 		default:
+			if glued {
+				if c == ']' && endsInOpenMarker(out) {
+					i++
+					continue
+				}
+				if !isMarkerByte(c) {
+					glued = false
+				}
+			}
 			if len(out) == 0 {
 				// Spaces after a dropped leading marker: the answer
 				// starts at its first word.
@@ -112,6 +140,27 @@ func checkCitations(raw string, nSources int, final bool) citeResult {
 		}
 	}
 	return citeResult{text: string(out), cited: cited, stable: len(out)}
+}
+
+// endsInOpenMarker reports whether out ends in "[" followed only by
+// characters a marker may hold, so that a following "]" would close
+// something that looks like a citation.
+func endsInOpenMarker(out []byte) bool {
+	for j := len(out) - 1; j >= 0; j-- {
+		if out[j] == '[' {
+			return true
+		}
+		if !isMarkerByte(out[j]) {
+			return false
+		}
+	}
+	return false
+}
+
+// isMarkerByte reports whether c may appear inside a marker: digits,
+// separators, and the bytes of an en dash.
+func isMarkerByte(c byte) bool {
+	return c >= '0' && c <= '9' || strings.IndexByte(" \t,;-", c) >= 0 || c == 0xE2 || c == 0x80 || c == 0x93
 }
 
 // parseMarker reads a citation marker at the start of s (which starts with
@@ -151,7 +200,7 @@ func markerNumbers(inner string) []int {
 			continue
 		}
 		lo, hi, isRange := strings.Cut(strings.ReplaceAll(part, "–", "-"), "-")
-		a, err := strconv.Atoi(strings.TrimSpace(lo))
+		a, err := markerNumber(strings.TrimSpace(lo))
 		if err != nil {
 			return nil
 		}
@@ -159,7 +208,7 @@ func markerNumbers(inner string) []int {
 			nums = append(nums, a)
 			continue
 		}
-		b, err := strconv.Atoi(strings.TrimSpace(hi))
+		b, err := markerNumber(strings.TrimSpace(hi))
 		if err != nil || b < a || b-a > maxRange {
 			return nil
 		}
@@ -168,6 +217,17 @@ func markerNumbers(inner string) []int {
 		}
 	}
 	return nums
+}
+
+// markerNumber parses one number of a marker. Digits too many for an int
+// are a number too, one that is no source (0), so that the marker is
+// dropped rather than shown as "[99999999999999999999]".
+func markerNumber(s string) (int, error) {
+	n, err := strconv.Atoi(s)
+	if errors.Is(err, strconv.ErrRange) && s[0] != '+' && s[0] != '-' {
+		return 0, nil
+	}
+	return n, err
 }
 
 // firstSentenceMax bounds the text searched for the end of the first

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode"
 	"time"
+	"unicode"
 
 	"github.com/faqbot/faqbot/prompts"
 	"github.com/faqbot/faqbot/retrieval"

@@ -34,6 +34,10 @@ func (b *Bot) onMessage(ctx context.Context, m *discordgo.Message) {
 		b.followUp(ctx, m, self, history)
 		return
 	}
+	if history, ok := b.storedHistory(ctx, m.ChannelID); ok {
+		b.followUp(ctx, m, self, history)
+		return
+	}
 	if m.GuildID != "" && mentions(m, self) {
 		b.mention(ctx, m, self)
 	}
@@ -65,6 +69,7 @@ func (b *Bot) mention(ctx context.Context, m *discordgo.Message, self string) {
 	} else {
 		channel, ref = thread.ID, nil
 		b.threads.start(thread.ID)
+		b.notThreads.remove(thread.ID)
 	}
 	out := b.answer(ctx, q, func(pos int) {
 		b.send(ctx, channel, notice(fmt.Sprintf(msgQueued, pos)), ref)
@@ -72,7 +77,7 @@ func (b *Bot) mention(ctx context.Context, m *discordgo.Message, self string) {
 	// Remember the turn before replying: a follow-up may arrive as soon
 	// as the answer is visible.
 	if out.Answered && thread != nil {
-		b.threads.add(thread.ID, answer.Turn{Question: q.Text, Answer: out.Answer.Text})
+		b.addTurn(ctx, thread.ID, answer.Turn{Question: q.Text, Answer: out.Answer.Text})
 	}
 	ctx, cancel := finalContext(ctx)
 	defer cancel()
@@ -106,7 +111,7 @@ func (b *Bot) followUp(ctx context.Context, m *discordgo.Message, self string, h
 		b.send(ctx, m.ChannelID, notice(fmt.Sprintf(msgQueued, pos)), m.SoftReference())
 	}, nil)
 	if out.Answered {
-		b.threads.add(m.ChannelID, answer.Turn{Question: q.Text, Answer: out.Answer.Text})
+		b.addTurn(ctx, m.ChannelID, answer.Turn{Question: q.Text, Answer: out.Answer.Text})
 	}
 	ctx, cancel := finalContext(ctx)
 	defer cancel()
@@ -146,7 +151,7 @@ func stripMentions(content, self string) string {
 
 // threadName names a question's thread after the question.
 func threadName(q string) string {
-	name := Trim(oneLine(q), maxThreadName)
+	name := trimLine(oneLine(q), maxThreadName)
 	if name == "" {
 		return "Question"
 	}

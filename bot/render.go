@@ -43,7 +43,7 @@ func renderAnswer(id string, a answer.Answer) []Reply {
 	if a.Refused {
 		color = colorRefusal
 	}
-	title := Trim(oneLine(a.Question), maxTitle)
+	title := trimLine(oneLine(a.Question), maxTitle)
 	var fields []*discordgo.MessageEmbedField
 	if !a.Refused && len(a.Citations) > 0 {
 		fields = append(fields, &discordgo.MessageEmbedField{Name: "Sources", Value: sourcesField(a.Citations)})
@@ -91,7 +91,7 @@ func renderAnswer(id string, a answer.Answer) []Reply {
 // renderPartial renders an answer that is still being written.
 func renderPartial(question, text string) Reply {
 	e := &discordgo.MessageEmbed{
-		Title:       Trim(oneLine(question), maxTitle),
+		Title:       trimLine(oneLine(question), maxTitle),
 		Description: Trim(strings.TrimSpace(text)+" ▌", maxDescription),
 		Color:       colorAnswer,
 		Footer:      &discordgo.MessageEmbedFooter{Text: writingFooter},

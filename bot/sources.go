@@ -67,7 +67,7 @@ func documentReply(docs []Document, name string) Reply {
 	}
 	d := docs[i]
 	e := &discordgo.MessageEmbed{
-		Title: Trim(oneLine(orID(d)), maxTitle),
+		Title: trimLine(oneLine(orID(d)), maxTitle),
 		URL:   safeURL(d.URL),
 		Color: colorAnswer,
 		Fields: []*discordgo.MessageEmbedField{
@@ -114,7 +114,7 @@ func (b *Bot) autocomplete(ctx context.Context, typed string) []*discordgo.Appli
 	})
 	for _, d := range matches[:min(len(matches), maxChoices)] {
 		choices = append(choices, &discordgo.ApplicationCommandOptionChoice{
-			Name:  Trim(oneLine(orID(d)), maxChoiceChars),
+			Name:  trimLine(oneLine(orID(d)), maxChoiceChars),
 			Value: d.ID,
 		})
 	}

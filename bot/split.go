@@ -109,6 +109,23 @@ func Trim(text string, limit int) string {
 	return Split(text, limit-runeLen(ellipsis))[0] + ellipsis
 }
 
+// trimLine shortens one line of plain text (a thread or choice name, an
+// embed title) to at most limit characters, cutting at a space and
+// marking the cut with an ellipsis. Unlike Trim it knows no Markdown:
+// Trim closes a code fence it cuts through on a new line, which would put
+// a line break and a stray "```" in a thread name (found by
+// TestHostileQuestionsDiscord).
+func trimLine(text string, limit int) string {
+	if runeLen(text) <= limit {
+		return text
+	}
+	cut := strings.TrimRightFunc(text[:byteOffset(text, limit-1)], func(r rune) bool { return r != ' ' })
+	if strings.TrimSpace(cut) == "" {
+		cut = text[:byteOffset(text, limit-1)]
+	}
+	return strings.TrimRight(cut, " ") + "…"
+}
+
 // cutPoint returns the byte offset at which to end the next part of s, which
 // is longer than budget characters: the last paragraph break, line break or
 // space within budget (breaks in the first half are passed over for a

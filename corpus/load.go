@@ -37,6 +37,9 @@ func LoadDir(ctx context.Context, dir string, lg *slog.Logger) ([]Document, []Sk
 // left after cleaning, unreadable) is reported as a Skip and logged with
 // lg.Warn; it does not stop the load. Documents are sorted by ID.
 //
+// A symbolic link is read only when it resolves to a file inside fsys
+// (see symlinkEscapes); one that leads outside is skipped.
+//
 // The error is non-nil when the walk itself fails, when ctx is done, or
 // when no document could be loaded (ErrNoDocuments).
 func LoadFS(ctx context.Context, fsys fs.FS, lg *slog.Logger) ([]Document, []Skip, error) {
@@ -78,6 +81,12 @@ func LoadFS(ctx context.Context, fsys fs.FS, lg *slog.Logger) ([]Document, []Ski
 		}
 		if !Supported(name) {
 			return nil
+		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			if reason := symlinkEscapes(fsys, p); reason != "" {
+				skip(p, reason)
+				return nil
+			}
 		}
 		// Stat follows symbolic links, unlike d.Info, so the size is
 		// the size of what ReadFile would read.

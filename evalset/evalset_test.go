@@ -49,7 +49,9 @@ func TestRead(t *testing.T) {
 // fixed answers from a table, as a stand-in engine.
 type fixed map[string]answer.Answer
 
-func (f fixed) Answer(_ context.Context, q answer.Question) (answer.Answer, error) { return f[q.Text], nil }
+func (f fixed) Answer(_ context.Context, q answer.Question) (answer.Answer, error) {
+	return f[q.Text], nil
+}
 
 type hits map[string][]retrieval.Hit
 

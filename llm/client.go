@@ -161,6 +161,10 @@ func (c *Client) chatRequest(messages []answer.Message) openai.ChatCompletionReq
 	if isReasoningModel(c.cfg.ChatModel) {
 		req.MaxCompletionTokens = c.cfg.MaxTokens
 	} else {
+		// max_tokens is deprecated by OpenAI but it is what Ollama, vLLM,
+		// llama.cpp and LM Studio read; max_completion_tokens is only for
+		// the reasoning models above.
+		//lint:ignore SA1019 deliberate: the field other OpenAI-compatible servers understand
 		req.MaxTokens = c.cfg.MaxTokens
 		req.Temperature = float32(c.cfg.Temperature)
 	}
