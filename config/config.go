@@ -122,7 +122,7 @@ func Settings() []Setting {
 			set: intIn(func(c *Config) *int { return &c.ContextTokens }, 100, 1000000)},
 		{Group: "LLM (optional; any OpenAI-compatible server)", Env: "FAQBOT_EMBED_MODEL", Help: "Embedding model on the same server (e.g. text-embedding-3-small, nomic-embed-text). Empty: the built-in offline embedder. Changing it rebuilds the index.",
 			set: func(c *Config, v string) error { c.EmbedModel = v; return nil }},
-		{Group: "LLM (optional; any OpenAI-compatible server)", Env: "FAQBOT_EMBED_DIMENSIONS", Default: "0", Help: "Ask the embedding model for shorter vectors (OpenAI's dimensions parameter); 0 keeps the model's size.",
+		{Group: "LLM (optional; any OpenAI-compatible server)", Env: "FAQBOT_EMBED_DIMENSIONS", Default: "0", Help: "Vector size. With FAQBOT_EMBED_MODEL, asks the model for shorter vectors (OpenAI's dimensions parameter); with the built-in embedder, its size. 0 keeps the default (the model's size, or 512). Changing it rebuilds the index.",
 			set: intIn(func(c *Config) *int { return &c.EmbedDimensions }, 0, 65536)},
 		{Group: "LLM (optional; any OpenAI-compatible server)", Env: "FAQBOT_PROMPTS_DIR", Help: "Folder of prompt templates that replace the built-in ones (same file names).",
 			set: func(c *Config, v string) error { c.PromptsDir = v; return nil }},

@@ -184,3 +184,10 @@ func TestSettingsPrintsExample(t *testing.T) {
 		t.Errorf("faqbot settings differs from .env.example (exit %d)", code)
 	}
 }
+
+func TestEmbedDimensionsSizeTheBuiltInEmbedder(t *testing.T) {
+	out, errs, code := runCLI(t, map[string]string{"FAQBOT_EMBED_DIMENSIONS": "256"}, "index")
+	if code != 0 || !strings.Contains(out, "hash-v1-256, 256 dimensions") {
+		t.Errorf("exit %d, output:\n%s\n%s", code, out, errs)
+	}
+}

@@ -22,7 +22,11 @@ type models struct {
 }
 
 func newModels(ctx context.Context, cfg config.Config, lg *slog.Logger) (models, error) {
-	m := models{emb: retrieval.NewHashEmbedder(retrieval.DefaultHashDim)}
+	dim := retrieval.DefaultHashDim
+	if cfg.EmbedModel == "" && cfg.EmbedDimensions > 0 {
+		dim = cfg.EmbedDimensions
+	}
+	m := models{emb: retrieval.NewHashEmbedder(dim)}
 	if cfg.EmbedModel != "" && !cfg.LLMEnabled() {
 		return models{}, fmt.Errorf("FAQBOT_EMBED_MODEL is set but neither OPENAI_BASE_URL nor OPENAI_API_KEY is: the embedding model needs a server")
 	}
