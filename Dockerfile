@@ -10,9 +10,9 @@ RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/faqbot ./cmd/faqbo
 
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/faqbot /usr/local/bin/faqbot
-# /data holds the saved index (and, with issue 5's store, the database and
-# the live corpus). Mount your documents at /corpus and set
-# FAQBOT_CORPUS_DIR=/corpus to answer from them instead of the shipped set.
+# /data holds the saved index, the database and the live corpus (seeded
+# from the shipped documents on the first start). To answer from a folder of
+# your own, mount it and set FAQBOT_CORPUS_DIR to where it is mounted.
 ENV FAQBOT_INDEX_DIR=/data/index \
     FAQBOT_DATA_DIR=/data \
     FAQBOT_HTTP_ADDR=:8080 \
