@@ -225,30 +225,11 @@ func (l *Library) refreshLocked(ctx context.Context) (Change, error) {
 }
 
 func diff(old, cur *corpus.Set) Change {
-	var ch Change
-	was := map[string]string{}
+	was := make(map[string]string, len(old.Documents))
 	for _, d := range old.Documents {
 		was[d.ID] = d.Hash
 	}
-	now := map[string]bool{}
-	for _, d := range cur.Documents {
-		now[d.ID] = true
-		h, ok := was[d.ID]
-		switch {
-		case !ok:
-			ch.DocumentsAdded = append(ch.DocumentsAdded, d.ID)
-		case h != d.Hash:
-			ch.DocumentsChanged = append(ch.DocumentsChanged, d.ID)
-		default:
-			ch.DocumentsUnchanged = append(ch.DocumentsUnchanged, d.ID)
-		}
-	}
-	for id := range was {
-		if !now[id] {
-			ch.DocumentsRemoved = append(ch.DocumentsRemoved, id)
-		}
-	}
-	sort.Strings(ch.DocumentsRemoved)
+	ch := DiffDocuments(was, cur.Documents)
 	oldHashes := map[string]int{}
 	for _, c := range old.Chunks {
 		oldHashes[c.DocID+"\x00"+c.Hash]++
@@ -265,6 +246,32 @@ func diff(old, cur *corpus.Set) Change {
 	for _, n := range oldHashes {
 		ch.PassagesRemoved += n
 	}
+	return ch
+}
+
+// DiffDocuments sorts docs into added, changed and unchanged against was
+// (document ID to content hash), and lists the IDs of was that docs no
+// longer has as removed. Passage counts are left at zero.
+func DiffDocuments(was map[string]string, docs []corpus.Document) Change {
+	var ch Change
+	now := make(map[string]bool, len(docs))
+	for _, d := range docs {
+		now[d.ID] = true
+		switch h, ok := was[d.ID]; {
+		case !ok:
+			ch.DocumentsAdded = append(ch.DocumentsAdded, d.ID)
+		case h != d.Hash:
+			ch.DocumentsChanged = append(ch.DocumentsChanged, d.ID)
+		default:
+			ch.DocumentsUnchanged = append(ch.DocumentsUnchanged, d.ID)
+		}
+	}
+	for id := range was {
+		if !now[id] {
+			ch.DocumentsRemoved = append(ch.DocumentsRemoved, id)
+		}
+	}
+	sort.Strings(ch.DocumentsRemoved)
 	return ch
 }
 

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"log/slog"
-	"sort"
 
 	"github.com/faqbot/faqbot/config"
 	"github.com/faqbot/faqbot/corpus"
@@ -25,28 +24,11 @@ func savedDocs(dir string) map[string]string {
 // docChanges says which documents of set were added, removed or changed
 // compared with the saved hashes.
 func docChanges(saved map[string]string, set *corpus.Set, rep retrieval.OpenReport) library.Change {
-	ch := library.Change{Embedded: rep.Embedded, Reused: rep.Reused}
+	ch := library.DiffDocuments(saved, set.Documents)
+	ch.Embedded, ch.Reused = rep.Embedded, rep.Reused
 	if rep.Loaded {
 		ch.Reused = len(set.Chunks)
 	}
-	now := map[string]bool{}
-	for _, d := range set.Documents {
-		now[d.ID] = true
-		switch h, ok := saved[d.ID]; {
-		case !ok:
-			ch.DocumentsAdded = append(ch.DocumentsAdded, d.ID)
-		case h != d.Hash:
-			ch.DocumentsChanged = append(ch.DocumentsChanged, d.ID)
-		default:
-			ch.DocumentsUnchanged = append(ch.DocumentsUnchanged, d.ID)
-		}
-	}
-	for id := range saved {
-		if !now[id] {
-			ch.DocumentsRemoved = append(ch.DocumentsRemoved, id)
-		}
-	}
-	sort.Strings(ch.DocumentsRemoved)
 	return ch
 }
 
