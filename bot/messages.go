@@ -48,17 +48,11 @@ func (b *Bot) onMessage(ctx context.Context, m *discordgo.Message) {
 // a thread, or the bot lacks the permission), it replies in place.
 func (b *Bot) mention(ctx context.Context, m *discordgo.Message, self string) {
 	q := b.messageQuestion(m, self, viaMention, nil)
-	done, ok := b.begin()
+	done, ok := b.enterMessage(ctx, q, m)
 	if !ok {
-		b.reject(q, "shutting_down")
-		b.send(ctx, m.ChannelID, notice(msgShutdown), m.SoftReference())
 		return
 	}
 	defer done()
-	if r, ok := b.admit(q); !ok {
-		b.send(ctx, m.ChannelID, r, m.SoftReference())
-		return
-	}
 	channel, ref := m.ChannelID, m.SoftReference()
 	thread, err := b.sess.MessageThreadStartComplex(m.ChannelID, m.ID, &discordgo.ThreadStart{
 		Name:                threadName(q.Text),
@@ -96,17 +90,11 @@ func (b *Bot) followUp(ctx context.Context, m *discordgo.Message, self string, h
 	if strings.TrimSpace(q.Text) == "" {
 		return // an image or a sticker: not a question
 	}
-	done, ok := b.begin()
+	done, ok := b.enterMessage(ctx, q, m)
 	if !ok {
-		b.reject(q, "shutting_down")
-		b.send(ctx, m.ChannelID, notice(msgShutdown), m.SoftReference())
 		return
 	}
 	defer done()
-	if r, ok := b.admit(q); !ok {
-		b.send(ctx, m.ChannelID, r, m.SoftReference())
-		return
-	}
 	out := b.answer(ctx, q, func(pos int) {
 		b.send(ctx, m.ChannelID, notice(fmt.Sprintf(msgQueued, pos)), m.SoftReference())
 	}, nil)
@@ -156,4 +144,23 @@ func threadName(q string) string {
 		return "Question"
 	}
 	return name
+}
+
+// enterMessage starts work on a question that came as a message. When the
+// bot is shutting down, or admit turns the question away, it replies in
+// the channel saying why and returns false; otherwise the caller must call
+// done when the answer is out.
+func (b *Bot) enterMessage(ctx context.Context, q question, m *discordgo.Message) (done func(), ok bool) {
+	done, ok = b.begin()
+	if !ok {
+		b.reject(q, "shutting_down")
+		b.send(ctx, m.ChannelID, notice(msgShutdown), m.SoftReference())
+		return nil, false
+	}
+	if r, admitted := b.admit(q); !admitted {
+		b.send(ctx, m.ChannelID, r, m.SoftReference())
+		done()
+		return nil, false
+	}
+	return done, true
 }
