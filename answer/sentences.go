@@ -32,23 +32,36 @@ func splitSentences(text string) []string {
 func splitLine(line string) []string {
 	var out []string
 	start := 0
+	quoted := 0 // open quotation marks: a sentence inside a quote does not end the outer one
+	openedAt := 0
 	for i := 0; i < len(line); {
 		r, size := utf8.DecodeRuneInString(line[i:])
 		i += size
+		if d := quoteDepth(r, quoted); d != quoted {
+			if quoted == 0 {
+				openedAt = i
+			}
+			quoted = d
+		}
+		if quoted > 0 && i-openedAt > maxQuoteBytes {
+			quoted = 0 // a stray quote mark in scraped text, not a quotation
+		}
 		if r != '.' && r != '!' && r != '?' {
 			continue
 		}
 		end := i
 		// Closing quotes and brackets belong to the sentence they close.
+		depth := quoted
 		for end < len(line) {
 			c, sz := utf8.DecodeRuneInString(line[end:])
 			if !strings.ContainsRune(`"'”’)]»`, c) {
 				break
 			}
+			depth = quoteDepth(c, depth)
 			end += sz
 		}
-		if end >= len(line) {
-			break
+		if end >= len(line) || depth > 0 {
+			continue
 		}
 		next, _ := utf8.DecodeRuneInString(line[end:])
 		if !unicode.IsSpace(next) {
@@ -70,11 +83,34 @@ func splitLine(line string) []string {
 		}
 		start = end
 		i = end
+		quoted = 0
 	}
 	if s := strings.TrimSpace(line[start:]); s != "" {
 		out = append(out, s)
 	}
 	return out
+}
+
+// maxQuoteBytes is the longest quotation kept in one sentence: past it, an
+// opening mark is taken for a stray one that is never closed.
+const maxQuoteBytes = 400
+
+// quoteDepth follows double quotation marks: curly ones open and close,
+// a straight one toggles. Single quotes are left out, since apostrophes
+// look the same.
+func quoteDepth(r rune, depth int) int {
+	switch r {
+	case '“', '«':
+		return depth + 1
+	case '”', '»':
+		return max(depth-1, 0)
+	case '"':
+		if depth > 0 {
+			return depth - 1
+		}
+		return 1
+	}
+	return depth
 }
 
 // isAbbreviation reports whether the word just before a period (the end of

@@ -2,6 +2,7 @@ package answer
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -17,6 +18,10 @@ func TestSplitSentences(t *testing.T) {
 		{"decimal", "It costs $2.6 billion. That is a lot.", []string{"It costs $2.6 billion.", "That is a lot."}},
 		{"quote", `He said, "There will be no change." Then he left.`, []string{`He said, "There will be no change."`, "Then he left."}},
 		{"lowercase after period", "See e.g. the docs. ok then", []string{"See e.g. the docs. ok then"}},
+		{"inside quotes", "“There will be no change. There will be no change,” he said. Then he left.", []string{"“There will be no change. There will be no change,” he said.", "Then he left."}},
+		{"straight quotes", `He said "Stop. Now." Then he left.`, []string{`He said "Stop. Now."`, "Then he left."}},
+		{"unclosed quote", "“It never closes. But this is one line", []string{"“It never closes. But this is one line"}},
+		{"stray quote", "“" + strings.Repeat("word ", 100) + "end. Next sentence.", []string{"“" + strings.Repeat("word ", 100) + "end.", "Next sentence."}},
 		{"lines", "First line\nSecond line. Third.", []string{"First line", "Second line.", "Third."}},
 		{"empty", "  \n ", nil},
 	}
