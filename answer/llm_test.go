@@ -2,10 +2,7 @@ package answer_test
 
 import (
 	"context"
-	"flag"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -14,13 +11,12 @@ import (
 
 	"github.com/faqbot/faqbot/answer"
 	"github.com/faqbot/faqbot/corpus"
+	"github.com/faqbot/faqbot/internal/golden"
 	"github.com/faqbot/faqbot/llm"
 	"github.com/faqbot/faqbot/llm/llmtest"
 	"github.com/faqbot/faqbot/prompts"
 	"github.com/faqbot/faqbot/retrieval"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 const canary = "sk-canary-answer-81d2"
 
@@ -115,27 +111,6 @@ func (s *setup) stream(t *testing.T, q answer.Question) (answer.Answer, []string
 	return a, partials
 }
 
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("reading golden file (run go test -update to create it): %v", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (run go test -update to accept):\n--- got ---\n%s\n--- want ---\n%s", path, got, want)
-	}
-}
-
 func TestLLMAnswer(t *testing.T) {
 	reply := "Applications take ten working days [2]. The fee is 80 euros [1][7], and children under six pay nothing [1, 2]."
 	s := newSetup(t, answer.LLMOptions{}, llmtest.Stream(llmtest.Pieces(reply, 5)...))
@@ -157,7 +132,7 @@ func TestLLMAnswer(t *testing.T) {
 	if cr.Messages[1].Role != "user" {
 		t.Errorf("second message role %q, want user", cr.Messages[1].Role)
 	}
-	golden(t, "llm_user_message.golden", cr.Messages[1].Content)
+	golden.Check(t, "llm_user_message.golden", cr.Messages[1].Content)
 
 	// The answer the user sees.
 	want := "Applications take ten working days [1]. The fee is 80 euros [2], and children under six pay nothing [2][1]."

@@ -191,7 +191,7 @@ func TestModerationEndToEnd(t *testing.T) {
 			if r.Status == 404 {
 				t.Errorf("unexpected call %s", r)
 			}
-			if !sendsMessage(r) {
+			if !r.SendsMessage() {
 				continue
 			}
 			body := r.JSON()

@@ -355,7 +355,7 @@ func TestEndToEnd(t *testing.T) {
 	t.Run("every message parses no mentions", func(t *testing.T) {
 		checked := 0
 		for _, r := range fake.Requests() {
-			if !sendsMessage(r) {
+			if !r.SendsMessage() {
 				continue
 			}
 			checked++
@@ -394,23 +394,6 @@ func TestEndToEnd(t *testing.T) {
 			}
 		}
 	})
-}
-
-// sendsMessage reports whether r creates or edits a message.
-func sendsMessage(r discordtest.Request) bool {
-	p := strings.TrimPrefix(r.Path, discordtest.APIPrefix)
-	switch {
-	case strings.HasPrefix(p, "/interactions/"):
-		t, _ := r.JSON()["type"].(float64)
-		return t == 4 || t == 5 || t == 7
-	case strings.HasPrefix(p, "/webhooks/"):
-		return r.Method == "POST" || r.Method == "PATCH"
-	case strings.HasPrefix(p, "/channels/") && strings.HasSuffix(p, "/messages"):
-		return r.Method == "POST"
-	case strings.HasPrefix(p, "/channels/") && strings.Contains(p, "/messages/") && !strings.HasSuffix(p, "/threads"):
-		return r.Method == "PATCH"
-	}
-	return false
 }
 
 // flags returns the message flags of a response body (top level for

@@ -1,35 +1,14 @@
 package corpus
 
 import (
-	"flag"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/faqbot/faqbot/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// checkGolden compares got with testdata file name, or rewrites the file
-// when -update is set.
-func checkGolden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run go test -update to create it): %v", err)
-	}
-	if got != string(want) {
-		t.Errorf("cleaned text differs from %s (run go test -update and review the diff):\ngot:\n%s", path, got)
-	}
-}
 
 // TestCleanGolden renders invented scraped pages and the shipped corpus as
 // cleaned text and compares them with golden files, so a reviewer can read
@@ -60,7 +39,7 @@ func TestCleanGolden(t *testing.T) {
 				if err != nil {
 					t.Fatalf("Parse(%q) error: %v", name, err)
 				}
-				checkGolden(t, filepath.Join(tt.golden, name+".golden"), doc.String())
+				golden.Check(t, filepath.Join(tt.golden, name+".golden"), doc.String())
 			})
 		}
 	}

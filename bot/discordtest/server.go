@@ -54,6 +54,24 @@ func (r Request) JSON() map[string]any {
 // String renders the request for test failures.
 func (r Request) String() string { return r.Method + " " + r.Path + " " + string(r.Body) }
 
+// SendsMessage reports whether r creates or edits a message: the requests
+// that must carry allowed_mentions.
+func (r Request) SendsMessage() bool {
+	p := strings.TrimPrefix(r.Path, APIPrefix)
+	switch {
+	case strings.HasPrefix(p, "/interactions/"):
+		t, _ := r.JSON()["type"].(float64)
+		return t == 4 || t == 5 || t == 7
+	case strings.HasPrefix(p, "/webhooks/"):
+		return r.Method == "POST" || r.Method == "PATCH"
+	case strings.HasPrefix(p, "/channels/") && strings.HasSuffix(p, "/messages"):
+		return r.Method == "POST"
+	case strings.HasPrefix(p, "/channels/") && strings.Contains(p, "/messages/") && !strings.HasSuffix(p, "/threads"):
+		return r.Method == "PATCH"
+	}
+	return false
+}
+
 // Role is a guild role served by GET /guilds/{id}/roles.
 type Role struct {
 	ID   string `json:"id"`

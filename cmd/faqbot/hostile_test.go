@@ -309,7 +309,7 @@ func checkNoPings(t *testing.T, fake *discordtest.Server) int {
 	t.Helper()
 	checked := 0
 	for _, r := range fake.Requests() {
-		if !sendsMessageRequest(r) {
+		if !r.SendsMessage() {
 			continue
 		}
 		checked++
@@ -326,23 +326,6 @@ func checkNoPings(t *testing.T, fake *discordtest.Server) int {
 		}
 	}
 	return checked
-}
-
-// sendsMessageRequest reports whether r creates or edits a message.
-func sendsMessageRequest(r discordtest.Request) bool {
-	p := strings.TrimPrefix(r.Path, discordtest.APIPrefix)
-	switch {
-	case strings.HasPrefix(p, "/interactions/"):
-		t, _ := r.JSON()["type"].(float64)
-		return t == 4 || t == 5 || t == 7
-	case strings.HasPrefix(p, "/webhooks/"):
-		return r.Method == "POST" || r.Method == "PATCH"
-	case strings.HasPrefix(p, "/channels/") && strings.HasSuffix(p, "/messages"):
-		return r.Method == "POST"
-	case strings.HasPrefix(p, "/channels/") && strings.Contains(p, "/messages/") && !strings.HasSuffix(p, "/threads"):
-		return r.Method == "PATCH"
-	}
-	return false
 }
 
 // TestHostileQuestionsDiscord sends each hostile question through `faqbot
