@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/faqbot/faqbot/answer"
 )
 
 const msgGone = "I no longer have that answer (it's too old, or I restarted). Ask again and I'll answer afresh."
@@ -31,7 +33,13 @@ func (b *Bot) button(ctx context.Context, customID, guildID, user string) Reply 
 func (b *Bot) vote(ctx context.Context, id, guildID, user string, v Vote) Reply {
 	prev, a, ok := b.recent.vote(id, user, v)
 	if !ok {
-		return notice(msgGone)
+		if b.deps.Questions == nil || id == "" {
+			return notice(msgGone)
+		}
+		// The answer is no longer in memory (the bot restarted, or many
+		// answers came since) but it was recorded under this ID, so the
+		// vote still means something: the store ties it to the question.
+		a = answer.Answer{}
 	}
 	if prev == v {
 		return notice(fmt.Sprintf("You already voted %s on this answer — thanks!", v))

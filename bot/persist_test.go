@@ -246,3 +246,32 @@ func TestReports(t *testing.T) {
 		})
 	}
 }
+
+// TestVoteAfterRestart: with answers recorded, a vote on an answer the bot
+// no longer holds in memory (it restarted) is still recorded under the
+// answer's ID; without a record of answers, the member is told it is gone.
+func TestVoteAfterRestart(t *testing.T) {
+	tests := []struct {
+		name    string
+		deps    func(fb Feedback) Deps
+		want    string
+		entries int
+	}{
+		{"recorded answers", func(fb Feedback) Deps { return Deps{Questions: newMemoryRecords(), Feedback: fb} }, "Thanks for the feedback", 1},
+		{"nothing recorded", func(fb Feedback) Deps { return Deps{Feedback: fb} }, msgGone, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fb := NewMemoryFeedback()
+			b, _ := newTestBot(t, Config{}, tt.deps(fb))
+			r := b.button(context.Background(), idDown+"answer-from-before", "g1", "u1")
+			if got := replyText(r); !strings.Contains(got, tt.want) {
+				t.Errorf("reply %q, want %q", got, tt.want)
+			}
+			e := fb.Entries()
+			if len(e) != tt.entries || (tt.entries == 1 && (e[0].AnswerID != "answer-from-before" || e[0].Vote != VoteDown || e[0].UserID != "u1")) {
+				t.Errorf("feedback %+v", e)
+			}
+		})
+	}
+}
