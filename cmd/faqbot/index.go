@@ -8,6 +8,10 @@ import (
 	"github.com/faqbot/faqbot/retrieval"
 )
 
+// maxListedPairs bounds the near-duplicate pairs printed: a corpus of
+// templated pages can have tens of thousands, and the count says enough.
+const maxListedPairs = 20
+
 func runIndex(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("index", "index [--corpus DIR] [--index DIR]", e.stderr)
 	var f indexFlags
@@ -38,7 +42,11 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 	}
 	dups := set.Duplicates
 	fmt.Fprintf(w, "Duplicates: %d near-duplicate document pairs, %d passages marked as duplicates\n", len(dups.Documents), dups.Passages)
-	for _, d := range dups.Documents {
+	for i, d := range dups.Documents {
+		if i == maxListedPairs {
+			fmt.Fprintf(w, "            … and %d more pairs\n", len(dups.Documents)-maxListedPairs)
+			break
+		}
 		fmt.Fprintf(w, "            %s ~ %s (similarity %.2f)\n", d.A, d.B, d.Similarity)
 	}
 	fmt.Fprintf(w, "Index:      %s (%s)\n", st.dir, openSummary(rep))
