@@ -56,5 +56,10 @@ func BuildDir(ctx context.Context, dir string, lg *slog.Logger, opt SplitOptions
 	if !info.IsDir() {
 		return nil, fmt.Errorf("build corpus: %s is not a directory", dir)
 	}
-	return Build(ctx, os.DirFS(dir), lg, opt)
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("build corpus: %w", err)
+	}
+	defer root.Close()
+	return Build(ctx, root.FS(), lg, opt)
 }

@@ -27,7 +27,12 @@ func LoadDir(ctx context.Context, dir string, lg *slog.Logger) ([]Document, []Sk
 	if !info.IsDir() {
 		return nil, nil, fmt.Errorf("open corpus folder %s: not a directory", dir)
 	}
-	return LoadFS(ctx, os.DirFS(dir), lg)
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open corpus folder: %w", err)
+	}
+	defer root.Close()
+	return LoadFS(ctx, root.FS(), lg)
 }
 
 // LoadFS reads and cleans every document in fsys, recursively. It accepts

@@ -16,7 +16,10 @@ const maxLinkHops = 40
 // corpus folder to /etc/passwd or ../secrets.md would be loaded and quoted
 // to anyone who asks. A link is read only when every hop stays inside the
 // folder and never passes through a linked folder; a file system that
-// cannot read links (fs.ReadLinkFS) gets none of its links read.
+// cannot read links (fs.ReadLinkFS) gets none of its links read. Callers
+// that can should also hand LoadFS an os.Root's FS, which refuses at
+// open time any path that resolves outside the folder: that closes the
+// window between this check and the read in which a link could be swapped.
 func symlinkEscapes(fsys fs.FS, p string) string {
 	rl, ok := fsys.(fs.ReadLinkFS)
 	if !ok {

@@ -24,11 +24,11 @@ import (
 
 // Options configure a Library.
 type Options struct {
-	// Corpus is the folder of documents (os.DirFS of a folder, or the
+	// Corpus is the folder of documents (an os.Root's FS, or the
 	// embedded default). It is read anew on every Refresh.
 	Corpus fs.FS
 	// Dir, when set, is the corpus folder on disk; Corpus is then
-	// os.DirFS(Dir). AddDocument, RemoveDocument and Watch need it: the
+	// an os.Root of Dir. AddDocument, RemoveDocument and Watch need it: the
 	// embedded corpus cannot be changed.
 	Dir string
 	// WatchReport, when set, is told of every change Watch finds and the
@@ -86,7 +86,14 @@ func Open(ctx context.Context, opts Options) (*Library, error) {
 		if !info.IsDir() {
 			return nil, fmt.Errorf("opening the corpus folder: %s is not a folder", opts.Dir)
 		}
-		opts.Corpus = os.DirFS(opts.Dir)
+		// An os.Root refuses, at open time, any path that resolves outside
+		// the folder, whatever links are swapped in meanwhile. It stays open
+		// for the library's life: the corpus is re-read on every refresh.
+		root, err := os.OpenRoot(opts.Dir)
+		if err != nil {
+			return nil, fmt.Errorf("opening the corpus folder: %w", err)
+		}
+		opts.Corpus = root.FS()
 		removeStaleTemps(opts.Dir, lg)
 	}
 	l := &Library{opts: opts, lg: lg}

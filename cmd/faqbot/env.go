@@ -91,7 +91,13 @@ func corpusFS(cfg config.Config) (fs.FS, string, error) {
 	if !st.IsDir() {
 		return nil, "", fmt.Errorf("reading corpus folder: %s is not a folder", cfg.CorpusDir)
 	}
-	return os.DirFS(cfg.CorpusDir), cfg.CorpusDir, nil
+	// An os.Root keeps every read inside the folder, even through symbolic
+	// links swapped in while the corpus is read.
+	root, err := os.OpenRoot(cfg.CorpusDir)
+	if err != nil {
+		return nil, "", fmt.Errorf("reading corpus folder: %w", err)
+	}
+	return root.FS(), cfg.CorpusDir, nil
 }
 
 // indexDir is where the index of the configured corpus is saved: the
