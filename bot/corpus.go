@@ -190,7 +190,7 @@ func (b *Bot) corpusList(ctx context.Context) Reply {
 	for _, d := range docs {
 		total += d.Passages
 	}
-	var desc strings.Builder
+	lines := make([]string, len(docs))
 	for n, d := range docs {
 		line := fmt.Sprintf("• `%s`%s — %s", codeSafe(d.ID), titled(d.Title), plural(d.Passages, "passage"))
 		switch {
@@ -199,19 +199,12 @@ func (b *Bot) corpusList(ctx context.Context) Reply {
 		case !d.Modified.IsZero():
 			line += ", changed " + day(d.Modified)
 		}
-		more := fmt.Sprintf("\n…and %d more.", len(docs)-n)
-		if runeLen(desc.String())+1+runeLen(line)+runeLen(more) > maxDescription {
-			desc.WriteString(more)
-			break
-		}
-		if n > 0 {
-			desc.WriteByte('\n')
-		}
-		desc.WriteString(line)
+		lines[n] = line
 	}
+	desc := listDescription(lines, func(left int) string { return fmt.Sprintf("…and %d more.", left) })
 	e := &discordgo.MessageEmbed{
 		Title:       fmt.Sprintf("📚 %s, %s", plural(len(docs), "document"), plural(total, "passage")),
-		Description: desc.String(),
+		Description: desc,
 		Color:       colorAnswer,
 	}
 	return Reply{Embeds: []*discordgo.MessageEmbed{e}, Ephemeral: true}

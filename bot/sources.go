@@ -36,22 +36,16 @@ func (b *Bot) sources(ctx context.Context, doc string) Reply {
 		return notice("The FAQ has no documents yet.")
 	}
 	slices.SortFunc(docs, func(a, b Document) int { return strings.Compare(strings.ToLower(a.Title), strings.ToLower(b.Title)) })
-	var desc strings.Builder
+	lines := make([]string, len(docs))
 	for i, d := range docs {
-		line := fmt.Sprintf("• %s — `%s` (%s)", titleLink(orID(d), d.URL), codeSafe(d.ID), plural(d.Passages, "passage"))
-		more := fmt.Sprintf("\n…and %d more: use `/sources document:` to find one.", len(docs)-i)
-		if runeLen(desc.String())+1+runeLen(line)+runeLen(more) > maxDescription {
-			desc.WriteString(more)
-			break
-		}
-		if i > 0 {
-			desc.WriteByte('\n')
-		}
-		desc.WriteString(line)
+		lines[i] = fmt.Sprintf("• %s — `%s` (%s)", titleLink(orID(d), d.URL), codeSafe(d.ID), plural(d.Passages, "passage"))
 	}
+	desc := listDescription(lines, func(left int) string {
+		return fmt.Sprintf("…and %d more: use `/sources document:` to find one.", left)
+	})
 	e := &discordgo.MessageEmbed{
 		Title:       fmt.Sprintf("📚 %s in the FAQ", plural(len(docs), "document")),
-		Description: desc.String(),
+		Description: desc,
 		Color:       colorAnswer,
 	}
 	return Reply{Embeds: []*discordgo.MessageEmbed{e}, Ephemeral: true}
@@ -126,4 +120,23 @@ func orID(d Document) string {
 		return d.Title
 	}
 	return d.ID
+}
+
+// listDescription joins lines into an embed description. When they would
+// pass Discord's limit it stops at a whole line and ends with more(the
+// number of lines left out) instead.
+func listDescription(lines []string, more func(left int) string) string {
+	var desc strings.Builder
+	for i, line := range lines {
+		note := "\n" + more(len(lines)-i)
+		if runeLen(desc.String())+1+runeLen(line)+runeLen(note) > maxDescription {
+			desc.WriteString(note)
+			break
+		}
+		if i > 0 {
+			desc.WriteByte('\n')
+		}
+		desc.WriteString(line)
+	}
+	return desc.String()
 }

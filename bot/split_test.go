@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -124,4 +125,23 @@ func abs(n int) int {
 		return -n
 	}
 	return n
+}
+
+func TestListDescription(t *testing.T) {
+	more := func(left int) string { return fmt.Sprintf("…and %d more.", left) }
+	if got := listDescription([]string{"• a", "• b"}, more); got != "• a\n• b" {
+		t.Errorf("short list = %q", got)
+	}
+	var lines []string
+	for i := range 500 {
+		lines = append(lines, fmt.Sprintf("• document-%03d.md — a title long enough to fill the embed quickly", i))
+	}
+	got := listDescription(lines, more)
+	if n := runeLen(got); n > maxDescription {
+		t.Errorf("description is %d characters, over %d", n, maxDescription)
+	}
+	shown := strings.Count(got, "• ")
+	if !strings.HasSuffix(got, fmt.Sprintf("\n…and %d more.", 500-shown)) || shown == 0 {
+		t.Errorf("%d lines shown, description ends %q", shown, got[len(got)-40:])
+	}
 }
