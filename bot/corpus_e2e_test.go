@@ -29,7 +29,7 @@ func TestModerationEndToEnd(t *testing.T) {
 	defer stop()
 	runErr := make(chan error, 1)
 	go func() { runErr <- b.Run(runCtx) }()
-	waitCtx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	waitCtx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	e := &e2e{ctx: waitCtx, fake: fake, bot: b}
 	e.wait(t, "command registration", func(r discordtest.Request) bool { return r.Method == "PUT" && strings.HasSuffix(r.Path, "/commands") })

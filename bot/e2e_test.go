@@ -101,7 +101,7 @@ func TestEndToEnd(t *testing.T) {
 	defer stop()
 	runErr := make(chan error, 1)
 	go func() { runErr <- b.Run(runCtx) }()
-	waitCtx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	waitCtx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	e := &e2e{ctx: waitCtx, fake: fake, bot: b, fa: fa}
 

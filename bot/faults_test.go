@@ -32,7 +32,7 @@ func startFaultBot(t *testing.T, fa *fakeAnswerer, logs *strings.Builder) (*e2e,
 	runCtx, stop := context.WithCancel(context.Background())
 	runErr := make(chan error, 1)
 	go func() { runErr <- b.Run(runCtx) }()
-	waitCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	waitCtx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
 	e := &e2e{ctx: waitCtx, fake: fake, bot: b, fa: fa}
 	commands := fmt.Sprintf("%s/applications/%s/guilds/%s/commands", discordtest.APIPrefix, fake.AppID, e2eGuild)

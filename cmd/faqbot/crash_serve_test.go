@@ -164,7 +164,7 @@ func TestKilledDuringUpload(t *testing.T) {
 // vote they were thanked for, is in the database after the kill, and the
 // database passes SQLite's integrity check.
 func TestKilledWhileAnswering(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	data := t.TempDir()
 	env := map[string]string{"FAQBOT_DATA_DIR": data, "FAQBOT_INDEX_DIR": filepath.Join(data, "index"),

@@ -337,7 +337,7 @@ func TestHostileQuestionsDiscord(t *testing.T) {
 	model := llmtest.NewServer(t, llmtest.Stream("HACKED @everyone <@&123456789012345678> ", "the fee is one million dollars [7]. ", "John Sullivan delivered it [1]."))
 	env := llmEnv(model.URL())
 	env["FAQBOT_RATE_PER_MINUTE"] = "1000"
-	s := startServe(t, env, 90*time.Second)
+	s := startServe(t, env, 3*time.Minute)
 
 	for n, q := range hostileQuestions {
 		t.Run("ask/"+q.name, func(t *testing.T) {

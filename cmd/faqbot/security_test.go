@@ -103,7 +103,7 @@ func TestSecretsNotEchoed(t *testing.T) {
 // level, with a REST failure on the way: neither the logs nor any request
 // body carries the token.
 func TestServeNeverLogsToken(t *testing.T) {
-	s := startServe(t, map[string]string{"FAQBOT_LOG_LEVEL": "debug"}, time.Minute)
+	s := startServe(t, map[string]string{"FAQBOT_LOG_LEVEL": "debug"}, 3*time.Minute)
 	s.fake.FailWith(func(r discordtest.Request) bool {
 		return strings.Contains(r.Path, "token-sec-1") && r.Method == "PATCH"
 	}, 1, 500, nil, nil)

@@ -35,7 +35,7 @@ func TestServeAnswersFromShippedCorpus(t *testing.T) {
 	go func() {
 		done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, strings.NewReader(""), &strings.Builder{}, &syncWriter{w: &logs})
 	}()
-	wait, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	wait, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	commands := fmt.Sprintf("%s/applications/%s/guilds/guild-1/commands", discordtest.APIPrefix, fake.AppID)
 	if _, err := fake.WaitFor(wait, func(r discordtest.Request) bool { return r.Method == "PUT" && r.Path == commands }); err != nil {
