@@ -14,46 +14,27 @@ import (
 const reindexTimeout = 12 * time.Minute
 
 const (
-	msgNotModerator = "🔒 Only moderators can rebuild the index (Manage Server, or a moderator role)."
-	msgNoReindex    = "Rebuilding the index isn't available on this bot."
-	msgReindexWait  = "⏳ Another rebuild is running; yours will start when it finishes."
-	msgReindexFail  = "⚠️ The rebuild failed, so I'm still answering from the previous index. The details are in the bot's log."
+	msgNoReindex   = "Rebuilding the index isn't available on this bot."
+	msgReindexWait = "⏳ Another rebuild is running; yours will start when it finishes."
+	msgReindexFail = "⚠️ The rebuild failed, so I'm still answering from the previous index. The details are in the bot's log."
 )
 
 // slashReindex handles /reindex: moderators only, checked here whatever
 // the server's command permissions say.
 func (b *Bot) slashReindex(ctx context.Context, i *discordgo.Interaction) {
-	ok, err := b.isModerator(ctx, i.GuildID, i.Member)
-	if err != nil {
-		b.lg.Warn("checking moderator roles", "guild", i.GuildID, "user", userID(i), "err", err)
-		b.respond(ctx, i, notice("I couldn't check your roles just now; please try again."))
-		return
-	}
-	if !ok {
-		b.lg.Info("reindex refused", "guild", i.GuildID, "user", userID(i))
-		b.respond(ctx, i, notice(msgNotModerator))
+	if !b.moderatorOnly(ctx, i, cmdReindex) {
 		return
 	}
 	if b.deps.Reindex == nil && b.deps.Reindexer == nil {
 		b.respond(ctx, i, notice(msgNoReindex))
 		return
 	}
-	done, ok := b.begin()
-	if !ok {
-		b.respond(ctx, i, notice(msgShutdown))
-		return
-	}
-	defer done()
-	if err := b.sess.InteractionRespond(i, deferred(true), discordgo.WithContext(ctx)); err != nil {
-		b.logSendError("acknowledging /reindex", err)
-		return
-	}
-	r := b.reindex(ctx, who(i), func() {
-		_, err := b.sess.InteractionResponseEdit(i, notice(msgReindexWait).edit(), discordgo.WithContext(ctx))
-		b.logSendError("editing in the reindex wait note", err)
+	b.slow(ctx, i, "/reindex", func(ctx context.Context) Reply {
+		return b.reindex(ctx, who(i), func() {
+			_, err := b.sess.InteractionResponseEdit(i, notice(msgReindexWait).edit(), discordgo.WithContext(ctx))
+			b.logSendError("editing in the reindex wait note", err)
+		})
 	})
-	_, err = b.sess.InteractionResponseEdit(i, r.edit(), discordgo.WithContext(ctx))
-	b.logSendError("editing in the reindex result", err)
 }
 
 // reindex runs one rebuild at a time; onWait is called when this one has
