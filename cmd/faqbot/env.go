@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -78,28 +77,6 @@ type stack struct {
 	dir    string
 }
 
-// corpusFS returns the folder named by the settings, or the embedded
-// default corpus, with a name for messages.
-func corpusFS(cfg config.Config) (fs.FS, string, error) {
-	if cfg.CorpusDir == "" {
-		return corpus.Default(), "embedded corpus", nil
-	}
-	st, err := os.Stat(cfg.CorpusDir)
-	if err != nil {
-		return nil, "", fmt.Errorf("reading corpus folder: %w", err)
-	}
-	if !st.IsDir() {
-		return nil, "", fmt.Errorf("reading corpus folder: %s is not a folder", cfg.CorpusDir)
-	}
-	// An os.Root keeps every read inside the folder, even through symbolic
-	// links swapped in while the corpus is read.
-	root, err := os.OpenRoot(cfg.CorpusDir)
-	if err != nil {
-		return nil, "", fmt.Errorf("reading corpus folder: %w", err)
-	}
-	return root.FS(), cfg.CorpusDir, nil
-}
-
 // indexDir is where the index of the configured corpus is saved: the
 // setting, or a folder per corpus under the user's cache directory so two
 // corpora never overwrite each other's index.
@@ -128,15 +105,17 @@ func indexDir(cfg config.Config) string {
 // stderr when it is a terminal. tune, when given, adjusts the library's
 // options (serve sets its watch report).
 func openStack(ctx context.Context, e *env, cfg config.Config, lg *slog.Logger, progress bool, tune ...func(*library.Options)) (*stack, error) {
-	fsys, name, err := corpusFS(cfg)
-	if err != nil {
-		return nil, err
-	}
 	m, err := newModels(ctx, cfg, lg)
 	if err != nil {
 		return nil, err
 	}
-	opts := library.Options{Corpus: fsys, Dir: cfg.CorpusDir, IndexDir: indexDir(cfg), Embedder: m.emb, Logger: lg}
+	// A corpus folder is opened (through an os.Root) and checked by the
+	// library; with none, the embedded corpus answers.
+	opts := library.Options{Dir: cfg.CorpusDir, IndexDir: indexDir(cfg), Embedder: m.emb, Logger: lg}
+	name := cfg.CorpusDir
+	if name == "" {
+		opts.Corpus, name = corpus.Default(), "embedded corpus"
+	}
 	if progress && isTerminal(e.stderr) {
 		opts.Progress = progressBar(e.stderr, "embedding")
 	}
