@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/philippgille/chromem-go"
@@ -71,6 +72,20 @@ type Index struct {
 	// scratch holds *lexScores reused across searches: the per-passage
 	// arrays are large, and sync.Pool is safe for concurrent use.
 	scratch sync.Pool
+	// titles caches each passage's analysed title, filled on first use:
+	// analysing the titles of every hit on every search was a third of a
+	// search's own time, and filling them all up front would slow loading.
+	titles []atomic.Pointer[[]string]
+}
+
+// titleTerms returns corpus.Terms of passage d's title.
+func (ix *Index) titleTerms(d int32) []string {
+	if p := ix.titles[d].Load(); p != nil {
+		return *p
+	}
+	terms := corpus.Terms(ix.chunks[d].Title)
+	ix.titles[d].Store(&terms)
+	return terms
 }
 
 // ErrDuplicateID reports two passages with the same Chunk.ID; the vector
@@ -138,6 +153,7 @@ func newIndex(emb Embedder, db *chromem.DB, col *chromem.Collection, chunks []co
 		chunks: chunks,
 		byID:   byID,
 		lex:    lex,
+		titles: make([]atomic.Pointer[[]string], len(chunks)),
 		stats: Stats{
 			Passages: len(chunks),
 			Vectors:  col.Count(),

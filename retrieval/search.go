@@ -121,7 +121,7 @@ func (ix *Index) Search(ctx context.Context, query string, k int) ([]Hit, error)
 			Lexical:  s.lexical(d),
 			Coverage: s.coverage(d),
 		}
-		h.TitleCoverage = s.titleCoverage(corpus.Terms(h.Chunk.Title))
+		h.TitleCoverage = s.titleCoverage(ix.titleTerms(d))
 		h.Score = fuse(h)
 		hits = append(hits, h)
 	}
