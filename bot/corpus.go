@@ -22,7 +22,9 @@ type Corpus interface {
 	List(ctx context.Context) ([]CorpusDocument, error)
 }
 
-// Reindexer rebuilds the index from the corpus folder, recording who asked.
+// Reindexer rebuilds the index from the corpus folder beside the live one
+// and swaps it in (questions keep being answered meanwhile), recording who
+// asked. The bot serialises calls.
 type Reindexer interface {
 	Reindex(ctx context.Context, who string) (ReindexResult, error)
 }

@@ -18,10 +18,15 @@ type Answerer interface {
 
 var _ Answerer = (*answer.Engine)(nil)
 
-// ReindexFunc rebuilds the index from the corpus beside the live one and
-// swaps it in; questions keep being answered meanwhile. The bot serialises
-// calls.
-type ReindexFunc func(ctx context.Context) (ReindexResult, error)
+// ReindexFunc lets a plain function be the Reindexer.
+type ReindexFunc func(ctx context.Context, who string) (ReindexResult, error)
+
+// Reindex calls f.
+func (f ReindexFunc) Reindex(ctx context.Context, who string) (ReindexResult, error) {
+	return f(ctx, who)
+}
+
+var _ Reindexer = ReindexFunc(nil)
 
 // ReindexResult says what a rebuild changed.
 type ReindexResult struct {
@@ -94,8 +99,6 @@ type Feedback interface {
 // Deps are the bot's collaborators. Only Answerer is required.
 type Deps struct {
 	Answerer Answerer
-	// Reindex rebuilds the index; nil makes /reindex say it is unavailable.
-	Reindex ReindexFunc
 	// Sources lists the corpus for /sources; nil makes /sources say it is
 	// unavailable.
 	Sources Sources
@@ -104,8 +107,8 @@ type Deps struct {
 	// Corpus changes the corpus for /corpus add, remove and list; nil makes
 	// them say they are unavailable.
 	Corpus Corpus
-	// Reindexer, when set, is used by /reindex instead of Reindex and is
-	// told who asked, for the change log.
+	// Reindexer rebuilds the index for /reindex, told who asked for the
+	// change log; nil makes /reindex say it is unavailable.
 	Reindexer Reindexer
 	// Reports computes /gaps and /stats; nil makes them unavailable.
 	Reports Reports

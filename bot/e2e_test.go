@@ -89,10 +89,10 @@ func TestEndToEnd(t *testing.T) {
 		QuestionTimeout: 20 * time.Second, EditInterval: 5 * time.Millisecond, ShutdownGrace: 300 * time.Millisecond,
 	}, Deps{
 		Answerer: fa, Sources: testDocs, Feedback: fb, Logger: testLogger(t),
-		Reindex: func(context.Context) (ReindexResult, error) {
+		Reindexer: ReindexFunc(func(context.Context, string) (ReindexResult, error) {
 			reindexes.Add(1)
 			return ReindexResult{DocumentsChanged: 1, DocumentsUnchanged: 2, PassagesAdded: 2, PassagesRemoved: 1, PassagesUnchanged: 8, Duration: 420 * time.Millisecond}, nil
-		},
+		}),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -123,7 +123,7 @@ func TestReindexSerialised(t *testing.T) {
 	running, most := 0, 0
 	release := make(chan struct{})
 	started := make(chan struct{})
-	reindex := func(ctx context.Context) (ReindexResult, error) {
+	reindex := ReindexFunc(func(ctx context.Context, _ string) (ReindexResult, error) {
 		mu.Lock()
 		running++
 		most = max(most, running)
@@ -134,8 +134,8 @@ func TestReindexSerialised(t *testing.T) {
 		running--
 		mu.Unlock()
 		return ReindexResult{DocumentsUnchanged: 3, PassagesUnchanged: 10}, nil
-	}
-	b, _ := newTestBot(t, Config{}, Deps{Reindex: reindex})
+	})
+	b, _ := newTestBot(t, Config{}, Deps{Reindexer: reindex})
 
 	first := make(chan Reply)
 	go func() { first <- b.reindex(context.Background(), "u1", func() { t.Error("the first rebuild waited") }) }()
@@ -157,9 +157,9 @@ func TestReindexSerialised(t *testing.T) {
 }
 
 func TestReindexFailure(t *testing.T) {
-	b, _ := newTestBot(t, Config{}, Deps{Reindex: func(context.Context) (ReindexResult, error) {
+	b, _ := newTestBot(t, Config{}, Deps{Reindexer: ReindexFunc(func(context.Context, string) (ReindexResult, error) {
 		return ReindexResult{}, errors.New("disk full")
-	}})
+	})})
 	if r := b.reindex(context.Background(), "u1", func() {}); r.Content != msgReindexFail || !r.Ephemeral {
 		t.Errorf("got %+v, want an ephemeral %q", r, msgReindexFail)
 	}

@@ -67,8 +67,8 @@ func TestInteractionFixtures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.fixture, func(t *testing.T) {
 			b, sess := newTestBot(t, Config{ModeratorRoles: []string{"Moderators"}}, Deps{
-				Sources: testDocs,
-				Reindex: func(context.Context) (ReindexResult, error) { return reindexed, nil },
+				Sources:   testDocs,
+				Reindexer: ReindexFunc(func(context.Context, string) (ReindexResult, error) { return reindexed, nil }),
 			})
 			sess.roles = []*discordgo.Role{{ID: "1100000000000000100", Name: "Members"}, {ID: "1100000000000000200", Name: "moderators"}}
 			b.onInteraction(context.Background(), loadInteraction(t, tt.fixture))

@@ -25,7 +25,7 @@ func (b *Bot) slashReindex(ctx context.Context, i *discordgo.Interaction) {
 	if !b.moderatorOnly(ctx, i, cmdReindex) {
 		return
 	}
-	if b.deps.Reindex == nil && b.deps.Reindexer == nil {
+	if b.deps.Reindexer == nil {
 		b.respond(ctx, i, notice(msgNoReindex))
 		return
 	}
@@ -55,7 +55,7 @@ func (b *Bot) reindex(ctx context.Context, user string, onWait func()) Reply {
 	defer func() { <-b.reindexing }()
 
 	b.lg.Info("reindex started", "user", user)
-	res, err := b.rebuild(ctx, user)
+	res, err := b.deps.Reindexer.Reindex(ctx, user)
 	if err != nil {
 		b.lg.Error("reindex failed", "user", user, "err", err)
 		return notice(msgReindexFail)
@@ -87,13 +87,4 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
-}
-
-// rebuild runs the configured rebuild: the Reindexer, told who asked, or
-// else the Reindex function.
-func (b *Bot) rebuild(ctx context.Context, user string) (ReindexResult, error) {
-	if b.deps.Reindexer != nil {
-		return b.deps.Reindexer.Reindex(ctx, user)
-	}
-	return b.deps.Reindex(ctx)
 }

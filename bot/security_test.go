@@ -61,7 +61,7 @@ func TestModeratorCommandsRefusedToMembers(t *testing.T) {
 			t.Run(data.Name+"/"+m.name, func(t *testing.T) {
 				var ran atomic.Int32
 				b, sess := newTestBot(t, Config{ModeratorRoles: []string{"Moderators"}}, Deps{
-					Reindex: func(context.Context) (ReindexResult, error) { ran.Add(1); return ReindexResult{}, nil },
+					Reindexer: ReindexFunc(func(context.Context, string) (ReindexResult, error) { ran.Add(1); return ReindexResult{}, nil }),
 				})
 				sess.roles = roles
 				i := &discordgo.Interaction{ID: "i1", Type: discordgo.InteractionApplicationCommand, GuildID: "g1",
@@ -97,7 +97,7 @@ func TestModeratorCommandsRefusedToMembers(t *testing.T) {
 	t.Run("reindex/moderator role", func(t *testing.T) {
 		var ran atomic.Int32
 		b, sess := newTestBot(t, Config{ModeratorRoles: []string{"Moderators"}}, Deps{
-			Reindex: func(context.Context) (ReindexResult, error) { ran.Add(1); return ReindexResult{}, nil },
+			Reindexer: ReindexFunc(func(context.Context, string) (ReindexResult, error) { ran.Add(1); return ReindexResult{}, nil }),
 		})
 		sess.roles = roles
 		i := &discordgo.Interaction{ID: "i1", Type: discordgo.InteractionApplicationCommand, GuildID: "g1",
@@ -114,7 +114,7 @@ func TestModeratorCommandsRefusedToMembers(t *testing.T) {
 func TestModeratorCheckFailsClosed(t *testing.T) {
 	var ran atomic.Int32
 	b, _ := newTestBot(t, Config{ModeratorRoles: []string{"Moderators"}}, Deps{
-		Reindex: func(context.Context) (ReindexResult, error) { ran.Add(1); return ReindexResult{}, nil },
+		Reindexer: ReindexFunc(func(context.Context, string) (ReindexResult, error) { ran.Add(1); return ReindexResult{}, nil }),
 	})
 	failing := &failingRoles{recordingSession: b.sess.(*recordingSession)}
 	b.sess = failing
