@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -25,14 +24,7 @@ func TestModerationEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	runCtx, stop := context.WithCancel(t.Context())
-	defer stop()
-	runErr := make(chan error, 1)
-	go func() { runErr <- b.Run(runCtx) }()
-	waitCtx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
-	defer cancel()
-	e := &e2e{ctx: waitCtx, fake: fake, bot: b}
-	e.wait(t, "command registration", func(r discordtest.Request) bool { return r.Method == "PUT" && strings.HasSuffix(r.Path, "/commands") })
+	e, stop, runErr := runE2E(t, fake, b, nil)
 
 	mia := discordtest.Member{ID: "user-mia", Username: "mia", Permissions: 32} // Manage Server
 	bob := discordtest.Member{ID: "user-bob", Username: "bob"}

@@ -28,6 +28,24 @@ type e2e struct {
 	fa   *fakeAnswerer
 }
 
+// runE2E runs b against fake until the test ends and waits for its
+// commands to be registered. stop begins the shutdown; runErr then
+// delivers what Run returned.
+func runE2E(t *testing.T, fake *discordtest.Server, b *Bot, fa *fakeAnswerer) (e *e2e, stop context.CancelFunc, runErr <-chan error) {
+	t.Helper()
+	runCtx, stop := context.WithCancel(context.Background())
+	t.Cleanup(stop)
+	done := make(chan error, 1)
+	go func() { done <- b.Run(runCtx) }()
+	waitCtx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	e = &e2e{ctx: waitCtx, fake: fake, bot: b, fa: fa}
+	e.wait(t, "command registration", func(r discordtest.Request) bool {
+		return r.Method == "PUT" && strings.HasSuffix(r.Path, "/commands")
+	})
+	return e, stop, done
+}
+
 // wait returns the first request matching, failing the test when none
 // comes.
 func (e *e2e) wait(t *testing.T, what string, match func(discordtest.Request) bool) discordtest.Request {
@@ -97,13 +115,7 @@ func TestEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	runCtx, stop := context.WithCancel(t.Context())
-	defer stop()
-	runErr := make(chan error, 1)
-	go func() { runErr <- b.Run(runCtx) }()
-	waitCtx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
-	defer cancel()
-	e := &e2e{ctx: waitCtx, fake: fake, bot: b, fa: fa}
+	e, stop, runErr := runE2E(t, fake, b, fa)
 
 	ada := discordtest.Member{ID: "user-ada", Username: "ada", Roles: []string{"role-member"}}
 	bob := discordtest.Member{ID: "user-bob", Username: "bob", Roles: []string{"role-member"}}
@@ -317,7 +329,7 @@ func TestEndToEnd(t *testing.T) {
 		if err := fake.DropConnection(); err != nil {
 			t.Fatal(err)
 		}
-		resume, err := fake.WaitForFrame(waitCtx, func(f discordtest.Frame) bool { return f.Op == discordtest.OpResume && f.At.After(start) })
+		resume, err := fake.WaitForFrame(e.ctx, func(f discordtest.Frame) bool { return f.Op == discordtest.OpResume && f.At.After(start) })
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,8 +1,6 @@
 package bot
 
 import (
-	"context"
-	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -29,14 +27,7 @@ func startFaultBot(t *testing.T, fa *fakeAnswerer, logs *strings.Builder) (*e2e,
 	if err != nil {
 		t.Fatal(err)
 	}
-	runCtx, stop := context.WithCancel(context.Background())
-	runErr := make(chan error, 1)
-	go func() { runErr <- b.Run(runCtx) }()
-	waitCtx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	t.Cleanup(cancel)
-	e := &e2e{ctx: waitCtx, fake: fake, bot: b, fa: fa}
-	commands := fmt.Sprintf("%s/applications/%s/guilds/%s/commands", discordtest.APIPrefix, fake.AppID, e2eGuild)
-	e.wait(t, "command registration", func(r discordtest.Request) bool { return r.Method == "PUT" && r.Path == commands })
+	e, stop, runErr := runE2E(t, fake, b, fa)
 	stopped := false
 	shutdown := func() error {
 		if stopped {
