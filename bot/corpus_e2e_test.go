@@ -186,12 +186,8 @@ func TestModerationEndToEnd(t *testing.T) {
 			if !r.SendsMessage() {
 				continue
 			}
-			body := r.JSON()
-			if d, ok := body["data"].(map[string]any); ok {
-				body = d
-			}
-			if am, _ := body["allowed_mentions"].(map[string]any); am == nil || fmt.Sprint(am["parse"]) != "[]" {
-				t.Errorf("%s sets allowed_mentions %v", r.Method+" "+r.Path, body["allowed_mentions"])
+			if !r.ParsesNoMentions() {
+				t.Errorf("%s sets allowed_mentions %v", r.Method+" "+r.Path, r.Message()["allowed_mentions"])
 			}
 		}
 	})

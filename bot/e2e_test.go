@@ -371,12 +371,8 @@ func TestEndToEnd(t *testing.T) {
 				continue
 			}
 			checked++
-			body := r.JSON()
-			if d, ok := body["data"].(map[string]any); ok { // interaction responses
-				body = d
-			}
-			if am, _ := body["allowed_mentions"].(map[string]any); am == nil || fmt.Sprint(am["parse"]) != "[]" || am["parse"] == nil {
-				t.Errorf("%s sets allowed_mentions %v", r.Method+" "+r.Path, body["allowed_mentions"])
+			if !r.ParsesNoMentions() {
+				t.Errorf("%s sets allowed_mentions %v", r.Method+" "+r.Path, r.Message()["allowed_mentions"])
 			}
 		}
 		if checked < 20 {

@@ -72,6 +72,25 @@ func (r Request) SendsMessage() bool {
 	return false
 }
 
+// Message returns the message a message-sending request carries: the
+// body itself, or its "data" for an interaction response.
+func (r Request) Message() map[string]any {
+	body := r.JSON()
+	if d, ok := body["data"].(map[string]any); ok {
+		return d
+	}
+	return body
+}
+
+// ParsesNoMentions reports whether the message r sends sets
+// allowed_mentions to parse nothing ("parse": []), so no text in it can
+// ping anyone.
+func (r Request) ParsesNoMentions() bool {
+	am, _ := r.Message()["allowed_mentions"].(map[string]any)
+	parse, ok := am["parse"].([]any)
+	return ok && len(parse) == 0
+}
+
 // Role is a guild role served by GET /guilds/{id}/roles.
 type Role struct {
 	ID   string `json:"id"`

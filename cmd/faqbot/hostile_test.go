@@ -313,12 +313,8 @@ func checkNoPings(t *testing.T, fake *discordtest.Server) int {
 			continue
 		}
 		checked++
-		body := r.JSON()
-		if d, ok := body["data"].(map[string]any); ok {
-			body = d
-		}
-		am, _ := body["allowed_mentions"].(map[string]any)
-		if parse, ok := am["parse"].([]any); !ok || len(parse) != 0 {
+		body := r.Message()
+		if !r.ParsesNoMentions() {
 			t.Errorf("%s %s: allowed_mentions %v, want parse []", r.Method, r.Path, body["allowed_mentions"])
 		}
 		if c, _ := body["content"].(string); strings.Contains(c, "@everyone") || strings.Contains(c, "@here") {
