@@ -134,6 +134,24 @@ func (l *Library) stamp() map[string]fileStamp {
 }
 
 // open opens (or builds) the index of set.
+// rebuild indexes a changed corpus beside the live index, reusing the live
+// index's vectors for unchanged passages, and saves it. (Open would first
+// read the saved copy of the live index back from disk for the same
+// vectors.)
+func (l *Library) rebuild(ctx context.Context, set *corpus.Set, live *retrieval.Index) (*state, error) {
+	reuse, err := live.VectorsByHash(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("rebuilding the index: %w", err)
+	}
+	want := retrieval.Manifest{Docs: docHashes(set), Split: SplitFingerprint(l.opts.Split)}
+	ix, rep, err := retrieval.Rebuild(ctx, l.opts.IndexDir, set.Chunks, want, l.opts.Embedder,
+		retrieval.BuildOptions{Progress: l.opts.Progress, Reuse: reuse}, l.lg)
+	if err != nil {
+		return nil, fmt.Errorf("rebuilding the index: %w", err)
+	}
+	return &state{set: set, index: ix, report: rep}, nil
+}
+
 func (l *Library) open(ctx context.Context, set *corpus.Set) (*state, error) {
 	want := retrieval.Manifest{Docs: docHashes(set), Split: SplitFingerprint(l.opts.Split)}
 	ix, rep, err := retrieval.Open(ctx, l.opts.IndexDir, set.Chunks, want, l.opts.Embedder,
@@ -211,7 +229,7 @@ func (l *Library) refreshLocked(ctx context.Context) (Change, error) {
 	var st *state
 	if maps.Equal(docHashes(set), docHashes(old.set)) {
 		st = &state{set: set, index: old.index, report: old.report}
-	} else if st, err = l.open(ctx, set); err != nil {
+	} else if st, err = l.rebuild(ctx, set, old.index); err != nil {
 		return Change{}, err
 	}
 	st.stamps = stamps

@@ -153,3 +153,42 @@ func TestSearchDuringRefresh(t *testing.T) {
 		t.Errorf("after the refreshes: %d documents, want 3", n)
 	}
 }
+
+// TestRefreshReusesTheLiveIndex: a refresh takes unchanged passages'
+// vectors from the live index in memory, not from the copy saved on disk,
+// so it neither reads that copy back nor depends on it being intact.
+func TestRefreshReusesTheLiveIndex(t *testing.T) {
+	dir, idx := t.TempDir(), filepath.Join(t.TempDir(), "index")
+	write(t, dir, "dogs.md", dogs)
+	write(t, dir, "cats.md", cats)
+	l, err := Open(context.Background(), Options{Dir: dir, IndexDir: idx, Embedder: retrieval.NewHashEmbedder(0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Spoil the saved copy: were it read, nothing could be reused from it.
+	saved, err := filepath.Glob(filepath.Join(idx, "*"))
+	if err != nil || len(saved) == 0 {
+		t.Fatalf("no saved index in %s (%v)", idx, err)
+	}
+	for _, f := range saved {
+		if err := os.WriteFile(f, []byte("spoilt"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(t, dir, "birds.md", birds)
+	ch, err := l.Refresh(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ch.Embedded != 1 || ch.Reused != 2 {
+		t.Errorf("embedded %d, reused %d; want only the new passage embedded", ch.Embedded, ch.Reused)
+	}
+	// What the refresh saved is whole: a fresh start loads it as it is.
+	l2, err := Open(context.Background(), Options{Dir: dir, IndexDir: idx, Embedder: retrieval.NewHashEmbedder(0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !l2.Report().Loaded {
+		t.Errorf("the saved index was not loaded: %s", l2.Report().Reason)
+	}
+}

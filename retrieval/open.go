@@ -41,9 +41,7 @@ type OpenReport struct {
 // the report. Only a failed build is an error.
 func Open(ctx context.Context, dir string, chunks []corpus.Chunk, want Manifest, emb Embedder, opt BuildOptions, lg *slog.Logger) (*Index, OpenReport, error) {
 	var rep OpenReport
-	want.Format, want.Embedder, want.Dim = FormatVersion, emb.Name(), emb.Dim()
-	want.Analyzer = analyzerFingerprint()
-	want.Passages = len(chunks)
+	fillManifest(&want, chunks, emb)
 
 	start := time.Now()
 	old, got, err := Load(ctx, dir, emb)
@@ -78,33 +76,7 @@ func Open(ctx context.Context, dir string, chunks []corpus.Chunk, want Manifest,
 		maps.Copy(reuse, opt.Reuse)
 		opt.Reuse = reuse
 	}
-	start = time.Now()
-	ix, err := Build(ctx, chunks, emb, opt)
-	rep.Build = time.Since(start)
-	if err != nil {
-		return nil, rep, fmt.Errorf("opening index: %w", err)
-	}
-	st := ix.Stats()
-	rep.Embedded, rep.Reused = st.Embedded, st.Reused
-
-	start = time.Now()
-	want.Created = time.Time{}
-	if err := Save(ctx, ix, dir, want); err != nil {
-		if ctx.Err() != nil {
-			return nil, rep, fmt.Errorf("opening index: %w", ctx.Err())
-		}
-		rep.Warning = fmt.Sprintf("index kept in memory only, it will be rebuilt on the next start: %v", err)
-		lg.Warn("index not saved", "dir", dir, "err", err)
-	}
-	rep.Save = time.Since(start)
-	if m, err := ReadManifest(dir); err == nil && rep.Warning == "" {
-		rep.Manifest = m
-	} else {
-		rep.Manifest = want
-	}
-	lg.Info("index built", "passages", ix.Len(), "embedded", rep.Embedded, "reused", rep.Reused,
-		"build", rep.Build, "save", rep.Save)
-	return ix, rep, nil
+	return rebuild(ctx, dir, chunks, want, emb, opt, lg, rep)
 }
 
 // mismatch says why a saved index does not fit the corpus, or "" if it
@@ -140,4 +112,55 @@ func mismatch(got, want Manifest, saved, chunks []corpus.Chunk) string {
 		return "passages changed"
 	}
 	return ""
+}
+
+// Rebuild builds an index of chunks and saves it in dir, as Open does when
+// the saved index does not match, but without reading the saved index
+// first: for a caller that holds the live index already and passes its
+// vectors in opt.Reuse (see Index.VectorsByHash), loading the copy on disk
+// would only cost time and memory.
+func Rebuild(ctx context.Context, dir string, chunks []corpus.Chunk, want Manifest, emb Embedder, opt BuildOptions, lg *slog.Logger) (*Index, OpenReport, error) {
+	fillManifest(&want, chunks, emb)
+	lg.Info("rebuilding index", "dir", dir, "reason", "corpus changed")
+	return rebuild(ctx, dir, chunks, want, emb, opt, lg, OpenReport{Reason: "corpus changed"})
+}
+
+// rebuild builds the index, saves it (keeping it in memory with a warning
+// when the folder cannot be written) and completes rep.
+func rebuild(ctx context.Context, dir string, chunks []corpus.Chunk, want Manifest, emb Embedder, opt BuildOptions, lg *slog.Logger, rep OpenReport) (*Index, OpenReport, error) {
+	start := time.Now()
+	ix, err := Build(ctx, chunks, emb, opt)
+	rep.Build = time.Since(start)
+	if err != nil {
+		return nil, rep, fmt.Errorf("opening index: %w", err)
+	}
+	st := ix.Stats()
+	rep.Embedded, rep.Reused = st.Embedded, st.Reused
+
+	start = time.Now()
+	want.Created = time.Time{}
+	if err := Save(ctx, ix, dir, want); err != nil {
+		if ctx.Err() != nil {
+			return nil, rep, fmt.Errorf("opening index: %w", ctx.Err())
+		}
+		rep.Warning = fmt.Sprintf("index kept in memory only, it will be rebuilt on the next start: %v", err)
+		lg.Warn("index not saved", "dir", dir, "err", err)
+	}
+	rep.Save = time.Since(start)
+	if m, err := ReadManifest(dir); err == nil && rep.Warning == "" {
+		rep.Manifest = m
+	} else {
+		rep.Manifest = want
+	}
+	lg.Info("index built", "passages", ix.Len(), "embedded", rep.Embedded, "reused", rep.Reused,
+		"build", rep.Build, "save", rep.Save)
+	return ix, rep, nil
+}
+
+// fillManifest sets the parts of a wanted manifest that come from the
+// embedder, the analyser and the passages.
+func fillManifest(want *Manifest, chunks []corpus.Chunk, emb Embedder) {
+	want.Format, want.Embedder, want.Dim = FormatVersion, emb.Name(), emb.Dim()
+	want.Analyzer = analyzerFingerprint()
+	want.Passages = len(chunks)
 }
