@@ -2,7 +2,11 @@ module github.com/faqbot/faqbot
 
 go 1.26.8
 
-require github.com/kljensen/snowball v0.10.0
+require (
+	github.com/BurntSushi/toml v1.6.0
+	github.com/kljensen/snowball v0.10.0
+	gopkg.in/yaml.v3 v3.0.1
+)
 
 require (
 	github.com/dustin/go-humanize v1.1.0 // indirect

@@ -16,7 +16,7 @@ func corpusCommand(contexts *[]discordgo.InteractionContextType) *discordgo.Appl
 		Options: []*discordgo.ApplicationCommandOption{
 			{
 				Type: discordgo.ApplicationCommandOptionSubCommand, Name: subAdd,
-				Description: "Add a document (.txt, .md or .html) to the FAQ",
+				Description: "Add a document (.txt, .md, .mdx, .rst or .html) to the FAQ",
 				Options: []*discordgo.ApplicationCommandOption{
 					{Type: discordgo.ApplicationCommandOptionAttachment, Name: optFile, Description: "The document", Required: true},
 					{Type: discordgo.ApplicationCommandOptionString, Name: optTitle, Description: "Its title, when the file has none", MaxLength: 200},

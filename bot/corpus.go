@@ -57,6 +57,9 @@ type CorpusChange struct {
 	// folder, when known.
 	MovedTo string
 	Took    time.Duration
+	// Skipped lists the corpus folder's files that are not loaded, each
+	// as "path (reason)".
+	Skipped []string
 }
 
 // CorpusDocument is one document as /corpus list shows it.
@@ -146,8 +149,9 @@ func (b *Bot) corpusAdd(ctx context.Context, i *discordgo.Interaction, data disc
 		if ch.Replaced {
 			verb = "Replaced"
 		}
-		return notice(fmt.Sprintf("✅ %s `%s`%s: %s, answered from now on.\n%d passages embedded, %d reused, in %s.",
-			verb, codeSafe(ch.Document), titled(ch.Title), plural(ch.Passages, "passage"), ch.Embedded, ch.Reused, ch.Took.Round(time.Millisecond)))
+		return notice(fmt.Sprintf("✅ %s `%s`%s: %s, answered from now on.\n%d passages embedded, %d reused, in %s.%s",
+			verb, codeSafe(ch.Document), titled(ch.Title), plural(ch.Passages, "passage"), ch.Embedded, ch.Reused, ch.Took.Round(time.Millisecond),
+			skippedNote(ch.Skipped)))
 	})
 }
 
@@ -223,3 +227,26 @@ func titled(title string) string {
 
 // day renders a date for listings.
 func day(t time.Time) string { return t.UTC().Format("2006-01-02") }
+
+// maxSkippedListed bounds the files a reply names as not loaded, so that a
+// folder full of images cannot push the reply past Discord's limit.
+const maxSkippedListed = 10
+
+// skippedNote names the corpus files that are not loaded, with why, for a
+// moderator's reply; "" when every file is loaded.
+func skippedNote(skipped []string) string {
+	if len(skipped) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n⚠️ Not loaded (%d):", len(skipped))
+	for i, s := range skipped {
+		if i == maxSkippedListed {
+			fmt.Fprintf(&b, "\n… and %d more (`faqbot index` lists them all).", len(skipped)-maxSkippedListed)
+			break
+		}
+		path, reason, _ := strings.Cut(s, " (")
+		fmt.Fprintf(&b, "\n• `%s` (%s", codeSafe(Trim(oneLine(path), 80)), Trim(oneLine(reason), 80))
+	}
+	return b.String()
+}

@@ -39,6 +39,9 @@ type ReindexResult struct {
 	PassagesUnchanged  int
 	// Duration is how long the rebuild took.
 	Duration time.Duration
+	// Skipped lists the corpus folder's files that are not loaded, each
+	// as "path (reason)".
+	Skipped []string
 }
 
 // Document is one corpus document as /sources lists it.

@@ -114,11 +114,11 @@ func corpusError(err error, limit int64) string {
 	case errors.Is(err, corpus.ErrTooLarge):
 		return fmt.Sprintf("📏 That file is too big: the limit is %s (FAQBOT_MAX_UPLOAD_KB). Split it into smaller documents.", kb(limit))
 	case errors.Is(err, corpus.ErrUnsupported):
-		return "📄 I can only add `.txt`, `.md` (`.markdown`) and `.html` (`.htm`) files."
+		return "📄 I can only add `.txt`, `.md` (`.markdown`), `.mdx`, `.rst` and `.html` (`.htm`) files."
 	case errors.Is(err, library.ErrBadName):
 		return "🚫 I can't use that file name: it looks like a path, is hidden, is a reserved name, or is over 100 characters. Rename the file (letters, digits, `-`, `_` and `.`) and upload it again."
 	case errors.Is(err, corpus.ErrBinary):
-		return "🚫 That file isn't text (it looks like an image, a PDF or another binary file). Upload it as `.txt`, `.md` or `.html`."
+		return "🚫 That file isn't text (it looks like an image, a PDF or another binary file). Upload it as `.txt`, `.md`, `.mdx`, `.rst` or `.html`."
 	case errors.Is(err, corpus.ErrEncoding):
 		return "🔤 That file isn't UTF-8 text. Save it as UTF-8 in your editor and upload it again."
 	case errors.Is(err, corpus.ErrEmpty):

@@ -81,7 +81,7 @@ type Setting struct {
 // Settings lists every setting in the order they are documented.
 func Settings() []Setting {
 	return []Setting{
-		{Group: "Corpus and index", Env: "FAQBOT_CORPUS_DIR", Help: "Folder of .txt, .md and .html documents to answer from. Empty: FAQBOT_DATA_DIR/corpus, which serve fills with the embedded corpus on its first start; until then the embedded corpus.",
+		{Group: "Corpus and index", Env: "FAQBOT_CORPUS_DIR", Help: "Folder of .txt, .md, .mdx, .rst and .html documents to answer from. Empty: FAQBOT_DATA_DIR/corpus, which serve fills with the embedded corpus on its first start; until then the embedded corpus.",
 			set: func(c *Config, v string) error { c.CorpusDir = v; return nil }},
 		{Group: "Corpus and index", Env: "FAQBOT_INDEX_DIR", Help: "Folder where the index is saved. Empty: a folder per corpus under the user's cache directory.",
 			set: func(c *Config, v string) error { c.IndexDir = v; return nil }},

@@ -34,7 +34,9 @@ func Build(ctx context.Context, fsys fs.FS, lg *slog.Logger, opt SplitOptions) (
 	}
 	docs, skips, err := LoadFS(ctx, fsys, lg)
 	if err != nil {
-		return nil, fmt.Errorf("build corpus: %w", err)
+		// LoadFS's errors say what failed already ("load corpus: …", "no
+		// loadable documents: …"); another prefix would only stutter.
+		return nil, err
 	}
 	chunks := SplitAll(docs, opt)
 	if err := ctx.Err(); err != nil {

@@ -102,6 +102,12 @@ type htmlWalker struct {
 	keep map[*html.Node]bool
 	// date is the first <time datetime> in the kept content.
 	date string
+	// li is how many list items enclose the walk; number is the number
+	// of the ordered item whose first paragraph is still to come.
+	li     int
+	number string
+	// headers are the header rows of the tables seen, by table.
+	headers map[*html.Node][]string
 }
 
 // walk visits n; inArticle says an <article> or <main> encloses it.
@@ -136,14 +142,41 @@ func (w *htmlWalker) walk(n *html.Node, inArticle bool) {
 	case atom.Tr:
 		w.flush()
 		var cells []string
+		allTh := true
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			if c.DataAtom == atom.Td || c.DataAtom == atom.Th {
-				if t := collapseSpace(normalizeText(w.inline(c))); t != "" {
-					cells = append(cells, t)
-				}
+				cells = append(cells, collapseSpace(normalizeText(w.inline(c))))
+				allTh = allTh && c.DataAtom == atom.Th
 			}
 		}
-		w.blocks = append(w.blocks, block{kind: kindPara, text: strings.Join(cells, " | ")})
+		table := n.Parent
+		for table != nil && table.DataAtom != atom.Table {
+			table = table.Parent
+		}
+		if w.headers == nil {
+			w.headers = map[*html.Node][]string{}
+		}
+		if _, seen := w.headers[table]; !seen && allTh && len(cells) > 1 {
+			// A header row: every later row names its columns by it.
+			w.headers[table] = cells
+			return
+		}
+		var t string
+		if h := w.headers[table]; h != nil {
+			t = rowText(h, cells)
+		} else {
+			var kept []string
+			for _, c := range cells {
+				if c != "" {
+					kept = append(kept, c)
+				}
+			}
+			t = strings.Join(kept, " | ")
+		}
+		w.headers[table] = w.headers[table] // later header-like rows are rows
+		if t != "" {
+			w.blocks = append(w.blocks, block{kind: kindPara, text: t, list: true})
+		}
 		return
 	case atom.Br, atom.Hr:
 		w.flush()
@@ -154,8 +187,10 @@ func (w *htmlWalker) walk(n *html.Node, inArticle bool) {
 		}
 	case atom.Li:
 		w.flush()
+		w.li++
+		defer func() { w.li-- }()
 		if n.Parent != nil && n.Parent.DataAtom == atom.Ol {
-			w.buf.WriteString(strconv.Itoa(itemNumber(n)) + ". ")
+			w.number = strconv.Itoa(itemNumber(n)) + ". "
 		}
 	}
 	isBlock := blockTag(n.DataAtom)
@@ -171,10 +206,12 @@ func (w *htmlWalker) walk(n *html.Node, inArticle bool) {
 	}
 }
 
-// flush ends the current paragraph.
+// flush ends the current paragraph. The first paragraph of a list item
+// is marked as one, with its number in an ordered list.
 func (w *htmlWalker) flush() {
 	if t := collapseSpace(w.buf.String()); t != "" && !isListNumber(t) {
-		w.blocks = append(w.blocks, block{kind: kindPara, text: t})
+		w.blocks = append(w.blocks, block{kind: kindPara, text: w.number + t, list: w.li > 0})
+		w.number = ""
 	}
 	w.buf.Reset()
 }

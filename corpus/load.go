@@ -35,18 +35,20 @@ func LoadDir(ctx context.Context, dir string, lg *slog.Logger) ([]Document, []Sk
 	return LoadFS(ctx, root.FS(), lg)
 }
 
-// LoadFS reads and cleans every document in fsys, recursively. It accepts
-// .txt, .md, .markdown, .html and .htm files and silently ignores other
-// files, hidden files and folders, and any folder named "removed". A file
-// that cannot be used (empty, binary, unknown encoding, too large, nothing
-// left after cleaning, unreadable) is reported as a Skip and logged with
-// lg.Warn; it does not stop the load. Documents are sorted by ID.
+// LoadFS reads and cleans every document in fsys, recursively. It reads
+// the formats Supported names and ignores hidden files and folders and any
+// folder named "removed". Any other file that is not loaded — of an
+// unsupported type, empty, binary, of an unknown encoding, too large,
+// with nothing left after cleaning, unreadable — is reported as a Skip
+// and logged with lg.Warn; it does not stop the load. Documents are sorted
+// by ID.
 //
 // A symbolic link is read only when it resolves to a file inside fsys
 // (see symlinkEscapes); one that leads outside is skipped.
 //
 // The error is non-nil when the walk itself fails, when ctx is done, or
-// when no document could be loaded (ErrNoDocuments).
+// when no document could be loaded: a *NoDocumentsError, which matches
+// ErrNoDocuments and says what was found instead.
 func LoadFS(ctx context.Context, fsys fs.FS, lg *slog.Logger) ([]Document, []Skip, error) {
 	if lg == nil {
 		lg = slog.New(slog.DiscardHandler)
@@ -85,6 +87,10 @@ func LoadFS(ctx context.Context, fsys fs.FS, lg *slog.Logger) ([]Document, []Ski
 			return nil
 		}
 		if !Supported(name) {
+			// Not worth a warning each: a docs folder holds images and
+			// licence files. They are listed with the skips all the same.
+			lg.Debug("skipping corpus file", "path", p, "reason", ErrUnsupported.Error())
+			skips = append(skips, Skip{Path: p, Reason: ErrUnsupported.Error()})
 			return nil
 		}
 		if d.Type()&fs.ModeSymlink != 0 {
@@ -104,7 +110,7 @@ func LoadFS(ctx context.Context, fsys fs.FS, lg *slog.Logger) ([]Document, []Ski
 			return nil
 		}
 		if info.Size() > MaxFileSize {
-			skip(p, ErrTooLarge.Error())
+			skip(p, tooLargeReason(info.Size()))
 			return nil
 		}
 		data, err := fs.ReadFile(fsys, p)
@@ -124,13 +130,14 @@ func LoadFS(ctx context.Context, fsys fs.FS, lg *slog.Logger) ([]Document, []Ski
 		return nil, skips, fmt.Errorf("load corpus: %w", err)
 	}
 	if len(docs) == 0 {
-		return nil, skips, fmt.Errorf("load corpus: %w (%d skipped)", ErrNoDocuments, len(skips))
+		return nil, skips, &NoDocumentsError{Skips: skips}
 	}
 	sort.Slice(docs, func(i, j int) bool { return docs[i].ID < docs[j].ID })
 	return docs, skips, nil
 }
 
-// Supported reports whether name has an extension that Parse reads.
+// Supported reports whether name has an extension that Parse reads: .txt,
+// .md, .markdown, .mdx, .rst, .rest, .html or .htm, in any case.
 func Supported(name string) bool {
 	return formatOf(name) != formatUnknown
 }
@@ -153,6 +160,8 @@ const (
 	formatText
 	formatMarkdown
 	formatHTML
+	formatMDX
+	formatRST
 )
 
 // formatOf picks the format from a file name's extension, ignoring case.
@@ -164,6 +173,95 @@ func formatOf(name string) format {
 		return formatMarkdown
 	case ".html", ".htm":
 		return formatHTML
+	case ".mdx":
+		return formatMDX
+	case ".rst", ".rest":
+		return formatRST
 	}
 	return formatUnknown
+}
+
+// NoDocumentsError is LoadFS's error for a folder that gave no document:
+// it says what was there instead, so that a user who pointed faqbot at a
+// folder of .pdf files, or of a format it does not read, learns why at
+// once.
+type NoDocumentsError struct {
+	// Skips are the files found, each with why it was not loaded.
+	Skips []Skip
+}
+
+// Error reads, for example, "no loadable documents: 180 files found, none
+// of a supported type (.mdx ×180)" or "no loadable documents: the folder
+// is empty".
+func (e *NoDocumentsError) Error() string {
+	if len(e.Skips) == 0 {
+		return ErrNoDocuments.Error() + ": the folder holds no files"
+	}
+	reasons := map[string]int{}
+	exts := map[string]int{}
+	for _, s := range e.Skips {
+		reasons[s.Reason]++
+		if s.Reason == ErrUnsupported.Error() {
+			ext := strings.ToLower(path.Ext(s.Path))
+			if ext == "" {
+				ext = "no extension"
+			}
+			exts[ext]++
+		}
+	}
+	found := fmt.Sprintf("%d file", len(e.Skips))
+	if len(e.Skips) != 1 {
+		found += "s"
+	}
+	if n := reasons[ErrUnsupported.Error()]; n == len(e.Skips) {
+		return fmt.Sprintf("%s: %s found, none of a supported type (%s)", ErrNoDocuments, found, counts(exts))
+	}
+	var parts []string
+	if n := reasons[ErrUnsupported.Error()]; n > 0 {
+		delete(reasons, ErrUnsupported.Error())
+		parts = append(parts, fmt.Sprintf("%d of an unsupported type: %s", n, counts(exts)))
+	}
+	parts = append([]string{counts(reasons)}, parts...)
+	return fmt.Sprintf("%s: %s found, none usable (%s)", ErrNoDocuments, found, strings.Join(parts, "; "))
+}
+
+// Is makes errors.Is(err, ErrNoDocuments) hold.
+func (e *NoDocumentsError) Is(target error) bool { return target == ErrNoDocuments }
+
+// counts renders a tally, largest first: ".mdx ×180, .png ×3".
+func counts(m map[string]int) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if m[keys[i]] != m[keys[j]] {
+			return m[keys[i]] > m[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s ×%d", k, m[k])
+	}
+	return strings.Join(parts, ", ")
+}
+
+// tooLargeReason says a file is too large, with its size and the limit.
+func tooLargeReason(size int64) string {
+	return fmt.Sprintf("%s: %s, the limit is %s", ErrTooLarge, humanSize(size), humanSize(MaxFileSize))
+}
+
+// humanSize renders a byte count for people: "20 MB", "512 KB".
+func humanSize(n int64) string {
+	switch {
+	case n >= 1<<20:
+		// Rounded up, so that a file just over a limit never reads as
+		// the limit itself.
+		tenths := (n*10 + 1<<20 - 1) >> 20
+		return strings.TrimSuffix(fmt.Sprintf("%d.%d", tenths/10, tenths%10), ".0") + " MB"
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KB", (n+1023)/1024)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }

@@ -3,6 +3,7 @@ package corpus
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -50,7 +51,18 @@ func TestLoadFS(t *testing.T) {
 				"removed/old.txt":       {Data: []byte(good)},
 				"sub/removed/older.txt": {Data: []byte(good)},
 			},
-			ids: []string{"a.md", "b.txt", "e.markdown", "sub/d.HTM", "sub/deeper/c.html"},
+			ids:   []string{"a.md", "b.txt", "e.markdown", "sub/d.HTM", "sub/deeper/c.html"},
+			skips: []Skip{{"image.png", "unsupported file type"}, {"notes.pdf", "unsupported file type"}},
+		},
+		{
+			name: "docs-site formats",
+			files: fstest.MapFS{
+				"guide/intro.mdx": {Data: []byte("---\ntitle: Intro\n---\nimport X from './x'\n\n<Note>Text here.</Note>\n")},
+				"faq.rst":         {Data: []byte("FAQ\n===\n\nWhat is it?\n-----------\n\nA tool.\n")},
+				"old.rest":        {Data: []byte("Old\n===\n\nText.\n")},
+				"page.MDX":        {Data: []byte("# Page\n\nText.\n")},
+			},
+			ids: []string{"faq.rst", "guide/intro.mdx", "old.rest", "page.MDX"},
 		},
 		{
 			name: "bad files are skipped with a reason",
@@ -64,7 +76,7 @@ func TestLoadFS(t *testing.T) {
 			},
 			ids: []string{"ok.txt"},
 			skips: []Skip{
-				{"big.txt", "too large"}, {"bin.txt", "binary"}, {"blank.md", "empty"},
+				{"big.txt", "too large: 20.1 MB, the limit is 20 MB"}, {"bin.txt", "binary"}, {"blank.md", "empty"},
 				{"chrome.txt", "no text after cleaning"}, {"empty.txt", "empty"},
 			},
 		},
@@ -76,7 +88,7 @@ func TestLoadFS(t *testing.T) {
 		{
 			name:    "nothing loadable",
 			files:   fstest.MapFS{"a.txt": {Data: nil}, "b.pdf": {Data: []byte("x")}},
-			skips:   []Skip{{"a.txt", "empty"}},
+			skips:   []Skip{{"a.txt", "empty"}, {"b.pdf", "unsupported file type"}},
 			wantErr: ErrNoDocuments,
 		},
 	}
@@ -98,6 +110,38 @@ func TestLoadFS(t *testing.T) {
 			}
 			if !reflect.DeepEqual(skips, tt.skips) {
 				t.Errorf("skips = %v, want %v", skips, tt.skips)
+			}
+		})
+	}
+}
+
+// TestNoDocumentsMessage checks that the error for a folder with nothing
+// to load says what was found instead, in one line without repeated
+// prefixes.
+func TestNoDocumentsMessage(t *testing.T) {
+	many := fstest.MapFS{}
+	for i := range 180 {
+		many[fmt.Sprintf("docs/page%03d.docx", i)] = &fstest.MapFile{Data: []byte("x")}
+	}
+	tests := []struct {
+		name  string
+		files fstest.MapFS
+		want  string
+	}{
+		{"empty folder", fstest.MapFS{}, "no loadable documents: the folder holds no files"},
+		{"only an unsupported type", many, "no loadable documents: 180 files found, none of a supported type (.docx ×180)"},
+		{"mixed reasons", fstest.MapFS{
+			"a.txt": {Data: nil}, "b.md": {Data: []byte(" ")}, "c.pdf": {Data: []byte("x")}, "LICENSE": {Data: []byte("x")},
+		}, "no loadable documents: 4 files found, none usable (empty ×2; 2 of an unsupported type: .pdf ×1, no extension ×1)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Build(context.Background(), tt.files, nil, DefaultSplitOptions())
+			if !errors.Is(err, ErrNoDocuments) {
+				t.Fatalf("Build error = %v, want ErrNoDocuments", err)
+			}
+			if err.Error() != tt.want {
+				t.Errorf("error = %q\nwant    %q", err, tt.want)
 			}
 		})
 	}

@@ -12,47 +12,58 @@ var (
 	reFence      = regexp.MustCompile("^(`{3,}|~{3,})")
 	reRefDef     = regexp.MustCompile(`^\s{0,3}\[[^\]]+\]:\s*\S+`)
 	reTableRule  = regexp.MustCompile(`^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?$`)
-	reFrontKey   = regexp.MustCompile(`(?i)^(title|date|url|canonical|canonical_url|permalink)\s*[:=]\s*(.*)$`)
+	reFrontKey   = regexp.MustCompile(`(?i)^(title|description|summary|date|url|canonical|canonical_url|permalink|slug)\s*[:=]\s*(.*)$`)
 	reHTMLTag    = regexp.MustCompile(`<[^>]{0,500}>`)
 	reHTMLCmt    = regexp.MustCompile(`(?s)<!--.*?-->`)
 	reMDImage    = regexp.MustCompile(`!\[[^\]]*\]\([^)]*\)`)
 	reMDLink     = regexp.MustCompile(`\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+"[^"]*")?\s*\)`)
 	reMDRefLink  = regexp.MustCompile(`\[([^\]]+)\]\[[^\]]*\]`)
 	reAutoLink   = regexp.MustCompile(`<((?:https?|mailto):[^>\s]+)>`)
-	reMDCode     = regexp.MustCompile("`+([^`]*)`+")
 	reMDStrong   = regexp.MustCompile(`(\*\*|__)(\S(?:.*?\S)?)(\*\*|__)`)
 	reMDEmph     = regexp.MustCompile(`(^|[\s(])[*_](\S(?:[^*_]*?\S)?)[*_]([\s).,;:!?]|$)`)
 	reMDStrike   = regexp.MustCompile(`~~(.+?)~~`)
 	reMDEscape   = regexp.MustCompile(`\\([\\` + "`" + `*_{}\[\]()#+\-.!|>~])`)
 )
 
-// markdownBlocks reads Markdown: front matter gives the title and date,
-// headings structure the text, fenced and indented code is kept verbatim,
-// list items and table rows become paragraphs, and inline syntax is
-// stripped to the words a reader sees.
-func markdownBlocks(text string) ([]block, meta) {
-	lines := strings.Split(normalizeText(reHTMLCmt.ReplaceAllString(text, "")), "\n")
+// markdownBlocks reads Markdown: front matter gives the title,
+// description, date and link, headings structure the text, fenced and
+// indented code is kept verbatim, list items stay list items, each table
+// row becomes one line naming its columns, and inline syntax is stripped
+// to the words a reader sees. mdx says the text comes from MDX, where
+// indentation is layout inside components and never makes code.
+func markdownBlocks(text string, mdx bool) ([]block, meta) {
+	lines := strings.Split(normalizeText(text), "\n")
 	var m meta
 	lines, m = frontMatter(lines)
+	if mdx {
+		lines = strings.Split(mdxToMarkdown(strings.Join(lines, "\n")), "\n")
+	} else {
+		lines = strings.Split(reHTMLCmt.ReplaceAllString(strings.Join(lines, "\n"), ""), "\n")
+	}
 	var out []block
+	if m.description != "" {
+		out = append(out, block{kind: kindPara, text: m.description})
+	}
 	var para []string
+	listPara := false
 	flush := func() {
 		if len(para) > 0 {
-			out = append(out, block{kind: kindPara, text: mdInline(strings.Join(para, " "))})
+			out = append(out, block{kind: kindPara, text: mdText(strings.Join(para, " ")), list: listPara})
 			para = para[:0]
 		}
+		listPara = false
 	}
-	fence := ""
+	fence, fenceIndent, lang := "", 0, ""
 	var code []string
 	for i := 0; i < len(lines); i++ {
 		raw := lines[i]
 		line := strings.TrimSpace(raw)
 		if fence != "" {
-			if strings.HasPrefix(line, fence) {
-				out = append(out, block{kind: kindCode, text: strings.Join(code, "\n")})
+			if strings.HasPrefix(line, fence) && strings.Trim(line, fence[:1]) == "" {
+				out = append(out, block{kind: kindCode, text: strings.Join(code, "\n"), lang: lang})
 				fence, code = "", nil
 			} else {
-				code = append(code, strings.TrimRight(raw, " "))
+				code = append(code, strings.TrimRight(dedent(raw, fenceIndent), " "))
 			}
 			continue
 		}
@@ -62,7 +73,9 @@ func markdownBlocks(text string) ([]block, meta) {
 		case reFence.MatchString(line):
 			flush()
 			fence = reFence.FindString(line)
-		case len(para) == 0 && (strings.HasPrefix(raw, "    ") || strings.HasPrefix(raw, "\t")) &&
+			fenceIndent = len(raw) - len(strings.TrimLeft(raw, " "))
+			lang = fenceLang(line[len(fence):])
+		case !mdx && len(para) == 0 && (strings.HasPrefix(raw, "    ") || strings.HasPrefix(raw, "\t")) &&
 			(len(out) == 0 || i == 0 || strings.TrimSpace(lines[i-1]) == ""):
 			// Indented code: gather the indented lines that follow.
 			j := i
@@ -76,22 +89,24 @@ func markdownBlocks(text string) ([]block, meta) {
 			flush()
 			h := reATXHeading.FindStringSubmatch(line)
 			out = append(out, block{kind: kindHeading, level: len(h[1]), text: mdInline(h[2])})
-		case reSetext.MatchString(line) && len(para) == 1:
+		case reSetext.MatchString(line) && len(para) == 1 && !listPara:
 			level := 2
 			if line[0] == '=' {
 				level = 1
 			}
 			out = append(out, block{kind: kindHeading, level: level, text: mdInline(para[0])})
 			para = para[:0]
-		case reRefDef.MatchString(raw), reTableRule.MatchString(line):
-			// Link definitions and table rules carry no prose.
-		case strings.HasPrefix(line, "|"):
+		case isTableStart(lines, i):
 			flush()
-			cells := strings.Split(strings.Trim(line, "|"), "|")
-			for k := range cells {
-				cells[k] = strings.TrimSpace(cells[k])
-			}
-			out = append(out, block{kind: kindPara, text: mdInline(strings.Join(cells, " | "))})
+			n, rows := tableRows(lines[i:])
+			out = append(out, rows...)
+			i += n - 1
+		case reRefDef.MatchString(raw), reTableRule.MatchString(line):
+			// Link definitions and stray table rules carry no prose.
+		case strings.HasPrefix(line, "|"):
+			// A table without a header row: each row is a line of cells.
+			flush()
+			out = append(out, block{kind: kindPara, text: mdText(strings.Join(splitRow(line), " | ")), list: true})
 		case reListItem.MatchString(line):
 			flush()
 			item := line
@@ -99,6 +114,7 @@ func markdownBlocks(text string) ([]block, meta) {
 				item = line[loc[1]:]
 			}
 			para = append(para, item)
+			listPara = true
 		case strings.HasPrefix(line, ">"):
 			para = append(para, strings.TrimSpace(strings.TrimLeft(line, "> ")))
 		default:
@@ -106,52 +122,85 @@ func markdownBlocks(text string) ([]block, meta) {
 		}
 	}
 	if fence != "" && len(code) > 0 {
-		out = append(out, block{kind: kindCode, text: strings.Join(code, "\n")})
+		out = append(out, block{kind: kindCode, text: strings.Join(code, "\n"), lang: lang})
 	}
 	flush()
+	if len(out) == 0 || len(out) == 1 && m.description != "" {
+		for _, f := range m.fallback {
+			out = append(out, block{kind: kindPara, text: f})
+		}
+	}
 	return out, m
 }
 
-// frontMatter strips YAML (---) or TOML (+++) front matter and reads its
-// title, date and URL.
-func frontMatter(lines []string) ([]string, meta) {
-	var m meta
-	if len(lines) == 0 {
-		return lines, m
+// dedent removes up to n leading spaces from line: the indentation of the
+// fence that opened a code block (inside a list item or an MDX component)
+// is layout, not part of the code.
+func dedent(line string, n int) string {
+	i := 0
+	for i < n && i < len(line) && line[i] == ' ' {
+		i++
 	}
-	delim := strings.TrimSpace(lines[0])
-	if delim != "---" && delim != "+++" {
-		return lines, m
-	}
-	for i := 1; i < len(lines); i++ {
-		line := strings.TrimSpace(lines[i])
-		if line == delim {
-			return lines[i+1:], m
-		}
-		kv := reFrontKey.FindStringSubmatch(line)
-		if kv == nil {
-			continue
-		}
-		v := strings.Trim(strings.TrimSpace(kv[2]), `"'`)
-		switch strings.ToLower(kv[1]) {
-		case "title":
-			m.title = v
-		case "date":
-			m.date = parseDateAttr(v)
-		default:
-			if strings.HasPrefix(v, "http") {
-				m.url = v
-			}
-		}
-	}
-	return lines, meta{} // no closing delimiter: not front matter
+	return line[i:]
 }
 
-// mdInline strips inline Markdown: images go, links keep their text (and
-// their URL when the text is only "here" or the URL itself), code spans,
-// emphasis and escapes keep their content, inline HTML tags go and
-// entities are decoded.
-func mdInline(s string) string {
+// fenceLang is the language named after a code fence ("```bash title" gives
+// "bash"), kept so that Discord can highlight the code.
+func fenceLang(info string) string {
+	f := strings.Fields(info)
+	if len(f) == 0 {
+		return ""
+	}
+	l := strings.Trim(f[0], "{}.")
+	for _, r := range l {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '+' || r == '-' || r == '_' || r == '#') {
+			return ""
+		}
+	}
+	return strings.ToLower(l)
+}
+
+// mdInline strips inline Markdown from a title or heading: as mdText,
+// but code spans lose their backticks.
+func mdInline(s string) string { return inlineMarkdown(s, false) }
+
+// mdText strips inline Markdown from running text: images go, links keep
+// their text (and their URL when the text is only "here" or the URL
+// itself), emphasis and escapes keep their content, inline HTML tags go
+// and entities are decoded. Code spans are kept as written, backticks
+// and all, so an answer can show `sync={false}` as code; nothing inside
+// them is taken for markup.
+func mdText(s string) string { return inlineMarkdown(s, true) }
+
+func inlineMarkdown(s string, keepCode bool) string {
+	var b strings.Builder
+	for s != "" {
+		i := strings.IndexByte(s, '`')
+		if i < 0 {
+			b.WriteString(inlineProse(s))
+			break
+		}
+		n := runLen(s[i:], '`')
+		end := strings.Index(s[i+n:], s[i:i+n])
+		if end < 0 {
+			b.WriteString(inlineProse(s[:i+n]))
+			s = s[i+n:]
+			continue
+		}
+		b.WriteString(inlineProse(s[:i]))
+		code := s[i+n : i+n+end]
+		if keepCode {
+			b.WriteString(s[i : i+n+end+n])
+		} else {
+			b.WriteString(strings.TrimSpace(code))
+		}
+		s = s[i+n+end+n:]
+	}
+	return collapseSpace(b.String())
+}
+
+// inlineProse strips the inline Markdown of text outside code spans.
+func inlineProse(s string) string {
 	s = reMDImage.ReplaceAllString(s, "")
 	s = reMDLink.ReplaceAllStringFunc(s, func(l string) string {
 		m := reMDLink.FindStringSubmatch(l)
@@ -166,13 +215,12 @@ func mdInline(s string) string {
 	})
 	s = reMDRefLink.ReplaceAllString(s, "$1")
 	s = reAutoLink.ReplaceAllString(s, "$1")
-	s = reMDCode.ReplaceAllString(s, "$1")
 	s = reMDStrong.ReplaceAllString(s, "$2")
 	s = reMDEmph.ReplaceAllString(s, "$1$2$3")
 	s = reMDStrike.ReplaceAllString(s, "$1")
 	s = reHTMLTag.ReplaceAllString(s, "")
 	s = reMDEscape.ReplaceAllString(s, "$1")
-	return collapseSpace(html.UnescapeString(s))
+	return html.UnescapeString(s)
 }
 
 // isDigit reports whether c is an ASCII digit.

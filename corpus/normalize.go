@@ -56,7 +56,8 @@ func runeLen(s string) int {
 func endsSentence(s string) bool {
 	s = strings.TrimRight(s, "\"'”’)]»")
 	return strings.HasSuffix(s, ".") || strings.HasSuffix(s, "!") ||
-		strings.HasSuffix(s, "?") || strings.HasSuffix(s, "…")
+		strings.HasSuffix(s, "?") || strings.HasSuffix(s, "…") ||
+		strings.HasSuffix(s, "。") || strings.HasSuffix(s, "！") || strings.HasSuffix(s, "？")
 }
 
 // isQuoted reports whether s is wrapped in quotation marks.

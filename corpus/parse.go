@@ -4,12 +4,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"regexp"
 	"strings"
 )
 
 // Parse cleans one file's bytes into a Document. id is the file's path
 // relative to the corpus root; its extension picks the format (.txt, .md,
-// .markdown, .html, .htm). Parse never panics: bad input gives an error
+// .markdown, .mdx, .rst, .rest, .html, .htm). Parse never panics: bad input gives an error
 // wrapping ErrEmpty, ErrBinary, ErrEncoding, ErrTooLarge, ErrNoText or
 // ErrUnsupported.
 func Parse(id string, data []byte) (Document, error) {
@@ -24,8 +25,10 @@ func Parse(id string, data []byte) (Document, error) {
 	var blocks []block
 	var m meta
 	switch f {
-	case formatMarkdown:
-		blocks, m = markdownBlocks(text)
+	case formatMarkdown, formatMDX:
+		blocks, m = markdownBlocks(text, f == formatMDX)
+	case formatRST:
+		blocks, m = rstBlocks(text)
 	case formatHTML:
 		blocks, m = htmlBlocks(text)
 	default:
@@ -60,11 +63,58 @@ type block struct {
 	text  string
 	// anchor is an HTML id to link to the block, or "".
 	anchor string
+	// list marks a list item or a table row, shown as "- item" in the
+	// passage so that answers can render it as a list.
+	list bool
+	// lang is a code block's language, when its fence names one.
+	lang string
+}
+
+// paragraph renders a content block as passage text: a list item keeps a
+// "- " marker (numbered items keep their number), code is fenced.
+func (b block) paragraph() string {
+	switch {
+	case b.kind == kindCode:
+		return fenceCode(b.lang, b.text)
+	case b.list && !reNumbered.MatchString(b.text):
+		return "- " + b.text
+	}
+	return b.text
+}
+
+// reNumbered is an ordered list item's number.
+var reNumbered = regexp.MustCompile(`^\d{1,3}[.)]\s`)
+
+// fenceCode wraps code in a Markdown fence longer than any run of
+// backticks inside it.
+func fenceCode(lang, code string) string {
+	longest, run := 0, 0
+	for _, r := range code {
+		if r == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	f := strings.Repeat("`", max(3, longest+1))
+	return f + lang + "\n" + code + "\n" + f
 }
 
 // meta is what a format knows about a document beyond its blocks.
 type meta struct {
 	title string
+	// description is a summary from front matter, read as the document's
+	// first paragraph.
+	description string
+	// pagePath is a site-relative link from front matter (permalink, or a
+	// url without a host), and slug the page's last path element: either
+	// gives the page's URL with the corpus's source URL setting.
+	pagePath, slug string
+	// fallback holds front-matter facts (an API endpoint, keywords) that
+	// become the text of a page whose body gives none, such as a docs
+	// site's page generated from an OpenAPI spec.
+	fallback []string
 	// weakTitle is a fallback title (HTML <title>, og:title) used only when
 	// the page has no <h1>; it often carries a site name.
 	weakTitle string

@@ -133,7 +133,7 @@ func pack(paras []string, opt SplitOptions) []string {
 		default:
 			emit()
 			cur, curLen, fresh = []string{u.text}, u.n, u.n
-			if tail := overlapTail(units[i-1].text, opt.Overlap); tail != "" {
+			if tail := overlapTail(units[i-1].text, opt.Overlap); tail != "" && !isFenced(units[i-1].text) {
 				if tn := runeLen(tail); tn+2+u.n <= opt.Max {
 					cur, curLen = []string{tail, u.text}, tn+2+u.n
 				}
@@ -171,6 +171,21 @@ func overlapTail(text string, n int) string {
 // characters on sentence boundaries; a sentence longer than opt.Max is cut
 // between words, and a run without spaces between characters.
 func splitLong(p string, opt SplitOptions) []unit {
+	if isFenced(p) {
+		// Cut the code between lines and fence every piece again, so
+		// that each passage holds well-formed code.
+		open := p[:strings.IndexByte(p, '\n')]
+		fence := strings.TrimRight(open, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-_#")
+		inner := strings.TrimSuffix(strings.TrimPrefix(p, open+"\n"), "\n"+fence)
+		o := opt
+		o.Target, o.Max = max(opt.Target-2*len(open), 1), max(opt.Max-2*len(open), 2)
+		var out []unit
+		for _, u := range splitLong(inner, o) {
+			t := open + "\n" + u.text + "\n" + fence
+			out = append(out, unit{t, runeLen(t)})
+		}
+		return out
+	}
 	var out []unit
 	var cur strings.Builder
 	curLen := 0
@@ -233,4 +248,10 @@ func hardWrap(s string, n int) []string {
 		out = append(out, t)
 	}
 	return out
+}
+
+// isFenced reports whether a paragraph is a fenced code block, as
+// block.paragraph writes them.
+func isFenced(p string) bool {
+	return strings.HasPrefix(p, "```") && strings.HasSuffix(p, "```") && strings.Contains(p, "\n")
 }

@@ -177,3 +177,30 @@ func TestChromeNotInChunks(t *testing.T) {
 		}
 	}
 }
+
+// TestSplitKeepsCodeFenced checks that code longer than a passage is cut
+// between lines with every piece fenced, and that no passage starts with
+// the tail of a code block repeated as overlap.
+func TestSplitKeepsCodeFenced(t *testing.T) {
+	var code []string
+	for i := range 120 {
+		code = append(code, fmt.Sprintf("    step_%03d = run(step_%03d)  # keep going", i, i-1))
+	}
+	src := "# Setup\n\nRun this script:\n\n```python\n" + strings.Join(code, "\n") + "\n```\n\nThe script takes a minute to finish on most laptops.\n"
+	doc, err := Parse("setup.md", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunks := Split(doc, DefaultSplitOptions())
+	if len(chunks) < 3 {
+		t.Fatalf("got %d passages, want the code cut into several", len(chunks))
+	}
+	for _, c := range chunks {
+		if n := strings.Count(c.Text, "```"); n%2 != 0 {
+			t.Errorf("passage %s has %d fences:\n%s", c.ID, n, c.Text)
+		}
+		if strings.HasPrefix(c.Text, "    step_") {
+			t.Errorf("passage %s starts inside code:\n%s", c.ID, c.Text)
+		}
+	}
+}

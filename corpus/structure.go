@@ -67,6 +67,10 @@ func findTitle(blocks []block, m meta) (string, []block) {
 		break
 	}
 	rest := blocks[i:]
+	if len(rest) == 0 && i > 0 && title != "" && m.title == "" && blocks[i-1].kind == kindPara {
+		// A document of one paragraph: it is its own title and its text.
+		rest = blocks[i-1:]
+	}
 	if title == "" && m.weakTitle != "" {
 		title = reSiteTitle.ReplaceAllString(m.weakTitle, "")
 	}
@@ -216,7 +220,7 @@ func structure(blocks []block, faqTitle bool) []Section {
 			cur = Section{Question: reQPrefix.ReplaceAllString(b.text, ""), Heading: group}
 			curLevel = 7
 		default:
-			cur.Paragraphs = append(cur.Paragraphs, b.text)
+			cur.Paragraphs = append(cur.Paragraphs, b.paragraph())
 		}
 	}
 	flush()

@@ -96,7 +96,7 @@ func SanitizeName(name string) (string, error) {
 	case strings.HasPrefix(clean, "."):
 		return "", fmt.Errorf("%w: %q is hidden or relative", ErrBadName, name)
 	case !corpus.Supported(clean):
-		return "", fmt.Errorf("%w: %q: use .txt, .md or .html", corpus.ErrUnsupported, name)
+		return "", fmt.Errorf("%w: %q: use .txt, .md, .mdx, .rst or .html", corpus.ErrUnsupported, name)
 	case stem == "":
 		return "", fmt.Errorf("%w: %q has no name before the extension", ErrBadName, name)
 	case len(clean) > maxNameLen:

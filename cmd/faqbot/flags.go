@@ -20,7 +20,7 @@ type indexFlags struct {
 }
 
 func (f *indexFlags) register(fs *flag.FlagSet, withK bool) {
-	fs.StringVar(&f.corpus, "corpus", "", "folder of .txt, .md and .html documents (default: the embedded corpus; env FAQBOT_CORPUS_DIR)")
+	fs.StringVar(&f.corpus, "corpus", "", "folder of .txt, .md, .mdx, .rst and .html documents (default: the embedded corpus; env FAQBOT_CORPUS_DIR)")
 	fs.StringVar(&f.index, "index", "", "folder for the saved index (default: under the user cache dir; env FAQBOT_INDEX_DIR)")
 	if withK {
 		fs.Func("k", "passages to retrieve, 1-20 (default 5; env FAQBOT_TOP_K)", func(v string) error {

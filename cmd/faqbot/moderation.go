@@ -8,6 +8,7 @@ import (
 
 	"github.com/faqbot/faqbot/answer"
 	"github.com/faqbot/faqbot/bot"
+	"github.com/faqbot/faqbot/corpus"
 	"github.com/faqbot/faqbot/library"
 	"github.com/faqbot/faqbot/store"
 )
@@ -45,7 +46,7 @@ func (c corpusAdmin) Add(ctx context.Context, u bot.Upload) (bot.CorpusChange, e
 	}
 	return bot.CorpusChange{
 		Document: doc.ID, Title: doc.Title, Passages: doc.Passages, Replaced: existed,
-		Embedded: ch.Embedded, Reused: ch.Reused, Took: ch.Took,
+		Embedded: ch.Embedded, Reused: ch.Reused, Took: ch.Took, Skipped: skipLines(ch.Skips),
 	}, nil
 }
 
@@ -120,8 +121,18 @@ func reindexResult(ch library.Change) bot.ReindexResult {
 		DocumentsAdded: len(ch.DocumentsAdded), DocumentsRemoved: len(ch.DocumentsRemoved),
 		DocumentsChanged: len(ch.DocumentsChanged), DocumentsUnchanged: len(ch.DocumentsUnchanged),
 		PassagesAdded: ch.PassagesAdded, PassagesRemoved: ch.PassagesRemoved, PassagesUnchanged: ch.PassagesUnchanged,
-		Duration: ch.Took,
+		Duration: ch.Took, Skipped: skipLines(ch.Skips),
 	}
+}
+
+// skipLines renders the files not loaded as "path (reason)" for the bot's
+// replies.
+func skipLines(skips []corpus.Skip) []string {
+	out := make([]string, len(skips))
+	for i, s := range skips {
+		out[i] = s.Path + " (" + s.Reason + ")"
+	}
+	return out
 }
 
 // storeRecords is the bot's memory in the store: questions, votes, thread

@@ -296,6 +296,24 @@ func TestServeCorpusFromDiscord(t *testing.T) {
 			t.Errorf("stats %s", got)
 		}
 	})
+
+	t.Run("an MDX page, with a file that is not loaded", func(t *testing.T) {
+		if err := os.WriteFile(filepath.Join(corpusDir, "floor-plan.pdf"), []byte("%PDF-1.7"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		page := "---\ntitle: Lockers\n---\nimport { Note } from '/snippets/note.mdx'\n\n<Note>\n  Lockers are on the second floor, next to the kitchen; bring your own padlock.\n</Note>\n"
+		got, _ := s.addFile(t, modMia, discordtest.Attachment{Filename: "lockers.mdx", Data: []byte(page)})
+		if !strings.Contains(got, "Added `lockers.mdx`") || !strings.Contains(got, "Not loaded (1)") ||
+			!strings.Contains(got, "`floor-plan.pdf` (unsupported file type)") {
+			t.Errorf("reply %s", got)
+		}
+		if ans := s.ask(t, "user-ann", "where are the lockers?"); !strings.Contains(ans, "second floor") || strings.Contains(ans, "import") {
+			t.Errorf("the answer does not come from the MDX page's text: %s", ans)
+		}
+		if got := s.command(t, modMia, "reindex"); !strings.Contains(got, "`floor-plan.pdf` (unsupported file type)") {
+			t.Errorf("reindex %s", got)
+		}
+	})
 	s.stop()
 
 	db, err = store.Open(context.Background(), filepath.Join(data, "faqbot.db"), store.Options{})
