@@ -156,13 +156,19 @@ func (w *htmlWalker) walk(n *html.Node, inArticle bool) {
 		if w.headers == nil {
 			w.headers = map[*html.Node][]string{}
 		}
-		if _, seen := w.headers[table]; !seen && allTh && len(cells) > 1 {
-			// A header row: every later row names its columns by it.
-			w.headers[table] = cells
-			return
+		h, seen := w.headers[table]
+		if !seen {
+			// The first row decides: a row of <th> is the header that
+			// every later row names its columns by; otherwise the table
+			// has none, and later header-like rows are rows.
+			if allTh && len(cells) > 1 {
+				w.headers[table] = cells
+				return
+			}
+			w.headers[table] = nil
 		}
 		var t string
-		if h := w.headers[table]; h != nil {
+		if h != nil {
 			t = rowText(h, cells)
 		} else {
 			var kept []string
@@ -173,7 +179,6 @@ func (w *htmlWalker) walk(n *html.Node, inArticle bool) {
 			}
 			t = strings.Join(kept, " | ")
 		}
-		w.headers[table] = w.headers[table] // later header-like rows are rows
 		if t != "" {
 			w.blocks = append(w.blocks, block{kind: kindPara, text: t, list: true})
 		}
