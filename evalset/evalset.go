@@ -106,6 +106,17 @@ type Result struct {
 	// TopScore is the retrieval score of the best passage, which the
 	// relevance floor is compared with.
 	TopScore float64
+	// Shared is the number of content words the question shares with the
+	// passage that answers it (see Report.GroupBySharedWords); -1 when not
+	// computed or the question is not answerable.
+	Shared int
+}
+
+// AnsweredRight reports whether an answerable question was answered from
+// the right source: not refused, the right document cited, and for a
+// question with a Title that entry the top source.
+func (r Result) AnsweredRight() bool {
+	return !r.Question.Refuse && !r.Answer.Refused && r.CitedRight && (r.Question.Title == "" || r.TopTitleRight)
 }
 
 // OK reports whether the question was handled as the set expects.
@@ -155,7 +166,11 @@ type Report struct {
 	// scores of each kind of question: the relevance floor belongs
 	// between the lowest of the first and the highest of the second.
 	AnswerableScores, UnanswerableScores ScoreRange
-	Results                              []Result
+	// FewShared sums up the answerable questions that share at most
+	// FewSharedWords content words with their answering passage, once
+	// GroupBySharedWords has run.
+	FewShared Group
+	Results   []Result
 }
 
 // ScoreRange summarises a set of scores.
@@ -179,7 +194,7 @@ func Run(ctx context.Context, qs []Question, a Answerer, s Searcher, k int) (Rep
 	var rr float64
 	var ansScores, unScores []float64
 	for i, q := range qs {
-		res := Result{Line: i + 1, Question: q}
+		res := Result{Line: i + 1, Question: q, Shared: -1}
 		start := time.Now()
 		ans, err := a.Answer(ctx, answer.Question{Text: q.Question})
 		res.Latency = time.Since(start)

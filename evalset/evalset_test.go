@@ -2,6 +2,7 @@ package evalset
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -115,5 +116,51 @@ func TestPercentile(t *testing.T) {
 	}
 	if percentile(nil, 0.5) != 0 {
 		t.Error("percentile of nothing should be 0")
+	}
+}
+
+func TestGroupBySharedWords(t *testing.T) {
+	chunks := []corpus.Chunk{
+		{DocID: "001_a.txt", Title: "The written response", Text: "US Ambassador John Sullivan delivered the response to the Russian Foreign Ministry."},
+		{DocID: "001_a.txt", Title: "Other news", Text: "The ministry said the ambassador was received."},
+		{DocID: "002_b.txt", Title: "Talks", Text: "The talks in Florida lasted four hours."},
+		{DocID: "faq.html", Title: "Is X-ray allowed?", Text: "No: X-ray is cheating, a 7-day ban."},
+		{DocID: "faq.html", Title: "Can I use minimaps?", Text: "Yes, without cave mapping; a ban otherwise."},
+	}
+	q := func(text string, src string, title string, facts ...string) Question {
+		qq := Question{Question: text, Sources: []string{src}, Title: title}
+		for _, f := range facts {
+			qq.Facts = append(qq.Facts, []string{f})
+		}
+		return qq
+	}
+	rep := Report{K: 5, Results: []Result{
+		// Shares "ambassador" and "russian" with the passage stating the
+		// fact; the other passage of the document does not count.
+		{Question: q("which ambassador handed the american reply to the russians?", "001", "", "Sullivan"), Rank: 1, CitedRight: true},
+		// No passage states all the facts: every passage of the document
+		// answers, and the question shares one word with the best.
+		{Question: q("how long was the meeting in florida", "002", "", "four hours", "Miami"), Answer: answer.Answer{Refused: true}},
+		// A titled question: only that entry answers ("ban" in the other
+		// entry does not count for it).
+		{Question: q("will i get banned for xray", "faq.html", "Is X-ray allowed?", "7-day ban"), Rank: 1, CitedRight: true, TopTitleRight: true},
+		// Right document but the wrong entry: not answered right.
+		{Question: q("is an ore finder ok", "faq.html", "Is X-ray allowed?", "cheating"), Rank: 1, CitedRight: true},
+		{Question: Question{Question: "what is the capital of australia", Refuse: true}},
+	}}
+	rep.GroupBySharedWords(chunks)
+	var got []int
+	for _, r := range rep.Results {
+		got = append(got, r.Shared)
+	}
+	// "russians" stems to "russian"; "banned" to "ban"; "xray" is not
+	// "x-ray" (two words, "x" dropped, "ray").
+	want := []int{2, 1, 1, 0, -1}
+	if !slices.Equal(got, want) {
+		t.Fatalf("shared words %v, want %v", got, want)
+	}
+	g := rep.FewShared
+	if g.Questions != 3 || g.Answered != 1.0/3 || g.Refused != 1.0/3 || g.HitAtK != 2.0/3 {
+		t.Errorf("group %+v, want 3 questions, 1/3 answered right, 1/3 refused, 2/3 retrieved", g)
 	}
 }

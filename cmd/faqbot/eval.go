@@ -47,6 +47,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	res.GroupBySharedWords(st.lib.Index().Chunks())
 	writeEval(e.stdout, *file, res, *verbose)
 	return nil
 }
@@ -73,6 +74,10 @@ func writeEval(w io.Writer, name string, r evalset.Report, verbose bool) {
 		u := r.UnanswerableScores
 		fmt.Fprintf(tw, "top score, unanswerable (min / median / max)\t%.3f / %.3f / %.3f\n", u.Min, u.Median, u.Max)
 	}
+	if g := r.FewShared; g.Questions > 0 {
+		fmt.Fprintf(tw, "sharing <= %d content word with the answer (%d questions)\t%s answered right, %s refused, hit@%d %s\n",
+			evalset.FewSharedWords, g.Questions, pct(g.Answered), pct(g.Refused), r.K, pct(g.HitAtK))
+	}
 	tw.Flush()
 
 	var shown []evalset.Result
@@ -92,7 +97,11 @@ func writeEval(w io.Writer, name string, r evalset.Report, verbose bool) {
 	}
 	sort.SliceStable(shown, func(i, j int) bool { return shown[i].Line < shown[j].Line })
 	for _, q := range shown {
-		fmt.Fprintf(w, "- line %d %q: %s\n", q.Line, q.Question.Question, strings.Join(q.Problems(), "; "))
+		shares := ""
+		if q.Shared >= 0 {
+			shares = fmt.Sprintf(" (shares %d content words with its answer)", q.Shared)
+		}
+		fmt.Fprintf(w, "- line %d %q%s: %s\n", q.Line, q.Question.Question, shares, strings.Join(q.Problems(), "; "))
 		if verbose || !q.OK() {
 			fmt.Fprintf(w, "    answer: %s\n", answer.Snippet(q.Answer.Text, 200))
 		}
