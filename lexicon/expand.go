@@ -124,22 +124,8 @@ func (e *Expander) Expand(words []string, inCorpus func(term string) bool) []Exp
 		var found []Expansion
 		seen := map[string]int{}
 		consider := func(word string, rel Relation, w float64) {
-			terms := e.terms(word)
-			// A multi-word name that the analyser reduces to one term
-			// ("the states" -> state, "step in" -> step) has lost what
-			// made it mean anything.
-			multi := strings.Contains(word, " ")
-			if len(terms) == 0 || (multi && len(terms) < 2) || (!multi && len(word)-len(terms[0]) > maxStemLoss) {
-				return
-			}
-			novel := false
-			for _, t := range terms {
-				if !inCorpus(t) {
-					return
-				}
-				novel = novel || !own[t]
-			}
-			if !novel {
+			terms, ok := e.corpusTerms(word, own, inCorpus)
+			if !ok {
 				return
 			}
 			w *= MaxWeight
@@ -184,6 +170,39 @@ func (e *Expander) Expand(words []string, inCorpus func(term string) bool) []Exp
 	return out
 }
 
+// corpusTerms analyses a related word into the terms the corpus must
+// contain, and reports whether it is a usable expansion: the corpus has all
+// its terms and at least one is not the member's own. A hyphenated word is
+// tried joined ("cease-fire" as the corpus's "ceasefire"), then as words.
+func (e *Expander) corpusTerms(word string, own map[string]bool, inCorpus func(string) bool) ([]string, bool) {
+	forms := []string{word}
+	if strings.Contains(word, "-") {
+		forms = []string{strings.ReplaceAll(word, "-", ""), strings.ReplaceAll(word, "-", " ")}
+	}
+next:
+	for _, f := range forms {
+		terms := e.terms(f)
+		// A multi-word name that the analyser reduces to one term
+		// ("the states" -> state, "step in" -> step) has lost what made
+		// it mean anything.
+		multi := strings.Contains(f, " ")
+		if len(terms) == 0 || (multi && len(terms) < 2) || (!multi && len(f)-len(terms[0]) > maxStemLoss) {
+			continue
+		}
+		novel := false
+		for _, t := range terms {
+			if !inCorpus(t) {
+				continue next
+			}
+			novel = novel || !own[t]
+		}
+		if novel {
+			return terms, true
+		}
+	}
+	return nil, false
+}
+
 // byWeight orders expansions strongest first, then by word, so results
 // are reproducible.
 func byWeight(a, b Expansion) int {
@@ -203,11 +222,15 @@ func (e *Expander) units(words []string) []string {
 		n := 1
 		for k := min(maxPhrase, len(words)-i); k >= 2; k-- {
 			p := strings.Join(words[i:i+k], " ")
-			if len(e.table.readings(p)) > 0 {
-				n = k
-				out = append(out, p)
-				break
+			if len(e.table.readings(p)) == 0 {
+				// WordNet writes some compounds with hyphens ("cease-fire").
+				if p = strings.Join(words[i:i+k], "-"); len(e.table.readings(p)) == 0 {
+					continue
+				}
 			}
+			n = k
+			out = append(out, p)
+			break
 		}
 		if n == 1 && !notExpanded[words[i]] && len(e.terms(words[i])) > 0 {
 			out = append(out, words[i])

@@ -46,6 +46,8 @@ func handTable(t *testing.T) *Table {
 		{Word: "meddle", Links: []table.Link{{To: "step in", Rel: table.Broader, Weight: 0.5}}},
 		{Word: "handed", Links: []table.Link{{To: "laterality", Rel: table.Derivation, Weight: 0.56}}},
 		{Word: "foreign ministry", Links: []table.Link{{To: "foreign office", Rel: table.Synonym, Weight: 0.9}}},
+		{Word: "truce", Links: []table.Link{{To: "cease-fire", Rel: table.Synonym, Weight: 0.9}}},
+		{Word: "cease-fire", Links: []table.Link{{To: "truce", Rel: table.Synonym, Weight: 0.9}}},
 		{Word: "many", Links: []table.Link{
 			{To: "a", Rel: table.Synonym, Weight: 1}, {To: "b1", Rel: table.Synonym, Weight: 0.99},
 			{To: "c2", Rel: table.Synonym, Weight: 0.98}, {To: "d3", Rel: table.Synonym, Weight: 0.97},
@@ -173,6 +175,24 @@ func TestExpand(t *testing.T) {
 			question: "who handed it over",
 			corpus:   "later that day",
 			want:     nil,
+		},
+		{
+			name:     "a hyphenated word matches the corpus's joined form",
+			question: "is there a truce",
+			corpus:   "a ceasefire was agreed",
+			want:     []string{"ceasefir<-truce(synonym 0.54)"},
+		},
+		{
+			name:     "a hyphenated word matches the corpus's words",
+			question: "is there a truce",
+			corpus:   "they agreed to cease fire",
+			want:     []string{"ceas+fire<-truce(synonym 0.54)"},
+		},
+		{
+			name:     "a member's two words match a hyphenated name",
+			question: "will they cease fire",
+			corpus:   "a truce",
+			want:     []string{"truce<-cease-fire(synonym 0.54)"},
 		},
 		{
 			name:     "at most a few terms per word, the strongest",
