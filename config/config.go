@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/faqbot/faqbot/corpus"
 )
 
 // Config holds every setting. Zero values are never used directly: Load
@@ -22,6 +24,9 @@ type Config struct {
 	CorpusDir string
 	IndexDir  string
 	TopK      int
+	// SourceURL maps a corpus file to its page on the published site
+	// (corpus.SourceURLTemplate's form, checked).
+	SourceURL string
 
 	// Data and moderation.
 	DataDir               string
@@ -85,6 +90,15 @@ func Settings() []Setting {
 			set: func(c *Config, v string) error { c.CorpusDir = v; return nil }},
 		{Group: "Corpus and index", Env: "FAQBOT_INDEX_DIR", Help: "Folder where the index is saved. Empty: a folder per corpus under the user's cache directory.",
 			set: func(c *Config, v string) error { c.IndexDir = v; return nil }},
+		{Group: "Corpus and index", Env: "FAQBOT_SOURCE_URL", Help: "Where the corpus's pages are published, so that sources link to them: a URL in which {path} is a file's path in the corpus folder without its extension ({file}: with it), e.g. https://docs.example.com/{path}; a passage's link adds its heading's #anchor. Documents with their own link (front-matter url, an HTML canonical link) keep it; a front-matter permalink or slug moves the page. Empty: only those own links.",
+			set: func(c *Config, v string) error {
+				t, err := corpus.SourceURLTemplate(v)
+				if err != nil {
+					return err
+				}
+				c.SourceURL = t
+				return nil
+			}},
 		{Group: "Corpus and index", Env: "FAQBOT_TOP_K", Default: "5", Help: "How many passages are retrieved per question (1-20).",
 			set: intIn(func(c *Config) *int { return &c.TopK }, 1, 20)},
 

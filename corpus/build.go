@@ -25,7 +25,8 @@ type Set struct {
 
 // Build is the one path from a corpus folder to passages, used by the CLI,
 // the bot and the index rebuild: it loads and cleans every document in fsys
-// (LoadFS), splits them with opt (SplitAll) and marks near-duplicates
+// (LoadFS), links each to its page (opt.SourceURL), splits them with opt
+// (SplitAll) and marks near-duplicates
 // (FindDuplicates). The error is that of LoadFS: ErrNoDocuments when
 // nothing could be loaded, or ctx's error.
 func Build(ctx context.Context, fsys fs.FS, lg *slog.Logger, opt SplitOptions) (*Set, error) {
@@ -38,6 +39,7 @@ func Build(ctx context.Context, fsys fs.FS, lg *slog.Logger, opt SplitOptions) (
 		// loadable documents: …"); another prefix would only stutter.
 		return nil, err
 	}
+	linkDocuments(docs, opt.SourceURL)
 	chunks := SplitAll(docs, opt)
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("build corpus: %w", err)

@@ -88,13 +88,13 @@ func markdownBlocks(text string, mdx bool) ([]block, meta) {
 		case reATXHeading.MatchString(line):
 			flush()
 			h := reATXHeading.FindStringSubmatch(line)
-			out = append(out, block{kind: kindHeading, level: len(h[1]), text: mdInline(h[2])})
+			out = append(out, mdHeading(len(h[1]), h[2]))
 		case reSetext.MatchString(line) && len(para) == 1 && !listPara:
 			level := 2
 			if line[0] == '=' {
 				level = 1
 			}
-			out = append(out, block{kind: kindHeading, level: level, text: mdInline(para[0])})
+			out = append(out, mdHeading(level, para[0]))
 			para = para[:0]
 		case isTableStart(lines, i):
 			flush()
@@ -131,6 +131,20 @@ func markdownBlocks(text string, mdx bool) ([]block, meta) {
 		}
 	}
 	return out, m
+}
+
+// mdHeading makes a heading block with the anchor a docs site gives it:
+// an explicit "{#id}", or the slug of its text.
+func mdHeading(level int, raw string) block {
+	anchor := ""
+	if m := reHeadingID.FindStringSubmatch(raw); m != nil {
+		anchor, raw = m[1], raw[:len(raw)-len(m[0])]
+	}
+	text := mdInline(raw)
+	if anchor == "" {
+		anchor = slugAnchor(text)
+	}
+	return block{kind: kindHeading, level: level, text: text, anchor: anchor}
 }
 
 // dedent removes up to n leading spaces from line: the indentation of the

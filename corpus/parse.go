@@ -144,7 +144,7 @@ func assemble(blocks []block, m meta, plain bool) Document {
 			secs[i].URL = base + secs[i].URL
 		}
 	}
-	return Document{Title: title, Date: m.date, URL: m.url, Sections: secs}
+	return Document{Title: title, Date: m.date, URL: m.url, PagePath: m.pagePath, Slug: m.slug, Sections: secs}
 }
 
 // String renders the cleaned document as text: a "# title" line, date and

@@ -192,7 +192,11 @@ func (r *rstReader) title(i, to int) (int, bool) {
 		r.styles[style] = level
 	}
 	r.flush()
-	r.out = append(r.out, block{kind: kindHeading, level: level, text: rstInline(text), anchor: r.anchor})
+	anchor := r.anchor
+	if anchor == "" {
+		anchor = rstAnchor(rstInline(text)) // Sphinx's id for a section
+	}
+	r.out = append(r.out, block{kind: kindHeading, level: level, text: rstInline(text), anchor: anchor})
 	r.anchor = ""
 	return n, true
 }

@@ -21,6 +21,12 @@ type SplitOptions struct {
 	// last paragraph is repeated whole), so that an answer spanning the
 	// cut is still found. 0 turns overlap off.
 	Overlap int
+	// SourceURL maps a file to its page on the published site, for
+	// documents that give no link of their own: a template checked by
+	// SourceURLTemplate, such as "https://docs.example.com/{path}".
+	// Passages link to that page, plus their heading's anchor. "" gives
+	// such documents no link.
+	SourceURL string
 }
 
 // DefaultSplitOptions returns the sizes faqbot uses: passages of about 800

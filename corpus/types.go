@@ -11,8 +11,14 @@ type Document struct {
 	// Date is the publication date in ISO form (2006-01-02) when the text
 	// gives one, or "".
 	Date string
-	// URL is the document's canonical link when it gives one, or "".
+	// URL is the document's link: its canonical link when it gives one,
+	// else (once built with a source URL template) its page on the
+	// published site, or "".
 	URL string
+	// PagePath and Slug are a site-relative permalink and a slug from
+	// front matter: where the page sits on the published site, which a
+	// source URL template resolves.
+	PagePath, Slug string
 	// Sections hold the cleaned content in reading order: FAQ entries
 	// (Question set) or runs of article paragraphs.
 	Sections []Section

@@ -71,8 +71,10 @@ type state struct {
 // Open loads the corpus and opens its index (loading the saved one when it
 // still matches, building otherwise).
 func Open(ctx context.Context, opts Options) (*Library, error) {
-	if opts.Split == (corpus.SplitOptions{}) {
+	if opts.Split.Target == 0 && opts.Split.Max == 0 && opts.Split.Overlap == 0 {
+		src := opts.Split.SourceURL
 		opts.Split = corpus.DefaultSplitOptions()
+		opts.Split.SourceURL = src
 	}
 	lg := opts.Logger
 	if lg == nil {
@@ -166,7 +168,7 @@ func (l *Library) open(ctx context.Context, set *corpus.Set) (*state, error) {
 // so that a change to either rebuilds a saved index whose documents did
 // not change.
 func SplitFingerprint(o corpus.SplitOptions) string {
-	return fmt.Sprintf("%s target=%d max=%d overlap=%d", corpus.CleanerVersion, o.Target, o.Max, o.Overlap)
+	return fmt.Sprintf("%s target=%d max=%d overlap=%d source=%s", corpus.CleanerVersion, o.Target, o.Max, o.Overlap, o.SourceURL)
 }
 
 func docHashes(set *corpus.Set) map[string]string {

@@ -112,6 +112,8 @@ func openStack(ctx context.Context, e *env, cfg config.Config, lg *slog.Logger, 
 	// A corpus folder is opened (through an os.Root) and checked by the
 	// library; with none, the embedded corpus answers.
 	opts := library.Options{Dir: cfg.CorpusDir, IndexDir: indexDir(cfg), Embedder: m.emb, Logger: lg}
+	opts.Split = corpus.DefaultSplitOptions()
+	opts.Split.SourceURL = cfg.SourceURL
 	name := cfg.CorpusDir
 	if name == "" {
 		opts.Corpus, name = corpus.Default(), "embedded corpus"

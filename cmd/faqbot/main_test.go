@@ -191,3 +191,39 @@ func TestEmbedDimensionsSizeTheBuiltInEmbedder(t *testing.T) {
 		t.Errorf("exit %d, output:\n%s\n%s", code, out, errs)
 	}
 }
+
+// TestAskShowsSourceLinks checks the links a member sees, on the CLI and
+// in `ask --json`: a page URL from FAQBOT_SOURCE_URL with the heading's
+// anchor; and that changing the setting relinks a saved index.
+func TestAskShowsSourceLinks(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "office"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	page := "---\ntitle: Pet policy\n---\n\n<Note>Read this before your first week.</Note>\n\n## Can I bring my dog to the office?\n\nDogs are welcome on Fridays if they are house-trained and stay on a leash.\n"
+	if err := os.WriteFile(filepath.Join(dir, "office", "pets.mdx"), []byte(page), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"FAQBOT_INDEX_DIR": filepath.Join(t.TempDir(), "idx"), "FAQBOT_SOURCE_URL": "https://handbook.example/{path}"}
+	const want = "https://handbook.example/office/pets#can-i-bring-my-dog-to-the-office"
+	out, errs, code := runCLI(t, env, "ask", "--json", "--corpus", dir, "can I bring my dog to work?")
+	if code != 0 {
+		t.Fatalf("ask: exit %d\n%s", code, errs)
+	}
+	var got askJSON
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("bad JSON: %v\n%s", err, out)
+	}
+	if len(got.Citations) == 0 || got.Citations[0].URL != want {
+		t.Fatalf("citations %+v, want the first to link to %s", got.Citations, want)
+	}
+	out, _, _ = runCLI(t, env, "ask", "--corpus", dir, "can I bring my dog to work?")
+	if !strings.Contains(out, want) {
+		t.Errorf("the CLI answer does not show the link:\n%s", out)
+	}
+	env["FAQBOT_SOURCE_URL"] = "https://intranet.example/docs/{path}"
+	out, _, _ = runCLI(t, env, "ask", "--json", "--corpus", dir, "can I bring my dog to work?")
+	if !strings.Contains(out, "https://intranet.example/docs/office/pets#can-i-bring-my-dog-to-the-office") {
+		t.Errorf("after changing FAQBOT_SOURCE_URL the saved index still links elsewhere:\n%s", out)
+	}
+}
