@@ -18,8 +18,8 @@ const maxReadabilityElems = 60000
 
 // reduceHTML turns a fetched HTML page into the file the corpus reads: the
 // page's main content as readability finds it (menus, headers, footers,
-// sidebars and "related" lists gone), under an <h1> with the article's
-// title, in a document that keeps the page's language, <title>, <meta>
+// sidebars and "related" lists gone), under an <h1> with the page's
+// headline (its first <h1>, else readability's title), in a document that keeps the page's language, <title>, <meta>
 // tags, JSON-LD and leading comments (where the corpus finds titles and
 // dates) and a <link rel="canonical"> to link. The corpus's cleaning rules
 // then run on it as on any HTML file. When readability finds nothing, the
@@ -39,9 +39,26 @@ func reduceHTML(text []byte, final, listed *url.URL) (content []byte, title, lin
 	p.MaxElemsToParse = maxReadabilityElems
 	var main *html.Node
 	var published time.Time
-	if art, err := p.ParseDocument(doc, final); err == nil && art.Node != nil && strings.TrimSpace(nodeText(art.Node)) != "" {
+	// Readability works on a copy of its own (it changes the tree), with
+	// heading ids hidden from it: it drops elements whose id sounds like
+	// chrome, and an FAQ's <h3 id="community-rules"> is a question, not a
+	// comments section. The ids come back afterwards: they are the
+	// anchors each entry links to.
+	work, err := html.Parse(bytes.NewReader(text))
+	if err != nil {
+		return text, "", link
+	}
+	renameHeadingIDs(work, "id", hiddenID)
+	if art, err := p.ParseAndMutate(work, final); err == nil && art.Node != nil && strings.TrimSpace(nodeText(art.Node)) != "" {
 		main = art.Node
-		title = strings.TrimSpace(art.Title())
+		renameHeadingIDs(main, hiddenID, "id")
+		// The page's own <h1> is its headline, as the corpus reads it;
+		// readability often drops it from the content and its own title
+		// comes from <title>, which carries the site's name.
+		title = strings.Join(strings.Fields(headline(doc)), " ")
+		if title == "" {
+			title = strings.TrimSpace(art.Title())
+		}
 		// Readability also finds dates the corpus cannot see once the
 		// body is reduced (a byline, JSON-LD in the body).
 		published, _ = art.PublishedTime()
@@ -88,6 +105,36 @@ func reduceHTML(text []byte, final, listed *url.URL) (content []byte, title, lin
 	}
 	b.WriteString("\n</body>\n</html>\n")
 	return b.Bytes(), title, link
+}
+
+// hiddenID is where a heading's id waits while readability runs.
+const hiddenID = "data-faqbot-id"
+
+// renameHeadingIDs renames the attribute from to to on every heading.
+func renameHeadingIDs(n *html.Node, from, to string) {
+	if n.Type == html.ElementNode {
+		switch n.DataAtom {
+		case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
+			for i := range n.Attr {
+				if n.Attr[i].Namespace == "" && strings.EqualFold(n.Attr[i].Key, from) {
+					n.Attr[i].Key = to
+				}
+			}
+		}
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		renameHeadingIDs(c, from, to)
+	}
+}
+
+// headline is the text of the page's first <h1>, or "".
+func headline(doc *html.Node) string {
+	if body := findElem(doc, atom.Body); body != nil {
+		if h1 := findElem(body, atom.H1); h1 != nil {
+			return nodeText(h1)
+		}
+	}
+	return ""
 }
 
 // keepInHead says which <head> children the reduced page keeps: those the

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -237,8 +238,8 @@ func TestPagesLoseTheirChrome(t *testing.T) {
 			if doc.URL != tc.wantURL {
 				t.Errorf("the corpus reads the link as %q, want %q", doc.URL, tc.wantURL)
 			}
-			if !strings.HasPrefix(doc.Title, "How to reset the server") {
-				t.Errorf("title = %q", doc.Title)
+			if doc.Title != "How to reset the server" || pg.Title != doc.Title {
+				t.Errorf("title = %q (page %q), want the page's headline without the site's name", doc.Title, pg.Title)
 			}
 			text := doc.String()
 			for _, p := range article {
@@ -456,14 +457,17 @@ func TestSlowHost(t *testing.T) {
 func TestPerHostLimits(t *testing.T) {
 	ctx := testCtx(t)
 	t.Run("concurrency", func(t *testing.T) {
+		// The first page requests are held until a third is in flight,
+		// which must not happen; half a second without one lets them go.
 		s, _ := bigSite(t, 24)
-		s.barrier, s.barrierWait = 2, 10e9
+		s.barrier, s.barrierWait = 3, 500e6
 		f, _ := newTestFetcher(t, Options{PerHostConcurrency: 2, Concurrency: 8}, nil, s)
 		if _, err := f.Fetch(ctx, Request{Source: Source{Kind: KindSite, URL: s.URL("/")}}); err != nil {
 			t.Fatal(err)
 		}
-		if s.maxInflight != 2 {
-			t.Errorf("at most %d requests were in flight, want exactly the per-host limit of 2", s.maxInflight)
+		t.Logf("at most %d requests in flight", s.maxInflight)
+		if s.maxInflight > 2 {
+			t.Errorf("%d requests were in flight at once, over the per-host limit of 2", s.maxInflight)
 		}
 	})
 	t.Run("interval and crawl-delay", func(t *testing.T) {
@@ -593,5 +597,103 @@ func busyOnce() http.HandlerFunc {
 		}
 		w.Header().Set("Content-Type", "text/html")
 		fmt.Fprint(w, docPage("Busy", "", para("busy", 1)))
+	}
+}
+
+func TestSiteDiscovery(t *testing.T) {
+	ctx := testCtx(t)
+	s := newTestSite(t)
+	s.set("/robots.txt", testPage{ctype: "text/plain", body: "User-agent: *\nDisallow:\n"})
+	for _, p := range []string{"/docs/a", "/docs/b", "/blog/c"} {
+		s.set(p, testPage{body: docPage("Page "+p, "", para(p, 1))})
+	}
+	f, _ := newTestFetcher(t, Options{}, nil, s)
+
+	// No Sitemap: line and no sitemap anywhere: a clear error.
+	_, err := f.Fetch(ctx, Request{Source: Source{Kind: KindSite, URL: s.URL("/docs/")}})
+	if !errors.Is(err, ErrNoSitemap) {
+		t.Fatalf("a site without a sitemap: %v, want ErrNoSitemap", err)
+	}
+
+	// A sitemap at the root listing the whole site, twice over and with
+	// another host: only the site folder's pages, once each.
+	s.set("/sitemap.xml", testPage{ctype: "application/xml", body: sitemapXML(
+		s.URL("/docs/a"), s.URL("/docs/b"), s.URL("/blog/c"), s.URL("/docs/a#top"), "https://elsewhere.example/docs/x", s.URL("/docsify"))})
+	res, err := f.Fetch(ctx, Request{Source: Source{Kind: KindSite, URL: s.URL("/docs/")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := keysOf(res.Added), []string{s.URL("/docs/a"), s.URL("/docs/b")}; !slices.Equal(got, want) {
+		t.Errorf("added %v, want %v", got, want)
+	}
+	var outside []string
+	for _, sk := range res.Skipped {
+		if sk.Reason == "outside the site" {
+			outside = append(outside, sk.Key)
+		}
+	}
+	if want := []string{s.URL("/blog/c"), "https://elsewhere.example/docs/x", s.URL("/docsify")}; !slices.Equal(outside, want) {
+		t.Errorf("skipped as outside %v, want %v", outside, want)
+	}
+	if s.count("/blog/c") != 0 || s.count("/docs/a") != 1 {
+		t.Errorf("requests: /blog/c %d, /docs/a %d; want 0 and 1", s.count("/blog/c"), s.count("/docs/a"))
+	}
+}
+
+// TestFAQPageKeepsEveryEntry fetches a community wiki's FAQ page (short
+// answers, a table, code, anchors, headings whose ids readability would
+// take for chrome) and checks that the reduction keeps every entry and
+// its anchor while the wiki's chrome goes.
+func TestFAQPageKeepsEveryEntry(t *testing.T) {
+	ctx := testCtx(t)
+	page, err := os.ReadFile("testdata/faq-with-chrome.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newTestSite(t)
+	s.set("/robots.txt", testPage{status: 404})
+	s.set("/wiki/server-faq", testPage{body: string(page)})
+	f, _ := newTestFetcher(t, Options{}, nil, s)
+	res, err := f.Fetch(ctx, Request{Source: Source{Kind: KindPage, URL: s.URL("/wiki/server-faq")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg := res.Added[0]
+	doc, err := corpus.Parse(pg.Name, pg.Content)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.Title != "Server FAQ" || doc.URL != s.URL("/wiki/server-faq") {
+		t.Errorf("title %q, link %q", doc.Title, doc.URL)
+	}
+	want := []string{
+		"Joining|What is the server address?|#address",
+		"Joining|Which game version do I need?|#version",
+		"Joining|Do I need to be whitelisted?|#whitelist",
+		"Playing|How do I protect my base?|#claims",
+		"Playing|How do ranks work?|#ranks",
+		"Playing|When is the resource world reset?|#reset",
+		"Playing|Can I get my items back after a crash?|#backup",
+		"Community|Where does donation money go?|#donate",
+	}
+	var got []string
+	for _, sec := range doc.Sections {
+		if sec.Question != "" {
+			got = append(got, sec.Heading+"|"+sec.Question+"|"+strings.TrimPrefix(sec.URL, s.URL("/wiki/server-faq")))
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("entries:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for _, w := range []string{"Search the wiki", "Create account", "Weekly events calendar", "Random page", "Top 10 builds",
+		"Share this page", "last edited on", "Privacy policy", "uses cookies", "UA-tracking-code", "Home"} {
+		if strings.Contains(string(pg.Content), w) {
+			t.Errorf("chrome %q survived", w)
+		}
+	}
+	for _, w := range []string{"Architect | 100 hours | 10 homes and /hat", "/abandonclaim", "play.cinderbrook.example"} {
+		if !strings.Contains(doc.String(), w) {
+			t.Errorf("content %q lost", w)
+		}
 	}
 }
