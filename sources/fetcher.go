@@ -295,10 +295,14 @@ type Request struct {
 // or a robots.txt disallow) is removed; a failing page is kept.
 //
 // When the source as a whole fails — its sitemap or repository cannot be
-// read, robots.txt cannot be read, ctx ends, or not one page could be
-// fetched (every page failed, was skipped or was removed) — Fetch returns an error and a Result whose State is req.Prev,
-// with no pages added or removed: the caller keeps what it had and reports
-// the error.
+// read, ctx ends, or not one page could be fetched (every page failed,
+// was skipped or was removed) — Fetch returns an error and a Result whose
+// State is req.Prev, with no pages added or removed: the caller keeps
+// what it had and reports the error.
+//
+// A Prev made for another source (State.Source is not Source.Key()) is
+// ignored: the fetch starts afresh and reports no removals, so a caller
+// that changes a source's description removes the old pages itself.
 func (f *Fetcher) Fetch(ctx context.Context, req Request) (Result, error) {
 	src := req.Source
 	prev := req.Prev

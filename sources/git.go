@@ -76,9 +76,10 @@ func (r *run) git(ctx context.Context) (Result, error) {
 		return Result{}, err
 	}
 
-	if commit.String() == r.prev.Commit && len(r.prev.Pages) > 0 {
-		// Same commit, same folder: nothing can have changed.
-		st := State{Commit: r.prev.Commit, Pages: map[string]PageState{}}
+	if commit.String() == r.prev.Commit && len(r.prev.Pages) > 0 && r.prev.Listed == len(r.prev.Pages) && r.sameLinks(branch) {
+		// Same commit, same folder, same links, every file held: nothing
+		// can have changed.
+		st := State{Commit: r.prev.Commit, Listed: r.prev.Listed, Pages: map[string]PageState{}}
 		var res Result
 		for _, k := range sortedKeys(r.prev.Pages) {
 			res.Unchanged = append(res.Unchanged, k)
@@ -99,7 +100,7 @@ func (r *run) git(ctx context.Context) (Result, error) {
 		return Result{}, err
 	}
 
-	res := Result{State: State{Commit: commit.String(), Pages: map[string]PageState{}}}
+	res := Result{State: State{Commit: commit.String(), Listed: len(files), Pages: map[string]PageState{}}}
 	listed := map[string]bool{}
 	var take []gitFile
 	for _, fl := range files {
@@ -122,9 +123,14 @@ func (r *run) git(ctx context.Context) (Result, error) {
 		}
 	}
 
+	// A held file is unchanged when its blob (its bytes) and its link are.
+	same := func(fl gitFile) (PageState, bool) {
+		ps, held := r.prev.Pages[fl.rel]
+		return ps, held && ps.Blob == fl.blob.String() && ps.URL == gitLink(r.src, branch, fl.rel)
+	}
 	var need []plumbing.Hash
 	for _, fl := range take {
-		if ps, held := r.prev.Pages[fl.rel]; !held || ps.Blob != fl.blob.String() {
+		if _, ok := same(fl); !ok {
 			if _, err := repo.sto.EncodedObject(plumbing.BlobObject, fl.blob); err != nil {
 				need = append(need, fl.blob)
 			}
@@ -141,12 +147,12 @@ func (r *run) git(ctx context.Context) (Result, error) {
 	}
 
 	for _, fl := range take {
-		prev, held := r.prev.Pages[fl.rel]
-		if held && prev.Blob == fl.blob.String() {
+		if ps, ok := same(fl); ok {
 			res.Unchanged = append(res.Unchanged, fl.rel)
-			res.State.Pages[fl.rel] = prev
+			res.State.Pages[fl.rel] = ps
 			continue
 		}
+		prev, held := r.prev.Pages[fl.rel]
 		data, err := r.readBlob(repo.sto, fl.blob)
 		if err != nil {
 			res.Failed = append(res.Failed, Failure{Key: fl.rel, URL: fl.rel, Held: held, Err: err})
@@ -174,6 +180,17 @@ func (r *run) git(ctx context.Context) (Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// sameLinks reports whether every held page still has the link it would
+// be given now (a changed LinkBase or default branch changes them all).
+func (r *run) sameLinks(branch string) bool {
+	for k, ps := range r.prev.Pages {
+		if ps.URL != gitLink(r.src, branch, k) {
+			return false
+		}
+	}
+	return true
 }
 
 // readBlob reads one file's bytes within the page size limit.

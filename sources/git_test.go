@@ -291,6 +291,36 @@ func TestLocalRepository(t *testing.T) {
 	if res.Stats.Requests != 0 {
 		t.Errorf("a local repository cost %d requests", res.Stats.Requests)
 	}
+
+	// A page limit, then a higher one on the same commit: the file left
+	// out comes in.
+	capped, err := op.Fetch(ctx, Request{Source: src, MaxPages: 1})
+	if err != nil || len(capped.Added) != 1 || len(capped.Skipped) != 1 {
+		t.Fatalf("with one page allowed: %v, %s", err, capped.Summary())
+	}
+	uncapped, err := op.Fetch(ctx, Request{Source: src, Prev: capped.State})
+	if err != nil || len(uncapped.Added) != 1 || len(uncapped.Unchanged) != 1 {
+		t.Errorf("the limit lifted on the same commit: %v, %s; want the other file added", err, uncapped.Summary())
+	}
+
+	// The same commit with a new link base: every page changes its link.
+	moved := src
+	moved.LinkBase = "https://docs.example.org/guide"
+	res2, err := op.Fetch(ctx, Request{Source: moved, Prev: res.State})
+	if err != nil {
+		t.Fatal(err)
+	}
+	links := map[string]string{}
+	for _, pg := range res2.Changed {
+		links[pg.Key] = pg.URL
+	}
+	if want := map[string]string{"index.md": "https://docs.example.org/guide/", "install.md": "https://docs.example.org/guide/install"}; !reflect.DeepEqual(links, want) {
+		t.Errorf("after a new link base: changed %v (%s), want %v", links, res2.Summary(), want)
+	}
+	res3, err := op.Fetch(ctx, Request{Source: moved, Prev: res2.State})
+	if err != nil || len(res3.Unchanged) != 2 {
+		t.Errorf("the same commit and links again: %v, %s", err, res3.Summary())
+	}
 }
 
 func TestGitLinks(t *testing.T) {

@@ -15,6 +15,10 @@ type State struct {
 	Source string `json:"source"`
 	// Commit is, for Git, the commit the pages were taken from.
 	Commit string `json:"commit,omitempty"`
+	// Listed is how many pages the listing (sitemap, repository folder)
+	// held; more than len(Pages) when some were over the page limit or
+	// failed before ever being fetched.
+	Listed int `json:"listed,omitempty"`
 	// Fetched is when the pages were last checked.
 	Fetched time.Time `json:"fetched,omitzero"`
 	// Pages are the pages the source holds, by Page.Key.

@@ -62,6 +62,7 @@ func (r *run) web(ctx context.Context) (Result, error) {
 			res.Skipped = append(res.Skipped, Skip{Key: k, Reason: reason})
 		}
 	}
+	res.State.Listed = len(listed)
 	for _, k := range sortedKeys(r.prev.Pages) {
 		if !listed[k] {
 			ps := r.prev.Pages[k]
@@ -99,13 +100,12 @@ feed:
 	names := map[string]string{} // file name -> key, to catch the (vanishingly rare) clash
 	for i, o := range outs {
 		k := fetch[i]
-		switch o.kind {
-		case added, changed, unchanged:
+		if o.kind == added || o.kind == changed || o.kind == unchanged {
 			if other, dup := names[o.ps.Name]; dup {
 				o = outcome{kind: failed, err: fmt.Errorf("%w: file name %s also used by %s", ErrBadSource, o.ps.Name, other)}
-				break
+			} else {
+				names[o.ps.Name] = k
 			}
-			names[o.ps.Name] = k
 		}
 		switch o.kind {
 		case added:
