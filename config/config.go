@@ -46,6 +46,16 @@ type Config struct {
 	EmbedModel      string
 	EmbedDimensions int
 	PromptsDir      string
+	RewriteTimeout  time.Duration
+	ReasoningEffort string
+	ReasoningTokens int
+
+	// Embeddings server, when it is not the chat server, and how it is used.
+	EmbedBaseURL        string
+	EmbedAPIKey         string
+	EmbedTimeout        time.Duration
+	EmbedQueryPrefix    string
+	EmbedDocumentPrefix string
 
 	// Discord.
 	DiscordToken    string
@@ -68,6 +78,29 @@ type Config struct {
 // LLMEnabled reports whether an LLM is configured: a base URL or an API key.
 func (c Config) LLMEnabled() bool { return c.OpenAIBaseURL != "" || c.OpenAIKey != "" }
 
+// EmbedServer says where embeddings come from: the base URL ("" is
+// OpenAI's) and the key to send, and ok false when no embeddings server is
+// configured at all (the built-in embedder is the only choice then).
+// FAQBOT_EMBED_BASE_URL and FAQBOT_EMBED_API_KEY win; otherwise the chat
+// server's settings apply. The chat key is never sent to a different
+// embeddings server: a key for one provider is a secret from another.
+func (c Config) EmbedServer() (baseURL, key string, ok bool) {
+	if c.EmbedBaseURL == "" && c.EmbedAPIKey == "" && !c.LLMEnabled() {
+		return "", "", false
+	}
+	baseURL, key = c.OpenAIBaseURL, c.OpenAIKey
+	if c.EmbedBaseURL != "" {
+		baseURL = c.EmbedBaseURL
+		if c.EmbedBaseURL != c.OpenAIBaseURL {
+			key = ""
+		}
+	}
+	if c.EmbedAPIKey != "" {
+		key = c.EmbedAPIKey
+	}
+	return baseURL, key, true
+}
+
 // Setting describes one environment variable.
 type Setting struct {
 	// Env is the environment variable's name.
@@ -80,7 +113,10 @@ type Setting struct {
 	Group string
 	// Secret settings are never printed.
 	Secret bool
-	set    func(c *Config, v string) error
+	// keepSpace keeps a value's leading and trailing spaces (a prefix
+	// such as "query: " ends in one); other values are trimmed.
+	keepSpace bool
+	set       func(c *Config, v string) error
 }
 
 // Settings lists every setting in the order they are documented.
@@ -134,10 +170,34 @@ func Settings() []Setting {
 			}},
 		{Group: "LLM (optional; any OpenAI-compatible server)", Env: "FAQBOT_CONTEXT_TOKENS", Default: "1200", Help: "Token budget for the sources in the prompt; the highest-ranked passages that fit are kept.",
 			set: intIn(func(c *Config) *int { return &c.ContextTokens }, 100, 1000000)},
-		{Group: "LLM (optional; any OpenAI-compatible server)", Env: "FAQBOT_EMBED_MODEL", Help: "Embedding model on the same server (e.g. text-embedding-3-small, nomic-embed-text). Empty: the built-in offline embedder. Changing it rebuilds the index.",
+		{Group: "LLM (optional; any OpenAI-compatible server)", Env: "FAQBOT_REWRITE_TIMEOUT", Default: "15s", Help: "Longest the LLM may take to turn a question into search queries (a standalone question and keyword queries, in the FAQ's language). Past it, or on any failure, the question is searched as asked.",
+			set: durationMin(func(c *Config) *time.Duration { return &c.RewriteTimeout }, time.Millisecond)},
+		{Group: "LLM (optional; any OpenAI-compatible server)", Env: "FAQBOT_REASONING_EFFORT", Help: "reasoning_effort sent to the chat model: none, minimal, low, medium, high, xhigh or max (which ones a model takes depends on the model). Empty: nothing is sent and the model's default applies.",
+			set: func(c *Config, v string) error {
+				v = strings.ToLower(v)
+				switch v {
+				case "", "none", "minimal", "low", "medium", "high", "xhigh", "max":
+					c.ReasoningEffort = v
+					return nil
+				}
+				return fmt.Errorf("want none, minimal, low, medium, high, xhigh or max, got %q", v)
+			}},
+		{Group: "LLM (optional; any OpenAI-compatible server)", Env: "FAQBOT_REASONING_TOKENS", Default: "0", Help: "Tokens a reasoning model may spend thinking, on top of FAQBOT_MAX_ANSWER_TOKENS, so that thinking cannot use up the answer's budget. Applies to the o-series and gpt-5, and to any model when FAQBOT_REASONING_EFFORT or this is set. 0: by effort (minimal 1024, low 4096, medium or unset 8192, high 16384).",
+			set: intIn(func(c *Config) *int { return &c.ReasoningTokens }, 0, 1000000)},
+		{Group: "LLM (optional; any OpenAI-compatible server)", Env: "FAQBOT_EMBED_MODEL", Help: "Embedding model (e.g. text-embedding-3-small, nomic-embed-text) on the chat server or on FAQBOT_EMBED_BASE_URL. Empty: the built-in offline embedder. Changing it rebuilds the index.",
 			set: func(c *Config, v string) error { c.EmbedModel = v; return nil }},
 		{Group: "LLM (optional; any OpenAI-compatible server)", Env: "FAQBOT_EMBED_DIMENSIONS", Default: "0", Help: "Vector size. With FAQBOT_EMBED_MODEL, asks the model for shorter vectors (OpenAI's dimensions parameter); with the built-in embedder, its size. 0 keeps the default (the model's size, or 512). Changing it rebuilds the index.",
 			set: intIn(func(c *Config) *int { return &c.EmbedDimensions }, 0, 65536)},
+		{Group: "LLM (optional; any OpenAI-compatible server)", Env: "FAQBOT_EMBED_BASE_URL", Help: "Base URL of the server for FAQBOT_EMBED_MODEL when it is not the chat server, e.g. http://localhost:11434/v1 for embeddings from Ollama beside a hosted chat model. Empty: OPENAI_BASE_URL. The server is part of the index's identity: changing it rebuilds the index.",
+			set: func(c *Config, v string) error { c.EmbedBaseURL = strings.TrimRight(v, "/"); return nil }},
+		{Group: "LLM (optional; any OpenAI-compatible server)", Env: "FAQBOT_EMBED_API_KEY", Secret: true, Help: "API key for the embeddings server. Empty: OPENAI_API_KEY when embeddings come from the chat server, and no key when FAQBOT_EMBED_BASE_URL names another (the chat key is never sent there).",
+			set: func(c *Config, v string) error { c.EmbedAPIKey = v; return nil }},
+		{Group: "LLM (optional; any OpenAI-compatible server)", Env: "FAQBOT_EMBED_TIMEOUT", Default: "30s", Help: "Longest one embeddings request may take. Past it, faqbot index fails with an error, and a question is searched by its words alone and answered with a note saying so.",
+			set: durationMin(func(c *Config) *time.Duration { return &c.EmbedTimeout }, time.Millisecond)},
+		{Group: "LLM (optional; any OpenAI-compatible server)", Env: "FAQBOT_EMBED_QUERY_PREFIX", keepSpace: true, Help: "Text put before every question embedded, for models trained with one. Empty: the model's known prefix (nomic-embed-text \"search_query: \", e5 \"query: \", mxbai-embed-large and bge their search instruction, others none); none: no prefix. Quote a value that ends in a space. Changing it rebuilds the index.",
+			set: func(c *Config, v string) error { c.EmbedQueryPrefix = v; return nil }},
+		{Group: "LLM (optional; any OpenAI-compatible server)", Env: "FAQBOT_EMBED_DOCUMENT_PREFIX", keepSpace: true, Help: "Text put before every passage embedded. Empty: the model's known prefix (nomic-embed-text \"search_document: \", e5 \"passage: \", others none); none: no prefix. Quote a value that ends in a space. Changing it rebuilds the index.",
+			set: func(c *Config, v string) error { c.EmbedDocumentPrefix = v; return nil }},
 		{Group: "LLM (optional; any OpenAI-compatible server)", Env: "FAQBOT_PROMPTS_DIR", Help: "Folder of prompt templates that replace the built-in ones (same file names).",
 			set: func(c *Config, v string) error { c.PromptsDir = v; return nil }},
 
@@ -178,9 +238,9 @@ func Load(getenv func(string) string, dotenv map[string]string) (Config, error) 
 	var c Config
 	var errs []error
 	for _, s := range Settings() {
-		v := strings.TrimSpace(getenv(s.Env))
+		v := s.clean(getenv(s.Env))
 		if v == "" {
-			v = strings.TrimSpace(dotenv[s.Env])
+			v = s.clean(dotenv[s.Env])
 		}
 		if v == "" {
 			v = s.Default
@@ -202,6 +262,15 @@ func Load(getenv func(string) string, dotenv map[string]string) (Config, error) 
 		return Config{}, fmt.Errorf("reading settings: FAQBOT_SHARD_ID %d must be below FAQBOT_SHARD_COUNT %d", c.ShardID, c.ShardCount)
 	}
 	return c, nil
+}
+
+// clean trims a value, unless the setting keeps its spaces; a value of
+// spaces only is empty either way.
+func (s Setting) clean(v string) string {
+	if strings.TrimSpace(v) == "" || !s.keepSpace {
+		return strings.TrimSpace(v)
+	}
+	return v
 }
 
 // ReadDotenv parses a .env file: KEY=VALUE lines, # comments, optional

@@ -121,3 +121,67 @@ func TestParseDotenv(t *testing.T) {
 		t.Error("ParseDotenv(\"oops\"): no error")
 	}
 }
+
+func TestEmbedServer(t *testing.T) {
+	tests := []struct {
+		name            string
+		env             map[string]string
+		wantURL, wantKy string
+		wantOK          bool
+	}{
+		{"nothing configured", nil, "", "", false},
+		{"the chat server", map[string]string{"OPENAI_BASE_URL": "http://chat/v1", "OPENAI_API_KEY": "sk-chat"}, "http://chat/v1", "sk-chat", true},
+		{"OpenAI with a key", map[string]string{"OPENAI_API_KEY": "sk-chat"}, "", "sk-chat", true},
+		{"another server gets no chat key", map[string]string{"OPENAI_API_KEY": "sk-chat", "FAQBOT_EMBED_BASE_URL": "http://ollama:11434/v1/"}, "http://ollama:11434/v1", "", true},
+		{"another server with its own key", map[string]string{"OPENAI_API_KEY": "sk-chat", "FAQBOT_EMBED_BASE_URL": "http://embed/v1", "FAQBOT_EMBED_API_KEY": "sk-embed"}, "http://embed/v1", "sk-embed", true},
+		{"the same server named twice keeps the key", map[string]string{"OPENAI_BASE_URL": "http://chat/v1", "OPENAI_API_KEY": "sk-chat", "FAQBOT_EMBED_BASE_URL": "http://chat/v1"}, "http://chat/v1", "sk-chat", true},
+		{"another key on the chat server", map[string]string{"OPENAI_API_KEY": "sk-chat", "FAQBOT_EMBED_API_KEY": "sk-embed"}, "", "sk-embed", true},
+		{"embeddings only, no chat", map[string]string{"FAQBOT_EMBED_BASE_URL": "http://ollama:11434/v1"}, "http://ollama:11434/v1", "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Load(func(k string) string { return tt.env[k] }, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			url, key, ok := c.EmbedServer()
+			if url != tt.wantURL || key != tt.wantKy || ok != tt.wantOK {
+				t.Errorf("EmbedServer() = %q, %q, %v; want %q, %q, %v", url, key, ok, tt.wantURL, tt.wantKy, tt.wantOK)
+			}
+		})
+	}
+}
+
+func TestEmbeddingAndReasoningSettings(t *testing.T) {
+	env := map[string]string{
+		"FAQBOT_EMBED_QUERY_PREFIX": "search_query: ", "FAQBOT_EMBED_TIMEOUT": "5s",
+		"FAQBOT_REASONING_EFFORT": "Low", "FAQBOT_REASONING_TOKENS": "2000", "FAQBOT_REWRITE_TIMEOUT": "3s",
+	}
+	// A quoted .env value keeps its trailing space too.
+	dotenv, err := ParseDotenv(strings.NewReader("FAQBOT_EMBED_DOCUMENT_PREFIX=\"passage: \"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(func(k string) string { return env[k] }, dotenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.EmbedQueryPrefix != "search_query: " || c.EmbedDocumentPrefix != "passage: " {
+		t.Errorf("prefixes %q, %q; want their trailing spaces kept", c.EmbedQueryPrefix, c.EmbedDocumentPrefix)
+	}
+	if c.EmbedTimeout != 5*time.Second || c.ReasoningEffort != "low" || c.ReasoningTokens != 2000 || c.RewriteTimeout != 3*time.Second {
+		t.Errorf("got timeout %v, effort %q, tokens %d, rewrite timeout %v", c.EmbedTimeout, c.ReasoningEffort, c.ReasoningTokens, c.RewriteTimeout)
+	}
+	d, err := Load(func(string) string { return "" }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.EmbedTimeout != 30*time.Second || d.RewriteTimeout != 15*time.Second || d.ReasoningEffort != "" || d.EmbedQueryPrefix != "" {
+		t.Errorf("defaults: embed timeout %v, rewrite timeout %v, effort %q, prefix %q", d.EmbedTimeout, d.RewriteTimeout, d.ReasoningEffort, d.EmbedQueryPrefix)
+	}
+	for _, bad := range []map[string]string{{"FAQBOT_REASONING_EFFORT": "extreme"}, {"FAQBOT_EMBED_TIMEOUT": "0s"}, {"FAQBOT_REASONING_TOKENS": "-1"}} {
+		if _, err := Load(func(k string) string { return bad[k] }, nil); err == nil {
+			t.Errorf("Load(%v) succeeded, want an error", bad)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	openai "github.com/sashabaranov/go-openai"
@@ -30,10 +31,30 @@ type Config struct {
 	// EmbedDimensions asks the embedding model for vectors of this length
 	// (OpenAI's dimensions parameter); 0 keeps the model's own.
 	EmbedDimensions int
-	// MaxTokens bounds the tokens of one completion; 0 leaves it to the
+	// EmbedTimeout bounds each embeddings request; 0 means
+	// DefaultEmbedTimeout. A request that times out is not retried.
+	EmbedTimeout time.Duration
+	// EmbedQueryPrefix and EmbedDocumentPrefix are put before every
+	// question and every passage embedded. Empty means the model's known
+	// prefixes (see KnownPrefixes); PrefixNone means none.
+	EmbedQueryPrefix    string
+	EmbedDocumentPrefix string
+	// MaxTokens bounds the tokens of one answer; 0 leaves it to the
 	// server. It is sent as max_tokens, or as max_completion_tokens to
-	// reasoning models (o1, o3, o4, gpt-5, gpt-6), which reject max_tokens.
+	// reasoning models (o1, o3, o4, gpt-5, gpt-6), which reject max_tokens;
+	// their budget is raised by the reasoning budget (see ReasoningTokens)
+	// so that thinking cannot use up the answer's tokens.
 	MaxTokens int
+	// ReasoningEffort is sent as reasoning_effort (minimal, low, medium,
+	// high, ...) to any model when set; empty sends nothing, leaving the
+	// model's default.
+	ReasoningEffort string
+	// ReasoningTokens is the completion budget added to MaxTokens for a
+	// reasoning model's thinking: for the o-series and gpt-5 always, for
+	// other models when ReasoningEffort or ReasoningTokens is set (a model
+	// served by Ollama or vLLM that thinks aloud). 0 means by effort (see
+	// reasoningBudget).
+	ReasoningTokens int
 	// Temperature is the sampling temperature. go-openai omits a zero
 	// value from the request, so 0 means "the server's default", not
 	// greedy decoding; send 0.01 for nearly deterministic answers. It is
@@ -63,6 +84,9 @@ type Client struct {
 	api *openai.Client
 	cfg Config
 	lg  *slog.Logger
+	// noSchema is set once the server rejected response_format
+	// json_schema, so that Complete stops sending it.
+	noSchema atomic.Bool
 }
 
 // New returns a Client for cfg. It sends nothing until it is used.
@@ -104,7 +128,8 @@ var _ answer.ChatModel = (*Client)(nil)
 // empty answer is an ErrBadResponse. Errors are *Error values (or the
 // ctx's error when ctx was cancelled).
 func (c *Client) Stream(ctx context.Context, messages []answer.Message, onDelta func(delta string)) (string, error) {
-	req := c.chatRequest(messages)
+	req := c.chatRequest(messages, c.cfg.MaxTokens, c.cfg.ReasoningEffort)
+	req.Stream = true
 	var text strings.Builder
 	err := c.withRetries(ctx, "chat", func(ctx context.Context) (bool, error) {
 		text.Reset()
@@ -152,38 +177,26 @@ func (c *Client) Stream(ctx context.Context, messages []answer.Message, onDelta 
 }
 
 // chatRequest converts messages to go-openai's request for the configured
-// model.
-func (c *Client) chatRequest(messages []answer.Message) openai.ChatCompletionRequest {
-	req := openai.ChatCompletionRequest{Model: c.cfg.ChatModel, Stream: true}
+// model, with a budget of answerTokens for the reply (0: the server's
+// default) and the given reasoning effort ("" sends none).
+func (c *Client) chatRequest(messages []answer.Message, answerTokens int, effort string) openai.ChatCompletionRequest {
+	req := openai.ChatCompletionRequest{Model: c.cfg.ChatModel, ReasoningEffort: effort}
 	for _, m := range messages {
 		req.Messages = append(req.Messages, openai.ChatCompletionMessage{Role: string(m.Role), Content: m.Content})
 	}
+	budget := answerTokens
+	if budget > 0 && c.thinks(effort) {
+		budget += c.reasoningBudget(effort)
+	}
 	if isReasoningModel(c.cfg.ChatModel) {
-		req.MaxCompletionTokens = c.cfg.MaxTokens
+		req.MaxCompletionTokens = budget
 	} else {
 		// max_tokens is deprecated by OpenAI but it is what Ollama, vLLM,
 		// llama.cpp and LM Studio read; max_completion_tokens is only for
 		// the reasoning models above.
 		//lint:ignore SA1019 deliberate: the field other OpenAI-compatible servers understand
-		req.MaxTokens = c.cfg.MaxTokens
+		req.MaxTokens = budget
 		req.Temperature = float32(c.cfg.Temperature)
 	}
 	return req
-}
-
-// isReasoningModel reports the model families go-openai validates as
-// reasoning models: they take max_completion_tokens instead of max_tokens
-// and no temperature. A "provider/" prefix (OpenRouter style) is ignored
-// for the check; go-openai itself does not look past it.
-func isReasoningModel(model string) bool {
-	m := strings.ToLower(model)
-	if i := strings.LastIndexByte(m, '/'); i >= 0 {
-		m = m[i+1:]
-	}
-	for _, p := range []string{"o1", "o3", "o4", "gpt-5", "gpt-6"} {
-		if strings.HasPrefix(m, p) {
-			return true
-		}
-	}
-	return false
 }

@@ -103,28 +103,75 @@ func TestStreamRequestAndDeltas(t *testing.T) {
 
 func TestRequestParameters(t *testing.T) {
 	tests := []struct {
+		name                  string
 		model                 string
 		temperature           float64
+		effort                string
+		reasoningTokens       int
 		wantMax, wantMaxCompl int
 		wantTemperature       bool
+		wantEffort            string
 	}{
-		{"gpt-4o-mini", 0.1, 400, 0, true},
-		{"llama3.2", 0, 400, 0, false}, // 0 is omitted: the server's default applies
-		{"o3-mini", 0.1, 0, 400, false},
-		{"gpt-5-nano", 0.7, 0, 400, false},
-		{"openai/o4-mini", 0.7, 0, 400, false},
+		{"chat model", "gpt-4o-mini", 0.1, "", 0, 400, 0, true, ""},
+		{"zero temperature", "llama3.2", 0, "", 0, 400, 0, false, ""}, // 0 is omitted: the server's default applies
+		// Reasoning models: max_completion_tokens with room for thinking
+		// on top of the answer's 400 tokens, and no temperature.
+		{"o-series default effort", "o3-mini", 0.1, "", 0, 0, 400 + mediumReasoningTokens, false, ""},
+		{"gpt-5 low effort", "gpt-5-nano", 0.7, "low", 0, 0, 400 + lowReasoningTokens, false, "low"},
+		{"provider prefix high effort", "openai/o4-mini", 0.7, "high", 0, 0, 400 + highReasoningTokens, false, "high"},
+		{"explicit reasoning budget", "gpt-5-mini", 0, "minimal", 600, 0, 1000, false, "minimal"},
+		// Another model that thinks: reasoning_effort sent as configured,
+		// max_tokens raised so that the <think> block cannot eat the answer.
+		{"local thinking model", "qwen3:8b", 0.1, "medium", 0, 400 + mediumReasoningTokens, 0, true, "medium"},
+		{"local thinking model, budget only", "deepseek-r1", 0.1, "", 2000, 2400, 0, true, ""},
 	}
 	for _, tt := range tests {
-		t.Run(tt.model, func(t *testing.T) {
+		t.Run(tt.name, func(t *testing.T) {
 			srv := llmtest.NewServer(t, llmtest.Stream("ok"))
-			c, _ := newClient(t, srv, func(cfg *Config) { cfg.ChatModel, cfg.Temperature = tt.model, tt.temperature })
+			c, _ := newClient(t, srv, func(cfg *Config) {
+				cfg.ChatModel, cfg.Temperature, cfg.ReasoningEffort, cfg.ReasoningTokens = tt.model, tt.temperature, tt.effort, tt.reasoningTokens
+			})
 			if _, err := c.Stream(t.Context(), msgs, nil); err != nil {
 				t.Fatal(err)
 			}
 			cr := srv.Requests()[0].Chat(t)
-			if cr.Model != tt.model || cr.MaxTokens != tt.wantMax || cr.MaxCompletionTokens != tt.wantMaxCompl || (cr.Temperature != nil) != tt.wantTemperature {
-				t.Errorf("model=%q max_tokens=%d max_completion_tokens=%d temperature=%v; want %d %d sent=%v",
-					cr.Model, cr.MaxTokens, cr.MaxCompletionTokens, cr.Temperature, tt.wantMax, tt.wantMaxCompl, tt.wantTemperature)
+			if cr.Model != tt.model || cr.MaxTokens != tt.wantMax || cr.MaxCompletionTokens != tt.wantMaxCompl ||
+				(cr.Temperature != nil) != tt.wantTemperature || cr.ReasoningEffort != tt.wantEffort {
+				t.Errorf("model=%q max_tokens=%d max_completion_tokens=%d temperature=%v reasoning_effort=%q; want %d %d sent=%v %q",
+					cr.Model, cr.MaxTokens, cr.MaxCompletionTokens, cr.Temperature, cr.ReasoningEffort, tt.wantMax, tt.wantMaxCompl, tt.wantTemperature, tt.wantEffort)
+			}
+		})
+	}
+}
+
+// Complete sends one unstreamed request with the JSON schema, a budget of
+// its own (plus thinking room for a reasoning model, at low effort unless
+// configured) and returns the reply.
+func TestComplete(t *testing.T) {
+	schema := []byte(`{"type":"object","properties":{"q":{"type":"string"}},"required":["q"],"additionalProperties":false}`)
+	tests := []struct {
+		model, effort         string
+		wantMax, wantMaxCompl int
+		wantEffort            string
+	}{
+		{"gpt-4o-mini", "", 300, 0, ""},
+		{"gpt-5-mini", "", 0, 300 + lowReasoningTokens, "low"},
+		{"o3", "high", 0, 300 + highReasoningTokens, "high"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.model, func(t *testing.T) {
+			srv := llmtest.NewServer(t, llmtest.Completion(`{"q": "visa fee"}`))
+			c, _ := newClient(t, srv, func(cfg *Config) { cfg.ChatModel, cfg.ReasoningEffort = tt.model, tt.effort })
+			got, err := c.Complete(t.Context(), msgs, answer.CompleteOptions{MaxTokens: 300, Schema: schema, SchemaName: "queries"})
+			if err != nil || got != `{"q": "visa fee"}` {
+				t.Fatalf("Complete = %q, %v", got, err)
+			}
+			cr := srv.Requests()[0].Chat(t)
+			rf := cr.ResponseFormat
+			if cr.Stream || cr.MaxTokens != tt.wantMax || cr.MaxCompletionTokens != tt.wantMaxCompl || cr.ReasoningEffort != tt.wantEffort ||
+				rf == nil || rf.Type != "json_schema" || rf.JSONSchema == nil || rf.JSONSchema.Name != "queries" || !rf.JSONSchema.Strict ||
+				string(rf.JSONSchema.Schema) != string(schema) {
+				t.Errorf("request stream=%v max_tokens=%d max_completion_tokens=%d effort=%q response_format=%+v", cr.Stream, cr.MaxTokens, cr.MaxCompletionTokens, cr.ReasoningEffort, rf)
 			}
 		})
 	}

@@ -46,7 +46,8 @@ const maxDupChain = 8
 // coverageWeight·Coverage + vectorWeight·max(0, cosine) +
 // lexicalWeight·Lexical, and near-duplicates collapsed so the same content
 // is never returned twice. A blank query or k <= 0 gives no hits and no
-// error.
+// error. When the embedder fails and ctx is still live, the hits come from
+// BM25 alone, each marked LexicalOnly, rather than an error.
 func (ix *Index) Search(ctx context.Context, query string, k int) ([]Hit, error) {
 	if strings.TrimSpace(query) == "" || k <= 0 || len(ix.chunks) == 0 {
 		return nil, nil
@@ -78,8 +79,15 @@ func (ix *Index) Search(ctx context.Context, query string, k int) ([]Hit, error)
 	}()
 
 	qv, err := ix.embedQuery(ctx, query)
+	lexicalOnly := false
 	if err != nil {
-		return nil, fmt.Errorf("searching: %w", err)
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("searching: %w", err)
+		}
+		// An embedder that is down or stalled must not take the answers
+		// down with it: the lexical half still finds what shares words
+		// with the question, and the hits say how they were found.
+		qv, lexicalOnly = nil, true
 	}
 
 	cos := map[int32]float64{}
@@ -120,6 +128,8 @@ func (ix *Index) Search(ctx context.Context, query string, k int) ([]Hit, error)
 			Vector:   c,
 			Lexical:  s.lexical(d),
 			Coverage: s.coverage(d),
+
+			LexicalOnly: lexicalOnly,
 		}
 		h.TitleCoverage = s.titleCoverage(ix.titleTerms(d))
 		h.Score = fuse(h)
@@ -152,11 +162,16 @@ func fuse(h Hit) float64 {
 
 func clamp01(x float64) float64 { return min(max(x, 0), 1) }
 
-// embedQuery embeds the query; nil means it has no words to embed (only
+// embedQuery embeds the query (with EmbedQuery when the embedder tells
+// queries from passages); nil means it has no words to embed (only
 // punctuation, say), so vector search is skipped rather than fed a vector
 // chromem would divide by zero.
 func (ix *Index) embedQuery(ctx context.Context, q string) ([]float32, error) {
-	vs, err := ix.emb.Embed(ctx, []string{q})
+	embed := ix.emb.Embed
+	if qe, ok := ix.emb.(QueryEmbedder); ok {
+		embed = qe.EmbedQuery
+	}
+	vs, err := embed(ctx, []string{q})
 	if err != nil {
 		return nil, fmt.Errorf("embedding query: %w", err)
 	}

@@ -20,6 +20,16 @@ type Embedder interface {
 	Embed(ctx context.Context, texts []string) ([][]float32, error)
 }
 
+// QueryEmbedder is an Embedder that embeds search queries differently from
+// passages: models such as nomic-embed-text and e5 were trained with one
+// prefix before questions and another before passages. Search embeds its
+// query with EmbedQuery when the index's embedder has it.
+type QueryEmbedder interface {
+	Embedder
+	// EmbedQuery returns one normalised vector per query, in order.
+	EmbedQuery(ctx context.Context, texts []string) ([][]float32, error)
+}
+
 // Hit is one retrieved passage with its scores.
 type Hit struct {
 	// Chunk is the passage.
@@ -40,4 +50,9 @@ type Hit struct {
 	Coverage float64
 	// TitleCoverage is the same share for the passage's title alone.
 	TitleCoverage float64
+	// LexicalOnly is set when the query could not be embedded (the
+	// embedder failed or timed out), so the hit was found and scored by
+	// its words alone and Vector is 0. The search still answers; a front
+	// end may say that it searched by words only.
+	LexicalOnly bool
 }

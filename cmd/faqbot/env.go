@@ -105,7 +105,7 @@ func indexDir(cfg config.Config) string {
 // stderr when it is a terminal. tune, when given, adjusts the library's
 // options (serve sets its watch report).
 func openStack(ctx context.Context, e *env, cfg config.Config, lg *slog.Logger, progress bool, tune ...func(*library.Options)) (*stack, error) {
-	m, err := newModels(ctx, cfg, lg)
+	m, err := newModels(ctx, cfg, indexDir(cfg), lg)
 	if err != nil {
 		return nil, err
 	}

@@ -21,22 +21,44 @@ type models struct {
 	llm  answer.LLMOptions
 }
 
-func newModels(ctx context.Context, cfg config.Config, lg *slog.Logger) (models, error) {
+// newModels makes the embedder and the chat model. indexDir is where the
+// index is saved: when its manifest names the configured API embedder, the
+// dimension recorded there spares a start-up request, so a question can be
+// answered (from the lexical index, with a note) while the embeddings
+// server is down.
+func newModels(ctx context.Context, cfg config.Config, indexDir string, lg *slog.Logger) (models, error) {
 	dim := retrieval.DefaultHashDim
 	if cfg.EmbedModel == "" && cfg.EmbedDimensions > 0 {
 		dim = cfg.EmbedDimensions
 	}
 	m := models{emb: retrieval.NewHashEmbedder(dim)}
-	if cfg.EmbedModel != "" && !cfg.LLMEnabled() {
-		return models{}, fmt.Errorf("FAQBOT_EMBED_MODEL is set but neither OPENAI_BASE_URL nor OPENAI_API_KEY is: the embedding model needs a server")
+	embedURL, embedKey, embedServer := cfg.EmbedServer()
+	if cfg.EmbedModel != "" && !embedServer {
+		return models{}, fmt.Errorf("FAQBOT_EMBED_MODEL is set but no server is: set FAQBOT_EMBED_BASE_URL, OPENAI_BASE_URL or OPENAI_API_KEY")
+	}
+	if cfg.EmbedModel != "" {
+		ec := llm.New(llm.Config{
+			APIKey: embedKey, BaseURL: embedURL,
+			EmbedModel: cfg.EmbedModel, EmbedDimensions: cfg.EmbedDimensions, EmbedTimeout: cfg.EmbedTimeout,
+			EmbedQueryPrefix: cfg.EmbedQueryPrefix, EmbedDocumentPrefix: cfg.EmbedDocumentPrefix, Logger: lg,
+		})
+		known := 0
+		if man, err := retrieval.ReadManifest(indexDir); err == nil && man.Embedder == ec.EmbedderName() {
+			known = man.Dim
+		}
+		emb, err := ec.Embedder(ctx, known)
+		if err != nil {
+			return models{}, fmt.Errorf("starting the embedding model %s: %w", cfg.EmbedModel, err)
+		}
+		m.emb = emb
 	}
 	if !cfg.LLMEnabled() {
 		return m, nil
 	}
 	c := llm.New(llm.Config{
 		APIKey: cfg.OpenAIKey, BaseURL: cfg.OpenAIBaseURL, ChatModel: cfg.ChatModel,
-		EmbedModel: cfg.EmbedModel, EmbedDimensions: cfg.EmbedDimensions,
-		MaxTokens: cfg.MaxAnswerTokens, Temperature: cfg.Temperature, Logger: lg,
+		MaxTokens: cfg.MaxAnswerTokens, Temperature: cfg.Temperature,
+		ReasoningEffort: cfg.ReasoningEffort, ReasoningTokens: cfg.ReasoningTokens, Logger: lg,
 	})
 	set, err := prompts.Load(cfg.PromptsDir)
 	if err != nil {
@@ -44,12 +66,5 @@ func newModels(ctx context.Context, cfg config.Config, lg *slog.Logger) (models,
 	}
 	m.chat = c
 	m.llm = answer.LLMOptions{Prompts: set, ContextTokens: cfg.ContextTokens, Timeout: cfg.LLMTimeout}
-	if cfg.EmbedModel != "" {
-		emb, err := c.Embedder(ctx)
-		if err != nil {
-			return models{}, fmt.Errorf("starting the embedding model %s: %w", cfg.EmbedModel, err)
-		}
-		m.emb = emb
-	}
 	return m, nil
 }

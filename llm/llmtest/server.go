@@ -12,6 +12,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -38,6 +39,15 @@ type ChatRequest struct {
 	MaxTokens           int           `json:"max_tokens"`
 	MaxCompletionTokens int           `json:"max_completion_tokens"`
 	Temperature         *float64      `json:"temperature"`
+	ReasoningEffort     string        `json:"reasoning_effort"`
+	ResponseFormat      *struct {
+		Type       string `json:"type"`
+		JSONSchema *struct {
+			Name   string          `json:"name"`
+			Schema json.RawMessage `json:"schema"`
+			Strict bool            `json:"strict"`
+		} `json:"json_schema"`
+	} `json:"response_format"`
 }
 
 // ChatMessage is one message of a ChatRequest.
@@ -133,15 +143,58 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 // Stream answers a chat request with an SSE stream: one chunk per piece,
-// then a chunk with finish_reason "stop" and data: [DONE].
+// then a chunk with finish_reason "stop" and data: [DONE]. A request that
+// does not ask for a stream gets the pieces joined in one completion.
 func Stream(pieces ...string) Reply {
-	return func(w http.ResponseWriter, r *http.Request, _ []byte) {
+	return func(w http.ResponseWriter, r *http.Request, body []byte) {
+		var req struct {
+			Stream bool `json:"stream"`
+		}
+		if json.Unmarshal(body, &req) == nil && !req.Stream {
+			writeJSON(w, http.StatusOK, completion(strings.Join(pieces, "")))
+			return
+		}
 		sse(w)
 		for _, p := range pieces {
 			writeEvent(w, chunk(p, ""))
 		}
 		writeEvent(w, chunk("", "stop"))
 		writeEvent(w, "[DONE]")
+	}
+}
+
+// Completion answers a chat request with content, whole or streamed as
+// the request asks.
+func Completion(content string) Reply { return Stream(content) }
+
+// Queries answers the request for a question's search queries with the
+// JSON the rewrite prompt asks for.
+func Queries(question, language string, queries ...string) Reply {
+	if queries == nil {
+		queries = []string{}
+	}
+	b, _ := json.Marshal(map[string]any{"question": question, "queries": queries, "language": language})
+	return Completion(string(b))
+}
+
+// Routes answers each request path (e.g. "/v1/embeddings") with its own
+// replies, in order, the last repeating, so that a test can script chat
+// and embeddings on one server whatever order they interleave in. A path
+// with no replies gets 404.
+func Routes(routes map[string][]Reply) Reply {
+	var mu sync.Mutex
+	n := map[string]int{}
+	return func(w http.ResponseWriter, r *http.Request, body []byte) {
+		mu.Lock()
+		replies := routes[r.URL.Path]
+		i := min(n[r.URL.Path], len(replies)-1)
+		n[r.URL.Path]++
+		mu.Unlock()
+		if len(replies) == 0 {
+			OpenAIError(http.StatusNotFound, "no route for "+r.URL.Path, "invalid_request_error", "")(w, r, body)
+			return
+		}
+		replies[i](w, r, body)
 	}
 }
 
@@ -316,6 +369,13 @@ func chunk(content, finish string) string {
 	}
 	b, _ := json.Marshal(map[string]any{"id": "chatcmpl-test", "object": "chat.completion.chunk", "model": "test", "choices": []any{choice}})
 	return string(b)
+}
+
+// completion is the body of an unstreamed chat completion.
+func completion(content string) map[string]any {
+	return map[string]any{"id": "chatcmpl-test", "object": "chat.completion", "model": "test",
+		"choices": []any{map[string]any{"index": 0, "finish_reason": "stop",
+			"message": map[string]any{"role": "assistant", "content": content}}}}
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
