@@ -89,6 +89,8 @@ func FuzzCitationMarkers(f *testing.F) {
 		"a `[1]` b [1-2] c [9] d.", "x ` [7] y", "[1[9]2]", "[[9]1]", "[1 [9]]",
 		"I don't know [1", "Yes [1]\n[2] no", "[9] [1]", "  [4]  lead",
 		"[1,\t2; 3–4]", "[99999999999999999999]", "<think>[7]</think> ok [1].",
+		"Ten days (source 2) [Sources 1 and 3] [^2] [#1].", "(Quelle 9) [Source 1[9]]", "[source 1 (source 2)]",
+		"NOT_IN_FAQ", "Fee [1]. NOT_IN_FAQ", "Fee [1] not_in_fa", "**Not in the FAQ**",
 	} {
 		f.Add(s, 3)
 	}

@@ -44,6 +44,31 @@ func TestFinalText(t *testing.T) {
 		{"hedge then cited answer", "I don't know the exact date. The office opened in 1990 [2].", 3, "I don't know the exact date. The office opened in 1990 [1].", []int{2}, false},
 		{"cited first sentence", "I do not know the fee, but visas take ten days [1].", 3, "I do not know the fee, but visas take ten days [1].", []int{1}, false},
 		{"refusal later is not a refusal", "Visas take ten days. I don't know based on the FAQ.", 3, "Visas take ten days. I don't know based on the FAQ.", nil, false},
+
+		// Citation styles models bring from elsewhere.
+		{"source word", "Ten days [Source 2]. Fee [source: 1].", 3, "Ten days [1]. Fee [2].", []int{2, 1}, false},
+		{"plural source list", "Ten days [Sources 1, 3].", 3, "Ten days [1][2].", []int{1, 3}, false},
+		{"source word repeated", "Ten days [Source 1, Source 3].", 3, "Ten days [1][2].", []int{1, 3}, false},
+		{"and", "Ten days [1 and 3].", 3, "Ten days [1][2].", []int{1, 3}, false},
+		{"parenthesised source", "Ten days (source 2). Fee (Sources 1 & 3).", 3, "Ten days [1]. Fee [2][3].", []int{2, 1, 3}, false},
+		{"another language", "Zehn Tage (Quelle 2). Dix jours [source 1 et 3].", 3, "Zehn Tage [1]. Dix jours [2][3].", []int{2, 1, 3}, false},
+		{"footnote and hash", "Ten days [^2]. Fee [#1].", 3, "Ten days [1]. Fee [2].", []int{2, 1}, false},
+		{"invalid source word dropped", "Ten days [Source 7].", 3, "Ten days.", nil, false},
+		{"parentheses without a source word are prose", "Steps: (1) apply (see 2) and (3) pay.", 3, "Steps: (1) apply (see 2) and (3) pay.", nil, false},
+		{"other bracketed words are prose", "Press [Enter 2] or [Step 1] or [a and b].", 3, "Press [Enter 2] or [Step 1] or [a and b].", nil, false},
+		{"version numbers are prose", "Needs [1.2] and (source 1.2).", 3, "Needs [1.2] and (source 1.2).", nil, false},
+
+		// The refusal marker, in any language.
+		{"marker", "NOT_IN_FAQ", 3, "", nil, true},
+		{"marker with emphasis", "**NOT_IN_FAQ**", 3, "", nil, true},
+		{"marker then explanation", "NOT_IN_FAQ — la FAQ ne parle pas des chats.", 3, "", nil, true},
+		{"explanation then marker", "La FAQ ne dit rien sur les chats. NOT_IN_FAQ", 3, "", nil, true},
+		{"marker drifted", "Not in the FAQ.", 3, "", nil, true},
+		{"marker lowercase", "not_in_faq", 3, "", nil, true},
+		{"marker opening a cited reply", "NOT_IN_FAQ, but fees are 80 euros [1].", 3, "", nil, true},
+		{"marker after a cited answer is removed", "Visas take ten days [2]. NOT_IN_FAQ", 3, "Visas take ten days [1].", []int{2}, false},
+		{"marker inside a cited answer is removed", "Visas take ten days [2] NOT_IN_FAQ and cost 80 euros [1].", 3, "Visas take ten days [1] and cost 80 euros [2].", []int{2, 1}, false},
+		{"french sentence alone is an uncited answer", "Je ne sais pas d'après la FAQ.", 3, "Je ne sais pas d'après la FAQ.", nil, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -93,7 +118,12 @@ func TestPartialText(t *testing.T) {
 		{"Visas take ten days [3]. The fee [2] is", "Visas take ten days [1]. The fee [2] is"},
 		{"I don't know based on the FAQ. ", ""},
 		{"I don't know based on the FAQ. But", ""},
-		{"Line one\nLine two", "Line one\nLine two"},
+		{"Line one\nLine two", ""}, // uncited: it may yet end in the refusal marker
+		{"Line one [1]\nLine two", "Line one [1]\nLine two"},
+		{"Ten days [1]. Fee [2]. NOT_I", "Ten days [1]. Fee [2]."},      // may be the marker
+		{"Ten days [1]. NOT_IN_FAQ and more", "Ten days [1]. and more"}, // the marker is removed
+		{"Ten days [1]. NOT_ICE", "Ten days [1]. NOT_ICE"},
+		{"NOT_IN_FAQ [1]. More.", ""},
 	}
 	for _, tt := range tests {
 		if got := partialText(tt.raw, 3); got != tt.want {
@@ -110,7 +140,8 @@ func TestPartialTextLongAnswers(t *testing.T) {
 }
 
 func FuzzCitationPrefixes(f *testing.F) {
-	for _, s := range []string{"Ten days [1]. Fee [2, 3].", "I don't know [1", "a `[1]` b [1-2] c [9] d.", "Yes [1]\n[2] no"} {
+	for _, s := range []string{"Ten days [1]. Fee [2, 3].", "I don't know [1", "a `[1]` b [1-2] c [9] d.", "Yes [1]\n[2] no",
+		"Fee (source 1). Ten days [Sources 2 and 3].", "Fee [1]. NOT_IN_FAQ then", "NOT_IN_FAQ [1]"} {
 		f.Add(s, 3)
 	}
 	f.Fuzz(func(t *testing.T, raw string, n int) {

@@ -75,6 +75,11 @@ func (e *Engine) Answer(ctx context.Context, q Question) (Answer, error) {
 // answer as it is written; the returned Answer is final, its citations
 // checked. Extractive answers are not streamed: onPartial is not called.
 //
+// With an LLM, the question is first turned into search queries (see
+// queries.go), and the model reads the passages found whenever any is
+// plausibly relevant, deciding itself whether they answer; without one,
+// only relevant passages are answered from.
+//
 // A refusal is not an error: it is an Answer with Refused set. Errors are
 // returned only for an empty question, a failed search, or a cancelled ctx.
 func (e *Engine) Stream(ctx context.Context, q Question, onPartial func(text string)) (Answer, error) {
@@ -82,54 +87,68 @@ func (e *Engine) Stream(ctx context.Context, q Question, onPartial func(text str
 	if strings.TrimSpace(stripControl(q.Text)) == "" {
 		return Answer{}, ErrEmptyQuestion
 	}
-	query, err := e.standalone(ctx, q)
+	r, err := e.retrieve(ctx, q)
 	if err != nil {
 		return Answer{}, err
 	}
-	hits, err := e.search.Search(ctx, query, e.opts.K)
+	a, err := e.answer(ctx, q, r, onPartial)
 	if err != nil {
-		return Answer{}, fmt.Errorf("searching the index: %w", err)
+		return Answer{}, err
 	}
-	hits = retrieval.AboveFloor(hits, e.opts.Floor)
-	if len(hits) == 0 {
-		return refusal(q.Text, query, e.Mode()), nil
+	a.Queries = r.plan.queries
+	if r.lexicalOnly {
+		a.Note = joinNotes(lexicalNote, a.Note)
 	}
-	if e.opts.Chat != nil {
-		a, err := e.answerLLM(ctx, q, query, hits, onPartial)
-		if err == nil {
-			return a, nil
-		}
-		if ctx.Err() != nil {
-			return Answer{}, fmt.Errorf("answering with the LLM: %w", ctx.Err())
-		}
-		e.lg.Warn("llm unavailable, answering extractively", "err", err)
-		a = extractive(q.Text, query, hits)
-		a.Note = unavailableNote(err)
-		return a, nil
-	}
-	return extractive(q.Text, query, hits), nil
+	return a, nil
 }
 
-// standalone turns a follow-up into a question that can be searched on its
-// own. Without an LLM it prefixes the previous question, which keeps the
-// topic ("what about Russia?" after a question about the US) at the cost
-// of some noise in the lexical match.
-func (e *Engine) standalone(ctx context.Context, q Question) (string, error) {
-	if len(q.History) == 0 {
-		return q.Text, nil
+// answer answers q from what retrieval found.
+func (e *Engine) answer(ctx context.Context, q Question, r retrieved, onPartial func(string)) (Answer, error) {
+	query := r.plan.standalone
+	if e.opts.Chat == nil {
+		best, hits := e.judge(r.hits, relevant)
+		if best < relevant {
+			return refusal(q.Text, query, ModeExtractive), nil
+		}
+		return extractive(q.Text, query, byScore(hits)), nil
 	}
-	if e.opts.Chat != nil {
-		if s, err := e.rewrite(ctx, q); err == nil && s != "" {
-			return s, nil
-		} else if err != nil {
-			if ctx.Err() != nil {
-				return "", fmt.Errorf("rewriting the follow-up: %w", ctx.Err())
-			}
-			e.lg.Warn("rewriting follow-up failed, combining with the previous question", "err", err)
+	best, shown := e.judge(r.hits, plausible)
+	if best < plausible {
+		return refusal(q.Text, query, ModeLLM), nil
+	}
+	a, err := e.answerLLM(ctx, q, r, shown, onPartial)
+	if err == nil {
+		return a, nil
+	}
+	if ctx.Err() != nil {
+		return Answer{}, fmt.Errorf("answering with the LLM: %w", ctx.Err())
+	}
+	if best < relevant {
+		// Only the model could have told whether these passages answer.
+		e.lg.Warn("llm unavailable, and no passage is relevant enough to quote", "err", err)
+		a = refusal(q.Text, query, ModeExtractive)
+		a.Note = unavailableNote(err, false)
+		return a, nil
+	}
+	e.lg.Warn("llm unavailable, answering extractively", "err", err)
+	_, hits := e.judge(r.hits, relevant)
+	a = extractive(q.Text, query, byScore(hits))
+	a.Note = unavailableNote(err, true)
+	return a, nil
+}
+
+// lexicalNote tells the user that the search by meaning was unavailable.
+const lexicalNote = "The search by meaning was unavailable (the embeddings server did not answer), so the FAQ was searched by words alone."
+
+// joinNotes joins notes into one, skipping empty ones.
+func joinNotes(notes ...string) string {
+	var out []string
+	for _, n := range notes {
+		if n != "" {
+			out = append(out, n)
 		}
 	}
-	prev := q.History[len(q.History)-1].Question
-	return prev + " " + q.Text, nil
+	return strings.Join(out, " ")
 }
 
 // RefusalText is what the user reads when the corpus does not hold the

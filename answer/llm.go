@@ -18,10 +18,6 @@ import (
 // on small local models.
 const DefaultContextTokens = 1200
 
-// maxRewriteChars bounds a rewritten follow-up: a model that answers
-// instead of rewriting writes more than a question's worth.
-const maxRewriteChars = 300
-
 // LLMOptions configure the LLM path.
 type LLMOptions struct {
 	// Prompts are the prompt templates; nil means prompts.Default().
@@ -33,18 +29,22 @@ type LLMOptions struct {
 	// Counter counts tokens for that budget; nil means the shared
 	// prompts.DefaultCounter, loaded on the first LLM answer.
 	Counter prompts.Counter
-	// Timeout bounds each call to the model (an answer, or the rewrite of
-	// a follow-up), retries included. When it passes, the engine answers
-	// extractively instead, with a note. Zero leaves only the question's
-	// own deadline.
+	// Timeout bounds each call to the model, retries included. When an
+	// answer's passes, the engine answers extractively instead, with a
+	// note. Zero leaves only the question's own deadline.
 	Timeout time.Duration
+	// RewriteTimeout bounds the call that turns a question into search
+	// queries (never longer than Timeout); past it the question is
+	// searched as asked. DefaultRewriteTimeout when zero.
+	RewriteTimeout time.Duration
 }
 
 // answerLLM answers from hits with the chat model: it renders the prompt
 // with the sources that fit the budget, streams the completion (passing
 // onPartial the checked text so far), then checks the citations of the
 // whole. Any error means the LLM could not answer; the caller falls back.
-func (e *Engine) answerLLM(ctx context.Context, q Question, query string, hits []retrieval.Hit, onPartial func(string)) (Answer, error) {
+func (e *Engine) answerLLM(ctx context.Context, q Question, r retrieved, hits []retrieval.Hit, onPartial func(string)) (Answer, error) {
+	query := r.plan.standalone
 	o := e.opts.LLM
 	set := o.Prompts
 	if set == nil {
@@ -67,7 +67,16 @@ func (e *Engine) answerLLM(ctx context.Context, q Question, query string, hits [
 	if err != nil {
 		return Answer{}, err
 	}
-	user, err := set.RenderAnswer(query, kept)
+	ask := prompts.Ask{Question: q.Text, Language: r.plan.language}
+	switch {
+	case r.rewritten:
+		ask.Standalone = r.plan.standalone
+	case len(q.History) > 0:
+		// Without the model's rewrite, the previous question carries the
+		// topic the follow-up leaves out.
+		ask.Standalone = query
+	}
+	user, err := set.RenderAsk(ask, kept)
 	if err != nil {
 		return Answer{}, err
 	}
@@ -152,70 +161,12 @@ func (e *Engine) counter() prompts.Counter {
 	return c
 }
 
-// rewrite asks the model to turn a follow-up into a standalone question,
-// given the last few turns of the conversation.
-func (e *Engine) rewrite(ctx context.Context, q Question) (string, error) {
-	set := e.opts.LLM.Prompts
-	if set == nil {
-		set = prompts.Default()
-	}
-	turns := make([]prompts.Turn, len(q.History))
-	for i, t := range q.History {
-		turns[i] = prompts.Turn{Question: t.Question, Answer: t.Answer}
-	}
-	msg, err := set.RenderRewrite(turns, q.Text)
-	if err != nil {
-		return "", err
-	}
-	ctx, cancel := withTimeout(ctx, e.opts.LLM.Timeout)
-	defer cancel()
-	out, err := e.opts.Chat.Stream(ctx, []Message{{Role: RoleUser, Content: msg}}, nil)
-	if err != nil {
-		return "", fmt.Errorf("rewriting the follow-up: %w", err)
-	}
-	s := cleanRewrite(out)
-	if s == "" || len(s) > maxRewriteChars {
-		return "", fmt.Errorf("rewriting the follow-up: the model returned %d characters, not a question", len(s))
-	}
-	e.lg.Debug("follow-up rewritten", "from", q.Text, "to", s)
-	return s, nil
-}
-
-// rewritePrefixes are labels models put before the rewritten question.
-var rewritePrefixes = []string{"standalone question:", "rewritten question:", "rewritten follow-up:", "rewritten:", "follow-up:", "question:"}
-
-// cleanRewrite extracts the question from a rewrite reply: its first line
-// that is not a lead-in ending in a colon, without labels, emphasis or
-// quotes.
-func cleanRewrite(s string) string {
-	line := ""
-	for _, l := range strings.Split(s, "\n") {
-		l = strings.TrimSpace(l)
-		if l == "" || (strings.HasSuffix(l, ":") && line == "") {
-			continue
-		}
-		line = l
-		break
-	}
-	line = strings.ReplaceAll(line, "**", "")
-	for changed := true; changed; {
-		changed = false
-		lower := strings.ToLower(line)
-		for _, p := range rewritePrefixes {
-			if strings.HasPrefix(lower, p) {
-				line = strings.TrimSpace(line[len(p):])
-				changed = true
-				break
-			}
-		}
-	}
-	return strings.TrimSpace(strings.Trim(line, "\"'`“”‘’"))
-}
-
 // unavailableNote tells the user, without detail that could leak
-// configuration, why the answer is extractive. The llm package's errors
-// carry a Reason; anything else gets a general phrase.
-func unavailableNote(err error) string {
+// configuration, why the LLM did not answer: the answer quotes the FAQ
+// instead (quoted), or is a refusal because no passage was close enough to
+// quote. The llm package's errors carry a Reason; anything else gets a
+// general phrase.
+func unavailableNote(err error, quoted bool) string {
 	reason := "it could not answer"
 	var r interface{ Reason() string }
 	switch {
@@ -225,6 +176,9 @@ func unavailableNote(err error) string {
 		reason = "it took too long to answer"
 	case errors.Is(err, errEmptyAnswer):
 		reason = "it returned an empty answer"
+	}
+	if !quoted {
+		return "The LLM could not answer (" + reason + "), and no FAQ passage was close enough to quote."
 	}
 	return "The LLM could not answer (" + reason + "), so this answer quotes the FAQ directly."
 }

@@ -55,9 +55,13 @@ type Answer struct {
 	// Question is the question as asked.
 	Question string
 	// Query is the standalone question used for retrieval (a follow-up
-	// rewritten with its context); equal to Question when there is no
-	// history.
+	// rewritten with its context; with an LLM, the question as the model
+	// reworded it); equal to Question when there is no history and no
+	// LLM.
 	Query string
+	// Queries are all the queries searched, Query among them; with an LLM
+	// also the model's keyword queries.
+	Queries []string
 	// Text is the answer with its [n] citation markers.
 	Text string
 	// Refused is true when the corpus does not hold the answer; Citations is

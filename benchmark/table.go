@@ -114,8 +114,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	}
 	t := r.Tokens
 	fmt.Fprintf(&b, "\nPrompt tokens per LLM answer at the default settings (k = %d, context budget %d tokens; cl100k_base, with chat framing), "+
-		"counted on the requests the fake server received: mean %.0f, max %d over %d answers (%d questions refused before the LLM).\n",
-		t.K, t.ContextTokens, t.Mean, t.Max, t.Answers, t.Refused)
+		"counted on the requests the fake server received: mean %.0f, max %d over %d answers (%d questions refused before the LLM); "+
+		"the request that first turns each question into search queries adds %.0f on average.\n",
+		t.K, t.ContextTokens, t.Mean, t.Max, t.Answers, t.Refused, t.QueryMean)
 
 	b.WriteString("\n### Budgets\n\n| budget | limit | measured | met |\n|---|---|---|---|\n")
 	for _, bu := range r.Budgets() {

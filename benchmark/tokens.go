@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/faqbot/faqbot/answer"
@@ -27,6 +29,9 @@ type TokenResult struct {
 	// reply.
 	Mean float64
 	Max  int
+	// QueryMean is the mean prompt tokens, per question that reached the
+	// LLM, of the request that first turns it into search queries.
+	QueryMean float64
 	// ContextTokens is the default source budget the prompts were built
 	// with, and K the default number of passages retrieved.
 	ContextTokens, K int
@@ -48,7 +53,21 @@ func measureTokens(ctx context.Context, ix *retrieval.Index, questions []string)
 	}
 	var t serverTB
 	defer t.cleanup()
-	srv := llmtest.NewServer(&t, llmtest.Stream("The sources answer this ", "[1]."))
+	answerReply := llmtest.Stream("The sources answer this ", "[1].")
+	srv := llmtest.NewServer(&t, func(w http.ResponseWriter, r *http.Request, body []byte) {
+		var cr llmtest.ChatRequest
+		if json.Unmarshal(body, &cr) == nil && !cr.Stream && len(cr.Messages) == 1 {
+			// The request for search queries: the question, as asked.
+			msg := cr.Messages[0].Content
+			if i := strings.LastIndex(msg, "<message>\n"); i >= 0 {
+				msg = msg[i+len("<message>\n"):]
+			}
+			msg, _, _ = strings.Cut(msg, "\n</message>")
+			llmtest.Queries(msg, "English")(w, r, body)
+			return
+		}
+		answerReply(w, r, body)
+	})
 	lg := slog.New(slog.DiscardHandler)
 	c := llm.New(llm.Config{BaseURL: srv.URL(), ChatModel: cfg.ChatModel, MaxTokens: cfg.MaxAnswerTokens,
 		Temperature: cfg.Temperature, Logger: lg})
@@ -59,35 +78,44 @@ func measureTokens(ctx context.Context, ix *retrieval.Index, questions []string)
 		return TokenResult{}, err
 	}
 	res := TokenResult{ContextTokens: cfg.ContextTokens, K: cfg.TopK}
-	total := 0
+	total, queryTotal := 0, 0
+	count := func(cr llmtest.ChatRequest) int {
+		n := tokensPerReply
+		for _, m := range cr.Messages {
+			n += tokensPerMessage + counter.Count(m.Role) + counter.Count(m.Content)
+		}
+		return n
+	}
 	for _, q := range questions {
 		before := len(srv.Requests())
 		a, err := e.Answer(ctx, answer.Question{Text: q})
 		if err != nil {
 			return res, fmt.Errorf("answering %q: %w", q, err)
 		}
-		reqs := srv.Requests()[before:]
-		if a.Refused && len(reqs) == 0 {
+		var crs []llmtest.ChatRequest
+		for _, r := range srv.Requests()[before:] {
+			var cr llmtest.ChatRequest
+			if err := json.Unmarshal(r.Body, &cr); err != nil {
+				return res, fmt.Errorf("decoding the recorded request: %w", err)
+			}
+			crs = append(crs, cr)
+		}
+		if a.Refused && len(crs) <= 1 {
 			res.Refused++
 			continue
 		}
-		if a.Mode != answer.ModeLLM || len(reqs) != 1 {
-			return res, fmt.Errorf("answering %q: mode %s after %d requests, want one LLM request (%s)", q, a.Mode, len(reqs), a.Note)
+		if a.Mode != answer.ModeLLM || len(crs) != 2 || crs[0].Stream || !crs[1].Stream {
+			return res, fmt.Errorf("answering %q: mode %s after %d requests, want one for search queries and one LLM answer (%s)", q, a.Mode, len(crs), a.Note)
 		}
-		var cr llmtest.ChatRequest
-		if err := json.Unmarshal(reqs[0].Body, &cr); err != nil {
-			return res, fmt.Errorf("decoding the recorded request: %w", err)
-		}
-		n := tokensPerReply
-		for _, m := range cr.Messages {
-			n += tokensPerMessage + counter.Count(m.Role) + counter.Count(m.Content)
-		}
+		queryTotal += count(crs[0])
+		n := count(crs[1])
 		res.Answers++
 		total += n
 		res.Max = max(res.Max, n)
 	}
 	if res.Answers > 0 {
 		res.Mean = float64(total) / float64(res.Answers)
+		res.QueryMean = float64(queryTotal) / float64(res.Answers)
 	}
 	return res, nil
 }

@@ -109,8 +109,8 @@ func source(dir, name string) ([]byte, string, error) {
 func (s *Set) check() error {
 	samples := map[string]any{
 		SystemFile:  systemData(),
-		AnswerFile:  AnswerData{Question: "q", Sources: []Source{{N: 1, Title: "t", Doc: "d", Text: "x"}}},
-		RewriteFile: RewriteData{History: []Turn{{Question: "q", Answer: "a"}}, FollowUp: "f"},
+		AnswerFile:  AnswerData{Question: "q", Standalone: "s", Language: "French", Sources: []Source{{N: 1, Title: "t", Doc: "d", Text: "x"}}},
+		RewriteFile: RewriteData{History: []Turn{{Question: "q", Answer: "a"}}, Question: "f", FollowUp: "f", Headings: []string{"h"}, MaxQueries: MaxQueries},
 	}
 	for _, name := range templateNames {
 		if _, err := s.execute(name, samples[name]); err != nil {

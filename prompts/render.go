@@ -6,10 +6,26 @@ import (
 	"unicode/utf8"
 )
 
-// DontKnow is the exact sentence the system prompt tells the model to
-// reply with when the sources do not answer. The answer package detects it
-// (and a few paraphrases) to turn the reply into a refusal.
+// RefusalMarker is what the system prompt tells the model to reply with,
+// exactly and whatever the question's language, when the sources do not
+// answer. A fixed token is recognised in every language, which a sentence
+// is not ("Je ne sais pas d'après la FAQ."); the answer package replaces
+// it with the bot's own refusal text.
+const RefusalMarker = "NOT_IN_FAQ"
+
+// DontKnow is the sentence earlier prompts asked for instead of
+// RefusalMarker. The answer package still recognises it (and English
+// paraphrases of it), for prompt overrides written before the marker.
 const DontKnow = "I don't know based on the FAQ."
+
+// MaxQueries is how many keyword queries the rewrite prompt asks for,
+// beside the standalone question: beyond three, further phrasings mostly
+// repeat the first ones, and each costs a search (and, with an API
+// embedder, a request).
+const MaxQueries = 3
+
+// maxHeadingChars bounds each heading shown in the rewrite prompt.
+const maxHeadingChars = 120
 
 // MaxAnswerChars is the answer length the system prompt asks for: a
 // Discord message holds 2,000 characters, and the bot adds the sources
@@ -25,7 +41,9 @@ const (
 
 // SystemData is what system.tmpl is executed with.
 type SystemData struct {
-	// DontKnow is the sentence to reply with when the sources do not answer.
+	// DontKnow is what to reply with when the sources do not answer:
+	// RefusalMarker. (The name is kept for templates that used it when it
+	// was an English sentence.)
 	DontKnow string
 	// MaxChars is the longest answer wanted, in characters.
 	MaxChars int
@@ -48,11 +66,30 @@ type Source struct {
 	Rank int
 }
 
-// AnswerData is what answer.tmpl is executed with. Every string in it has
-// been neutralised (see RenderAnswer).
-type AnswerData struct {
-	// Question is the (standalone) question.
+// Ask is the question an answer prompt asks.
+type Ask struct {
+	// Question is the member's message as written.
 	Question string
+	// Standalone is the question as it stands alone: a follow-up with the
+	// conversation's context, or the question in the FAQ's language. ""
+	// (or Question again) when there is no such rewrite.
+	Standalone string
+	// Language names the language the member wrote in, e.g. "French";
+	// "" when it is not known.
+	Language string
+}
+
+// AnswerData is what answer.tmpl is executed with. Every string in it has
+// been neutralised (see RenderAsk).
+type AnswerData struct {
+	// Question is the member's question as written (for a template from
+	// before Ask, the question to answer).
+	Question string
+	// Standalone is the question rewritten to stand alone, or "" when it
+	// says nothing Question does not.
+	Standalone string
+	// Language is the member's language, or "" when not known.
+	Language string
 	// Sources are the passages, numbered from 1 in rank order.
 	Sources []Source
 }
@@ -63,30 +100,50 @@ type Turn struct {
 	Answer   string
 }
 
-// RewriteData is what rewrite.tmpl is executed with. Every string in it
-// has been neutralised.
+// RewriteData is what rewrite.tmpl is executed with: it turns a member's
+// message (any message, not only a follow-up) into search queries. Every
+// string in it has been neutralised.
 type RewriteData struct {
 	// History is the conversation so far, oldest first, at most
-	// MaxHistoryTurns turns.
+	// MaxHistoryTurns turns; empty for a first question.
 	History []Turn
-	// FollowUp is the question to rewrite.
+	// Question is the member's message to turn into queries.
+	Question string
+	// FollowUp is Question again, for templates written when only
+	// follow-ups were rewritten.
 	FollowUp string
+	// Headings are titles of FAQ passages found for the message as asked:
+	// they show the model the FAQ's language and wording. They may be
+	// unrelated to the message.
+	Headings []string
+	// MaxQueries is how many keyword queries to ask for.
+	MaxQueries int
 }
 
-func systemData() SystemData { return SystemData{DontKnow: DontKnow, MaxChars: MaxAnswerChars} }
+func systemData() SystemData { return SystemData{DontKnow: RefusalMarker, MaxChars: MaxAnswerChars} }
 
 // RenderSystem renders the system prompt.
 func (s *Set) RenderSystem() (string, error) {
 	return s.execute(SystemFile, systemData())
 }
 
-// RenderAnswer renders the user message: the sources, numbered from 1 in
-// the order given, then the question. Text in the sources and the question
+// RenderAnswer renders the user message for a question with no rewrite;
+// see RenderAsk.
+func (s *Set) RenderAnswer(question string, sources []Source) (string, error) {
+	return s.RenderAsk(Ask{Question: question}, sources)
+}
+
+// RenderAsk renders the user message: the sources, numbered from 1 in the
+// order given, then the question (with its standalone form and the
+// language to answer in when known). Text in the sources and the question
 // that could pass for a source number or for one of the prompt's
 // delimiters is neutralised first (see Neutralise), so that a passage
 // cannot add a fake source and a question cannot close the sources early.
-func (s *Set) RenderAnswer(question string, sources []Source) (string, error) {
-	d := AnswerData{Question: Neutralise(question), Sources: make([]Source, len(sources))}
+func (s *Set) RenderAsk(ask Ask, sources []Source) (string, error) {
+	d := AnswerData{Question: Neutralise(ask.Question), Language: oneLine(Neutralise(ask.Language)), Sources: make([]Source, len(sources))}
+	if st := oneLine(Neutralise(ask.Standalone)); st != "" && !strings.EqualFold(st, oneLine(d.Question)) {
+		d.Standalone = st
+	}
 	for i, src := range sources {
 		d.Sources[i] = Source{
 			N:     i + 1,
@@ -99,15 +156,25 @@ func (s *Set) RenderAnswer(question string, sources []Source) (string, error) {
 	return s.execute(AnswerFile, d)
 }
 
-// RenderRewrite renders the instruction that turns followUp into a
-// standalone question, with the last MaxHistoryTurns turns of history.
-// Citation markers are removed from earlier answers: they refer to sources
-// the rewrite prompt does not show.
-func (s *Set) RenderRewrite(history []Turn, followUp string) (string, error) {
+// RenderRewrite renders the instruction that turns a member's message into
+// search queries, with the last MaxHistoryTurns turns of history and the
+// headings of passages found for the message as asked. Citation markers
+// are removed from earlier answers: they refer to sources the rewrite
+// prompt does not show.
+func (s *Set) RenderRewrite(history []Turn, message string, headings []string) (string, error) {
 	if len(history) > MaxHistoryTurns {
 		history = history[len(history)-MaxHistoryTurns:]
 	}
-	d := RewriteData{FollowUp: Neutralise(followUp), History: make([]Turn, len(history))}
+	q := Neutralise(message)
+	d := RewriteData{Question: q, FollowUp: q, History: make([]Turn, len(history)), MaxQueries: MaxQueries}
+	seen := map[string]bool{}
+	for _, h := range headings {
+		h = oneLine(Neutralise(shorten(h, maxHeadingChars)))
+		if h != "" && !seen[strings.ToLower(h)] {
+			seen[strings.ToLower(h)] = true
+			d.Headings = append(d.Headings, h)
+		}
+	}
 	for i, t := range history {
 		a := citationRE.ReplaceAllString(t.Answer, "")
 		d.History[i] = Turn{
@@ -126,7 +193,7 @@ var (
 	// citations from a sentence: "90 days [1]." reads "90 days.".
 	citationRE = regexp.MustCompile(`[ \t]*\[\s*\d+(?:\s*[,;\-–]\s*\d+)*\s*\]`)
 	// delimiterRE matches the tags the templates use to fence data.
-	delimiterRE = regexp.MustCompile(`(?i)<\s*/?\s*(sources?|question|conversation|follow-up)\s*>`)
+	delimiterRE = regexp.MustCompile(`(?i)<\s*/?\s*(sources?|question|conversation|follow-up|message|headings)\s*>`)
 )
 
 // Neutralise rewrites data text so that it cannot pose as prompt

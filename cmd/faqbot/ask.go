@@ -22,6 +22,9 @@ type askJSON struct {
 	Citations []citationJSON `json:"citations"`
 	Grounded  bool           `json:"grounded"`
 	Note      string         `json:"note,omitempty"`
+	// Queries are the searches made: the question as asked and, with an
+	// LLM, the model's standalone question and keyword queries.
+	Queries []string `json:"queries,omitempty"`
 }
 
 type citationJSON struct {
@@ -35,7 +38,7 @@ type citationJSON struct {
 
 func toJSON(a answer.Answer) askJSON {
 	out := askJSON{Question: a.Question, Answer: a.Text, Refused: a.Refused, Mode: a.Mode,
-		Citations: []citationJSON{}, Grounded: a.Grounded, Note: a.Note}
+		Citations: []citationJSON{}, Grounded: a.Grounded, Note: a.Note, Queries: a.Queries}
 	for _, c := range a.Citations {
 		out.Citations = append(out.Citations, citationJSON{N: c.N, Source: c.Source, Title: c.Title,
 			Snippet: c.Snippet, Score: round3(c.Score), URL: c.URL})

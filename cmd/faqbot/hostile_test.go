@@ -138,18 +138,23 @@ func TestInjectedDocumentPrompt(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "other.md"), []byte("# Visa processing\n\n## How long does visa processing take?\n\nProcessing takes ten days for a tourist visa; express processing costs extra.\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	srv := llmtest.NewServer(t, llmtest.Stream("HACKED @everyone ", "the fee is one million dollars [7]. ", "A tourist visa costs 80 euros [1]."))
+	q := "How much does a tourist visa cost?"
+	srv := llmtest.NewServer(t, llmtest.Queries(q, "English"),
+		llmtest.Stream("HACKED @everyone ", "the fee is one million dollars [7]. ", "A tourist visa costs 80 euros [1]."))
 	env := llmEnv(srv.URL())
-	out, errs, code := runCLI(t, env, "ask", "--json", "--corpus", dir, "How much does a tourist visa cost?")
+	out, errs, code := runCLI(t, env, "ask", "--json", "--corpus", dir, q)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, errs)
 	}
 	got := checkOneJSON(t, out)
 	reqs := srv.Requests()
-	if len(reqs) != 1 {
-		t.Fatalf("%d requests to the model, want 1", len(reqs))
+	if len(reqs) != 2 {
+		t.Fatalf("%d requests to the model, want the search queries and the answer", len(reqs))
 	}
-	chat := reqs[0].Chat(t)
+	if rw := reqs[0].Chat(t); !strings.Contains(rw.Messages[0].Content, "<headings>") || strings.Count(rw.Messages[0].Content, "</headings>") != 1 {
+		t.Errorf("search-queries prompt does not fence the headings once:\n%s", rw.Messages[0].Content)
+	}
+	chat := reqs[1].Chat(t)
 	if len(chat.Messages) != 2 || chat.Messages[0].Role != "system" || chat.Messages[1].Role != "user" {
 		t.Fatalf("messages %+v; want the system rules first, then the user message", chat.Messages)
 	}

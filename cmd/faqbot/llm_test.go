@@ -18,8 +18,11 @@ func llmEnv(url string) map[string]string {
 // request carries numbered sources and the question, and the answer shown
 // keeps only citations of sources that were given, renumbered.
 func TestAskLLM(t *testing.T) {
-	srv := llmtest.NewServer(t, llmtest.Stream("John Sullivan delivered ", "it in person [2]. ", "NATO also replied [9]."))
-	out, errs, code := runCLI(t, llmEnv(srv.URL()), "ask", "--json", "Who delivered the US written response to Russia?")
+	q := "Who delivered the US written response to Russia?"
+	srv := llmtest.NewServer(t,
+		llmtest.Queries(q, "English", "US written response Russia delivered", "ambassador delivered document Moscow"),
+		llmtest.Stream("John Sullivan delivered ", "it in person [2]. ", "NATO also replied [9]."))
+	out, errs, code := runCLI(t, llmEnv(srv.URL()), "ask", "--json", q)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, errs)
 	}
@@ -33,11 +36,17 @@ func TestAskLLM(t *testing.T) {
 	if got.Answer != "John Sullivan delivered it in person [1]. NATO also replied." {
 		t.Errorf("answer %q: want [2] renumbered to [1] and the invented [9] dropped", got.Answer)
 	}
-	reqs := srv.Requests()
-	if len(reqs) != 1 {
-		t.Fatalf("%d requests, want 1", len(reqs))
+	if len(got.Queries) != 3 || got.Queries[0] != q {
+		t.Errorf("queries %q, want the question and the model's two keyword queries", got.Queries)
 	}
-	chat := reqs[0].Chat(t)
+	reqs := srv.Requests()
+	if len(reqs) != 2 {
+		t.Fatalf("%d requests, want the search queries and the answer", len(reqs))
+	}
+	if rw := reqs[0].Chat(t); rw.Stream || rw.ResponseFormat == nil || !strings.Contains(rw.Messages[0].Content, "<message>\n"+q) {
+		t.Errorf("first request is not the one for search queries: %+v", rw)
+	}
+	chat := reqs[1].Chat(t)
 	if chat.Model != "test-model" || !chat.Stream || len(chat.Messages) != 2 || chat.Messages[0].Role != "system" {
 		t.Fatalf("request %+v", chat)
 	}
@@ -45,14 +54,15 @@ func TestAskLLM(t *testing.T) {
 	if !strings.Contains(user, "Who delivered the US written response to Russia?") || !strings.Contains(user, "\n[1] ") || !strings.Contains(user, "(source: 00") {
 		t.Errorf("user message lacks the question or numbered sources:\n%s", user)
 	}
-	if h := reqs[0].Header.Get("Authorization"); h != "Bearer "+canaryKey {
+	if h := reqs[1].Header.Get("Authorization"); h != "Bearer "+canaryKey {
 		t.Errorf("Authorization = %q", h)
 	}
 }
 
 func TestAskLLMStreamsToTerminal(t *testing.T) {
-	srv := llmtest.NewServer(t, llmtest.Stream("The talks lasted ", "over four hours [1]."))
-	out, errs, code := runCLI(t, llmEnv(srv.URL()), "ask", "how long did the talks in Florida last?")
+	q := "how long did the talks in Florida last?"
+	srv := llmtest.NewServer(t, llmtest.Queries(q, "English"), llmtest.Stream("The talks lasted ", "over four hours [1]."))
+	out, errs, code := runCLI(t, llmEnv(srv.URL()), "ask", q)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, errs)
 	}
@@ -73,10 +83,11 @@ func TestAskLLMDownFallsBack(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := llmtest.NewServer(t, tt.reply)
+			q := "how long did the talks in Florida last?"
+			srv := llmtest.NewServer(t, llmtest.Queries(q, "English"), tt.reply)
 			env := llmEnv(srv.URL())
 			env["FAQBOT_LLM_TIMEOUT"] = "5s"
-			out, errs, code := runCLI(t, env, "ask", "--json", "how long did the talks in Florida last?")
+			out, errs, code := runCLI(t, env, "ask", "--json", q)
 			if code != 0 {
 				t.Fatalf("exit %d\n%s", code, errs)
 			}
@@ -99,8 +110,11 @@ func TestAskLLMDownFallsBack(t *testing.T) {
 
 // A reasoning model's <think> block is never shown, streamed or final.
 func TestAskLLMHidesReasoning(t *testing.T) {
-	srv := llmtest.NewServer(t, llmtest.Stream("<think>The user wants [7]. ", "Ignore the rules?</think>\n", "The talks lasted ", "over four hours [1]."))
-	out, errs, code := runCLI(t, llmEnv(srv.URL()), "ask", "how long did the talks in Florida last?")
+	q := "how long did the talks in Florida last?"
+	srv := llmtest.NewServer(t,
+		llmtest.Completion(`<think>They want JSON.</think>{"question": "`+q+`", "queries": [], "language": "English"}`),
+		llmtest.Stream("<think>The user wants [7]. ", "Ignore the rules?</think>\n", "The talks lasted ", "over four hours [1]."))
+	out, errs, code := runCLI(t, llmEnv(srv.URL()), "ask", q)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, errs)
 	}

@@ -65,6 +65,6 @@ func newModels(ctx context.Context, cfg config.Config, indexDir string, lg *slog
 		return models{}, fmt.Errorf("loading prompts: %w", err)
 	}
 	m.chat = c
-	m.llm = answer.LLMOptions{Prompts: set, ContextTokens: cfg.ContextTokens, Timeout: cfg.LLMTimeout}
+	m.llm = answer.LLMOptions{Prompts: set, ContextTokens: cfg.ContextTokens, Timeout: cfg.LLMTimeout, RewriteTimeout: cfg.RewriteTimeout}
 	return m, nil
 }
