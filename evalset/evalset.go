@@ -159,9 +159,15 @@ type Report struct {
 	HitAtK, MRR               float64
 	CitedRight, TopTitleRight float64
 	FactRecall                float64
-	RefusalAccuracy           float64
-	FalseRefusals             float64
-	P50, P95, Max             time.Duration
+	// Answered counts the answerable questions that were answered (not
+	// refused), and AnsweredFacts is the share of those whose answer
+	// states every key fact: how good an answer is when one is given,
+	// apart from how often the bot declines.
+	Answered        int
+	AnsweredFacts   float64
+	RefusalAccuracy float64
+	FalseRefusals   float64
+	P50, P95, Max   time.Duration
 	// AnswerableScores and UnanswerableScores summarise the top retrieval
 	// scores of each kind of question: the relevance floor belongs
 	// between the lowest of the first and the highest of the second.
@@ -250,8 +256,11 @@ func Run(ctx context.Context, qs []Question, a Answerer, s Searcher, k int) (Rep
 			}
 		}
 		res.MissingFacts = missingFacts(ans.Text, q.Facts)
-		if len(res.MissingFacts) == 0 && !ans.Refused {
-			facts++
+		if !ans.Refused {
+			rep.Answered++
+			if len(res.MissingFacts) == 0 {
+				facts++
+			}
 		}
 		rep.Results = append(rep.Results, res)
 	}
@@ -260,6 +269,9 @@ func Run(ctx context.Context, qs []Question, a Answerer, s Searcher, k int) (Rep
 		rep.HitAtK, rep.MRR = float64(hits)/n, rr/n
 		rep.CitedRight, rep.FactRecall = float64(cited)/n, float64(facts)/n
 		rep.FalseRefusals = float64(falseRefusals) / n
+	}
+	if rep.Answered > 0 {
+		rep.AnsweredFacts = float64(facts) / float64(rep.Answered)
 	}
 	if rep.TitledQuestions > 0 {
 		rep.TopTitleRight = float64(titled) / float64(rep.TitledQuestions)

@@ -67,14 +67,17 @@ func TestRunScores(t *testing.T) {
 		{Question: "q2", Sources: []string{"002"}, Facts: [][]string{{"four hours"}, {"Florida"}}},
 		{Question: "q3", Refuse: true},
 		{Question: "q4", Refuse: true},
+		{Question: "q5", Sources: []string{"003"}, Facts: [][]string{{"Umerov"}}},
 	}
 	a := fixed{
 		"q1": {Text: "John Sullivan delivered it [1]", Citations: []answer.Citation{{N: 1, Source: "001_x.txt"}}},
 		"q2": {Text: "It lasted four hours [1]", Citations: []answer.Citation{{N: 1, Source: "004_y.txt"}}},
 		"q3": {Refused: true},
 		"q4": {Text: "guess"},
+		"q5": {Refused: true},
 	}
-	s := hits{"q1": {h("001_x.txt", 0.8)}, "q2": {h("004_y.txt", 0.5), h("002_z.txt", 0.4)}, "q3": {h("000", 0.1)}, "q4": {h("000", 0.2)}}
+	s := hits{"q1": {h("001_x.txt", 0.8)}, "q2": {h("004_y.txt", 0.5), h("002_z.txt", 0.4)}, "q3": {h("000", 0.1)}, "q4": {h("000", 0.2)},
+		"q5": {h("003_w.txt", 0.3)}}
 	rep, err := Run(context.Background(), qs, a, s, 5)
 	if err != nil {
 		t.Fatal(err)
@@ -84,11 +87,14 @@ func TestRunScores(t *testing.T) {
 		got, want float64
 	}{
 		{"hit@k", rep.HitAtK, 1},
-		{"MRR", rep.MRR, (1 + 0.5) / 2},
-		{"cited", rep.CitedRight, 0.5},
-		{"facts", rep.FactRecall, 0.5},
+		{"MRR", rep.MRR, (1 + 0.5 + 1) / 3},
+		{"cited", rep.CitedRight, 1.0 / 3},
+		{"facts", rep.FactRecall, 1.0 / 3},
+		{"answered", float64(rep.Answered), 2},
+		{"facts in answered answers", rep.AnsweredFacts, 0.5},
+		{"false refusals", rep.FalseRefusals, 1.0 / 3},
 		{"refusal", rep.RefusalAccuracy, 0.5},
-		{"answerable min", rep.AnswerableScores.Min, 0.5},
+		{"answerable min", rep.AnswerableScores.Min, 0.3},
 		{"unanswerable max", rep.UnanswerableScores.Max, 0.2},
 	}
 	for _, c := range checks {

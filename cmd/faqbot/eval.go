@@ -63,6 +63,7 @@ func writeEval(w io.Writer, name string, r evalset.Report, verbose bool) {
 		fmt.Fprintf(tw, "right entry as top source\t%s\n", pct(r.TopTitleRight))
 	}
 	fmt.Fprintf(tw, "fact recall (all key facts in the answer)\t%s\n", pct(r.FactRecall))
+	fmt.Fprintf(tw, "facts in answered answers (%d answered)\t%s\n", r.Answered, pct(r.AnsweredFacts))
 	fmt.Fprintf(tw, "refusal accuracy (unanswerable refused)\t%s\n", pct(r.RefusalAccuracy))
 	fmt.Fprintf(tw, "false refusals (answerable refused)\t%s\n", pct(r.FalseRefusals))
 	fmt.Fprintf(tw, "latency p50 / p95 / max\t%s / %s / %s\n", ms(r.P50), ms(r.P95), ms(r.Max))
