@@ -2,7 +2,6 @@ package answer
 
 import (
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 	"unicode"
@@ -11,158 +10,550 @@ import (
 	"github.com/faqbot/faqbot/retrieval"
 )
 
-// Limits of an extractive answer: a few sentences read as an answer, more
-// read as a pasted article. The character cap keeps it well inside one
-// Discord message with its sources.
+// An extractive answer is what a member would have read had they opened
+// the best page at the right place: one coherent span of one passage — an
+// FAQ entry's own answer from its start, or the run of a section around
+// the sentence that answers — with the list, table rows or code its
+// lead-in introduces, rendered as Markdown that Discord shows as such. A
+// second source is added only when it answers a part of the question the
+// first leaves out. Sentences are never stitched together from different
+// places, and never cut in half.
+
+// Limits of an extractive answer. A Discord embed holds 4,096 characters,
+// but an answer longer than a short screen reads as a pasted page; the
+// sources are listed below it.
 const (
-	maxSentences       = 3
-	maxSentencesPerHit = 2
-	maxAnswerChars     = 700
-	minSentenceChars   = 20
-	sentenceDupJaccard = 0.6
-	snippetChars       = 160
-	faqLeadBonus       = 0.15 // an FAQ answer's first sentence usually is the answer
-	sentenceBaseWeight = 0.35 // a sentence of a top passage is worth something even with few query words
+	maxAnswerChars = 900 // the whole text, markers included
+	spanChars      = 600 // a span grows past this only while it still answers
+	faqSpanChars   = 750 // an FAQ entry's answer is written to be read whole
+	snippetChars   = 160
+	minSpanChars   = 200 // below this a span takes the next part even if off the question
 )
 
-type candidate struct {
-	hit      int // rank of the passage in hits
-	pos      int // position of the sentence in the passage
-	text     string
-	terms    map[string]bool
-	coverage float64
-	score    float64
+// How passages and parts of them are weighed.
+const (
+	coverageBase      = 0.35 // a top passage is worth something even with few query words
+	secondaryRatio    = 0.7  // a second source scoring below this share of the first...
+	secondaryCoverage = 0.5  // ...must cover this share of the question on its own
+	secondNewCoverage = 0.25 // a second source must add this share of the question's weight
+	prefixMatch       = 5    // stems sharing this many leading letters count as one word
+	kindBonus         = 0.25 // a "who" question wants a name, "how much" a number
+	maxCodeLines      = 25   // longest code block quoted; longer ones are cut with an ellipsis
+)
+
+// partKind is what a part of a passage is.
+type partKind int
+
+const (
+	partSentence partKind = iota
+	partItem              // a list item or table row
+	partCode              // a fenced code block, or a paragraph that is only `code`
+)
+
+// part is a sentence, list item or code block of a passage, in order.
+type part struct {
+	kind partKind
+	text string // as rendered: "- item", "```lang\n…\n```", or the sentence
+	para int    // paragraph number: sentences of one paragraph share it
+	// terms are the stemmed words, for matching the question.
+	terms map[string]bool
 }
 
-// extractive answers from the hits alone: it picks the sentences that best
-// cover the question's terms, favouring higher-ranked passages, and cites
-// each one. Every citation points at one of hits, by construction.
+// leadIn reports whether p introduces what follows it ("…as follows:").
+func (p part) leadIn() bool {
+	return p.kind != partCode && strings.HasSuffix(strings.TrimRight(p.text, " *_"), ":")
+}
+
+// segment is a run of parts that must be shown together: a lead-in and
+// the list or code it introduces, or a single part.
+type segment struct {
+	parts    []part
+	chars    int
+	coverage float64 // weighted share of the question's terms it holds
+	kindOK   bool    // it has what the question asks for (a name, a number…)
+}
+
+// passage is one hit taken apart.
+type passage struct {
+	hit      int
+	segs     []segment
+	coverage float64 // of title and text together
+}
+
+// extractive answers from the hits alone. Every citation points at one of
+// hits, by construction.
 func extractive(question, query string, hits []retrieval.Hit) Answer {
 	qterms := uniqueTerms(query)
-	kind := askedFor(question)
-	cands := sentenceCandidates(hits)
-	if lead := faqLead(cands, hits, qterms); lead != nil {
-		return compose(question, query, hits, lead)
-	}
-	weights := termWeights(qterms, cands)
-	var total float64
-	for _, t := range qterms {
-		total += weights[t]
-	}
-	top := hits[0].Score
-	for i := range cands {
-		c := &cands[i]
-		var got float64
-		for _, t := range qterms {
-			if hasTerm(c.terms, t) {
-				got += weights[t]
+	want := askedFor(question)
+	ps := make([]passage, len(hits))
+	var all []map[string]bool
+	for i, h := range hits {
+		ps[i] = passage{hit: i, segs: segments(parts(h.Chunk.Text))}
+		for _, s := range ps[i].segs {
+			for _, p := range s.parts {
+				all = append(all, p.terms)
 			}
 		}
-		if total > 0 {
-			c.coverage = got / total
-		}
-		h := hits[c.hit]
-		// The passage's rank weighs in, but only by half: a sentence that
-		// answers better in the second passage should beat a vague one in
-		// the first.
-		rel := 0.5 + 0.5*h.Score/top
-		c.score = rel * (sentenceBaseWeight + c.coverage)
-		if c.pos == 0 && isFAQ(h.Chunk) {
-			c.score += faqLeadBonus * rel
-		}
-		if c.coverage > 0 && kind.satisfiedBy(c.text, qterms) {
-			c.score += kindBonus * rel
-		}
-		// A passage well below the best one may still hold a sentence that
-		// answers better, but only when that sentence is on the question.
-		if h.Score < secondaryRatio*top && c.coverage < secondaryCoverage {
-			c.score = 0
+	}
+	weights := termWeights(qterms, all)
+	for i, h := range hits {
+		p := &ps[i]
+		whole := termSet(h.Chunk.Title + "\n" + h.Chunk.Text)
+		p.coverage = coverage(qterms, weights, whole)
+		for k := range p.segs {
+			s := &p.segs[k]
+			s.coverage = coverage(qterms, weights, s.terms())
+			s.kindOK = s.coverage > 0 && want.satisfiedBy(s.text(), qterms)
 		}
 	}
-	chosen := choose(cands)
+	first := primary(ps, hits)
+	span := pickSpan(ps[first], isFAQ(hits[first].Chunk))
+	chosen := []chosenSpan{{hit: first, segs: span}}
+	used := len(render(chosen))
+	if second, segs := secondSource(ps, hits, first, span, qterms, weights, used); second >= 0 {
+		chosen = append(chosen, chosenSpan{hit: second, segs: segs})
+	}
 	return compose(question, query, hits, chosen)
 }
 
-// faqLead answers from the top passage alone when it is an FAQ entry whose
-// question matches the one asked: the entry's opening sentences are its
-// answer, written to be read in order, and better than any sentences
-// picked from around the corpus. It returns nil otherwise.
-func faqLead(cands []candidate, hits []retrieval.Hit, qterms []string) []candidate {
-	top := hits[0].Chunk
-	if !isFAQ(top) || len(qterms) == 0 {
-		return nil
-	}
-	tt := termSet(top.Title)
-	matched := 0
-	for _, t := range qterms {
-		if hasTerm(tt, t) {
-			matched++
+// primary picks the passage to answer from: the best ranked, unless a
+// passage ranked a little lower holds much more of the question. An FAQ
+// entry's title counts: it is the question the entry answers.
+func primary(ps []passage, hits []retrieval.Hit) int {
+	top := hits[0].Score
+	best, bestScore := 0, -1.0
+	for i, p := range ps {
+		rel := 1.0
+		if top > 0 {
+			rel = 0.5 + 0.5*hits[i].Score/top
 		}
-	}
-	if float64(matched) < faqTitleMatch*float64(len(qterms)) {
-		return nil
-	}
-	var lead []candidate
-	chars := 0
-	for _, c := range cands {
-		if c.hit != 0 {
-			break
-		}
-		if len(lead) > 0 && (len(lead) >= faqLeadSentences || chars+len(c.text) > maxAnswerChars) {
-			break
-		}
-		lead = append(lead, c)
-		chars += len(c.text)
-	}
-	return lead
-}
-
-// sentenceCandidates splits each passage into sentences. A code block
-// stays whole and joins the sentence that introduces it ("…as follows:"),
-// since either alone answers nothing.
-func sentenceCandidates(hits []retrieval.Hit) []candidate {
-	var cands []candidate
-	for i, h := range hits {
-		var units []string
-		for _, par := range strings.Split(h.Chunk.Text, "\n\n") {
-			if strings.TrimSpace(par) == "" {
-				continue
-			}
-			if isCode(par) {
-				block := "\n```\n" + strings.Trim(par, "\n") + "\n```\n"
-				if n := len(units); n > 0 && strings.HasSuffix(units[n-1], ":") && len(par) <= maxCodeChars {
-					units[n-1] += block
-				}
-				continue // a code block with no lead-in is not an answer
-			}
-			units = append(units, splitSentences(par)...)
-		}
-		for j, s := range units {
-			cands = append(cands, candidate{hit: i, pos: j, text: s, terms: termSet(s)})
-		}
-	}
-	return cands
-}
-
-// isCode reports whether a paragraph looks like program text: several lines
-// most of which end in code punctuation or are indented, rather than in
-// the full stop of prose.
-func isCode(par string) bool {
-	lines := strings.Split(strings.Trim(par, "\n"), "\n")
-	if len(lines) < 2 {
-		return false
-	}
-	code := 0
-	for _, l := range lines {
-		t := strings.TrimSpace(l)
-		if t == "" {
+		if i > 0 && hits[i].Score < secondaryRatio*top && p.coverage < secondaryCoverage {
 			continue
 		}
-		if strings.HasPrefix(l, " ") || strings.HasPrefix(l, "\t") || strings.ContainsAny(t[len(t)-1:], "{}();,") || strings.Contains(t, "//") || strings.Contains(t, ":=") {
-			code++
+		if s := rel * (coverageBase + p.coverage); s > bestScore+1e-9 {
+			best, bestScore = i, s
 		}
 	}
-	return code*2 >= len(lines)
+	return best
+}
+
+// pickSpan chooses the span of p to quote: an FAQ entry from its start; a
+// section from the segment that best answers (or from its start, when that
+// is near the top), grown forward while it stays on the question and
+// within the budget.
+func pickSpan(p passage, faq bool) []segment {
+	if len(p.segs) == 0 {
+		return nil
+	}
+	start, budget := 0, spanChars
+	if faq {
+		budget = faqSpanChars
+	} else {
+		best, bestScore := 0, -1.0
+		for k, s := range p.segs {
+			score := s.coverage - 0.01*float64(k)
+			if s.kindOK {
+				score += kindBonus
+			}
+			if score > bestScore {
+				best, bestScore = k, score
+			}
+		}
+		start = best
+		if start == 1 && p.segs[0].coverage > 0 && p.segs[0].chars+p.segs[1].chars < spanChars {
+			start = 0 // the section's opening, on the question too, leads into it
+		} else if start > 0 && continuesBefore(p.segs[start]) && p.segs[start-1].parts[0].para == p.segs[start].parts[0].para {
+			start-- // "This means…" needs the sentence before it
+		}
+	}
+	span := []segment{fit(p.segs[start], maxAnswerChars-10)}
+	chars := span[0].chars
+	for _, s := range p.segs[start+1:] {
+		if chars+s.chars > maxAnswerChars-10 {
+			// A list on the question that does not fit whole: its lead-in
+			// and first items, marked as cut, rather than nothing.
+			if f := fit(s, maxAnswerChars-10-chars); s.coverage > 0 && len(s.parts) > 2 && len(f.parts) >= 3 {
+				span = append(span, f)
+			}
+			break
+		}
+		if chars >= minSpanChars && (chars+s.chars > budget || s.coverage == 0 && !faq && newParagraph(span, s)) {
+			break
+		}
+		span = append(span, s)
+		chars += s.chars
+	}
+	// A lead-in whose list did not fit would leave the answer hanging.
+	for len(span) > 1 && span[len(span)-1].parts[len(span[len(span)-1].parts)-1].leadIn() {
+		span = span[:len(span)-1]
+	}
+	return span
+}
+
+// continuesBefore reports whether a segment opens by referring back to
+// what came before it ("This", "However", "It").
+func continuesBefore(s segment) bool {
+	f := strings.Fields(s.parts[0].text)
+	if len(f) == 0 {
+		return false
+	}
+	switch strings.ToLower(strings.Trim(f[0], ",;:")) {
+	case "this", "that", "these", "those", "it", "its", "they", "their", "he", "she", "such", "however",
+		"but", "also", "so", "therefore", "instead", "otherwise", "then", "thus", "here", "there":
+		return true
+	}
+	return false
+}
+
+// newParagraph reports whether s starts a paragraph other than the span's
+// last.
+func newParagraph(span []segment, s segment) bool {
+	last := span[len(span)-1]
+	return s.parts[0].para != last.parts[len(last.parts)-1].para
+}
+
+// fit shortens a segment to n characters at a part boundary (list items,
+// code lines), never inside a sentence.
+func fit(s segment, n int) segment {
+	if s.chars <= n {
+		return s
+	}
+	out := segment{coverage: s.coverage, kindOK: s.kindOK}
+	for _, p := range s.parts {
+		if p.kind == partCode && out.chars+len(p.text) > n {
+			p.text = cutCode(p.text, n-out.chars)
+			if p.text == "" {
+				break
+			}
+		}
+		if out.chars+len(p.text) > n-len(cutItem) && len(out.parts) > 0 {
+			if p.kind == partItem {
+				out.parts = append(out.parts, part{kind: partItem, text: cutItem, para: p.para})
+				out.chars += len(cutItem) + 1
+			}
+			break
+		}
+		out.parts = append(out.parts, p)
+		out.chars += len(p.text) + 1
+	}
+	return out
+}
+
+// cutItem ends a list that was cut short.
+const cutItem = "- …"
+
+// cutCode shortens a fenced block to n characters between lines, marking
+// the cut, or returns "" when not even two lines fit.
+func cutCode(block string, n int) string {
+	lines := strings.Split(block, "\n")
+	if len(lines) < 3 {
+		return block
+	}
+	open, close := lines[0], lines[len(lines)-1]
+	size := len(open) + len(close) + 6
+	var kept []string
+	for _, l := range lines[1 : len(lines)-1] {
+		if size+len(l)+1 > n {
+			break
+		}
+		kept = append(kept, l)
+		size += len(l) + 1
+	}
+	if len(kept) < 2 {
+		return ""
+	}
+	return open + "\n" + strings.Join(kept, "\n") + "\n…\n" + close
+}
+
+// secondSource finds a passage of another hit that answers a part of the
+// question the first span leaves out, and the span of it to add; -1 when
+// none adds enough, or none fits.
+func secondSource(ps []passage, hits []retrieval.Hit, first int, span []segment, qterms []string, weights map[string]float64, used int) (int, []segment) {
+	have := map[string]bool{}
+	for _, s := range span {
+		for t := range s.terms() {
+			have[t] = true
+		}
+	}
+	missing := map[string]float64{}
+	var total float64
+	for _, t := range qterms {
+		total += weights[t]
+		if !hasTerm(have, t) {
+			missing[t] = weights[t]
+		}
+	}
+	if len(missing) == 0 || total == 0 {
+		return -1, nil
+	}
+	top := hits[0].Score
+	best, bestGain := -1, 0.0
+	var bestSeg segment
+	for i, p := range ps {
+		if i == first {
+			continue
+		}
+		for _, s := range p.segs {
+			if hits[i].Score < secondaryRatio*top && s.coverage < secondaryCoverage {
+				continue
+			}
+			var gain float64
+			terms := s.terms()
+			for t, w := range missing {
+				if hasTerm(terms, t) {
+					gain += w
+				}
+			}
+			gain /= total
+			if gain >= secondNewCoverage && gain > bestGain && used+s.chars+8 <= maxAnswerChars && !s.parts[len(s.parts)-1].leadIn() {
+				best, bestGain, bestSeg = i, gain, s
+			}
+		}
+	}
+	if best < 0 {
+		return -1, nil
+	}
+	return best, []segment{bestSeg}
+}
+
+// chosenSpan is the part of one hit an answer quotes.
+type chosenSpan struct {
+	hit  int
+	segs []segment
+}
+
+// compose renders the chosen spans, each cited, and lists their sources.
+func compose(question, query string, hits []retrieval.Hit, chosen []chosenSpan) Answer {
+	a := Answer{Question: question, Query: query, Mode: ModeExtractive, Grounded: true}
+	for i, c := range chosen {
+		a.Citations = append(a.Citations, citationFor(i+1, hits[c.hit], snippetOf(c.segs)))
+	}
+	a.Text = render(chosen)
+	return a
+}
+
+// render writes the spans as Markdown: sentences of a paragraph joined by
+// spaces, paragraphs by blank lines, list items one per line, code
+// fenced. Each span's [n] closes it: after its last sentence, item or
+// line of code, or on a line of its own after a fenced block.
+func render(chosen []chosenSpan) string {
+	var b strings.Builder
+	for i, c := range chosen {
+		marker := "[" + strconv.Itoa(i+1) + "]"
+		var flat []part
+		for _, s := range c.segs {
+			flat = append(flat, s.parts...)
+		}
+		if b.Len() > 0 {
+			b.WriteString("\n\n")
+		}
+		for k, p := range flat {
+			if k > 0 {
+				prev := flat[k-1]
+				switch {
+				case p.kind != partSentence || prev.kind != partSentence:
+					b.WriteString("\n")
+				case p.para != prev.para:
+					b.WriteString("\n\n")
+				default:
+					b.WriteString(" ")
+				}
+			}
+			b.WriteString(p.text)
+		}
+		if n := len(flat); n > 0 && flat[n-1].kind == partCode && strings.Contains(flat[n-1].text, "\n") {
+			b.WriteString("\n" + marker)
+		} else {
+			b.WriteString(" " + marker)
+		}
+	}
+	return b.String()
+}
+
+// snippetOf is the plain text of a span's opening, for source listings.
+func snippetOf(segs []segment) string {
+	for _, s := range segs {
+		for _, p := range s.parts {
+			if p.kind != partCode {
+				return strings.TrimPrefix(p.text, "- ")
+			}
+		}
+	}
+	if len(segs) > 0 && len(segs[0].parts) > 0 {
+		return strings.Trim(segs[0].parts[0].text, "`\n")
+	}
+	return ""
+}
+
+// parts takes a passage apart: fenced code stays whole, a paragraph that
+// is a list item (or table row) is one part, prose is split into
+// sentences.
+func parts(text string) []part {
+	var out []part
+	para := 0
+	for _, block := range blocks(text) {
+		switch {
+		case strings.HasPrefix(block, "```") || strings.HasPrefix(block, "~~~"):
+			out = append(out, part{kind: partCode, text: trimCode(block), para: para, terms: termSet(block)})
+		case isInlineCode(block):
+			out = append(out, part{kind: partCode, text: block, para: para, terms: termSet(block)})
+		case isItem(block):
+			out = append(out, part{kind: partItem, text: collapseLines(block), para: para, terms: termSet(block)})
+		default:
+			for _, s := range splitSentences(block) {
+				out = append(out, part{kind: partSentence, text: s, para: para, terms: termSet(s)})
+			}
+		}
+		para++
+	}
+	return out
+}
+
+// blocks splits passage text into paragraphs at blank lines, keeping a
+// fenced code block whole even when it holds blank lines.
+func blocks(text string) []string {
+	var out []string
+	var cur []string
+	fence := ""
+	flush := func() {
+		if t := strings.TrimSpace(strings.Join(cur, "\n")); t != "" {
+			out = append(out, t)
+		}
+		cur = cur[:0]
+	}
+	for _, line := range strings.Split(text, "\n") {
+		t := strings.TrimSpace(line)
+		switch {
+		case fence != "":
+			cur = append(cur, line)
+			if strings.HasPrefix(t, fence) && strings.Trim(t, fence[:1]) == "" {
+				fence = ""
+				flush()
+			}
+		case strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~"):
+			flush()
+			fence = t[:3]
+			for len(fence) < len(t) && t[len(fence)] == t[0] {
+				fence += t[:1]
+			}
+			cur = append(cur, line)
+		case t == "":
+			flush()
+		default:
+			cur = append(cur, line)
+		}
+	}
+	flush()
+	return out
+}
+
+// trimCode keeps the first lines of a long code block.
+func trimCode(block string) string {
+	lines := strings.Split(block, "\n")
+	if len(lines) <= maxCodeLines+2 {
+		return block
+	}
+	return strings.Join(lines[:maxCodeLines+1], "\n") + "\n…\n" + lines[len(lines)-1]
+}
+
+// isInlineCode reports whether a paragraph is nothing but `code` (a
+// command-help page's command line).
+func isInlineCode(s string) bool {
+	return strings.HasPrefix(s, "`") && strings.HasSuffix(s, "`") && !strings.Contains(s, "\n") &&
+		strings.Count(s, "`")%2 == 0 && strings.Count(strings.Trim(s, "`"), "`") == 0
+}
+
+// isItem reports whether a paragraph is a list item: "- x", "* x", "1. x".
+func isItem(s string) bool {
+	if strings.HasPrefix(s, "- ") || strings.HasPrefix(s, "* ") || strings.HasPrefix(s, "• ") {
+		return true
+	}
+	i := 0
+	for i < len(s) && i < 3 && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return i > 0 && i+1 < len(s) && (s[i] == '.' || s[i] == ')') && s[i+1] == ' '
+}
+
+// collapseLines joins a list item's lines.
+func collapseLines(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// segments groups parts that must be shown together: a lead-in with the
+// list items or code it introduces (an item that is itself a lead-in
+// takes the code under it).
+func segments(ps []part) []segment {
+	var out []segment
+	for i := 0; i < len(ps); {
+		s := segment{parts: []part{ps[i]}}
+		j := i + 1
+		if ps[i].leadIn() && j < len(ps) {
+			switch {
+			case ps[i].kind == partItem:
+				// "- Extract an archive:" then its command.
+				for j < len(ps) && ps[j].kind == partCode {
+					s.parts = append(s.parts, ps[j])
+					j++
+				}
+			default:
+				// "…in these situations:" then the whole list or code.
+				for j < len(ps) && ps[j].kind != partSentence {
+					s.parts = append(s.parts, ps[j])
+					j++
+				}
+				if len(s.parts) == 1 && j < len(ps) {
+					// A lead-in to a sentence ("Set the following:" then a
+					// line) goes with it.
+					s.parts = append(s.parts, ps[j])
+					j++
+				}
+			}
+		}
+		for _, p := range s.parts {
+			s.chars += len(p.text) + 1
+		}
+		out = append(out, s)
+		i = j
+	}
+	return out
+}
+
+// terms are the words of a segment.
+func (s segment) terms() map[string]bool {
+	if len(s.parts) == 1 {
+		return s.parts[0].terms
+	}
+	m := map[string]bool{}
+	for _, p := range s.parts {
+		for t := range p.terms {
+			m[t] = true
+		}
+	}
+	return m
+}
+
+// text is a segment's text, for what-is-asked checks.
+func (s segment) text() string {
+	var b strings.Builder
+	for _, p := range s.parts {
+		b.WriteString(p.text)
+		b.WriteString(" ")
+	}
+	return b.String()
+}
+
+// coverage is the weighted share of qterms found in terms.
+func coverage(qterms []string, weights map[string]float64, terms map[string]bool) float64 {
+	var got, total float64
+	for _, t := range qterms {
+		total += weights[t]
+		if hasTerm(terms, t) {
+			got += weights[t]
+		}
+	}
+	if total == 0 {
+		return 0
+	}
+	return got / total
 }
 
 // hasTerm matches a query term against a sentence's terms, exactly or by
@@ -184,92 +575,20 @@ func hasTerm(terms map[string]bool, t string) bool {
 }
 
 // termWeights gives rarer query terms more weight, counted over the
-// candidate sentences: a word in every sentence tells none of them apart.
-func termWeights(qterms []string, cands []candidate) map[string]float64 {
+// parts of all hits: a word in every part tells none of them apart.
+func termWeights(qterms []string, all []map[string]bool) map[string]float64 {
 	w := make(map[string]float64, len(qterms))
-	n := float64(len(cands))
+	n := float64(len(all))
 	for _, t := range qterms {
 		df := 0.0
-		for _, c := range cands {
-			if hasTerm(c.terms, t) {
+		for _, terms := range all {
+			if hasTerm(terms, t) {
 				df++
 			}
 		}
 		w[t] = math.Log(1 + (n+1)/(df+1))
 	}
 	return w
-}
-
-func choose(cands []candidate) []candidate {
-	order := make([]int, len(cands))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(a, b int) bool { return cands[order[a]].score > cands[order[b]].score })
-
-	var chosen []candidate
-	perHit := map[int]int{}
-	chars := 0
-	for _, i := range order {
-		c := cands[i]
-		if len(chosen) >= maxSentences {
-			break
-		}
-		// The best sentence is always taken; the rest must say something
-		// about the question and add to what is already there.
-		if len(chosen) > 0 {
-			if c.score == 0 || c.coverage == 0 || len(c.text) < minSentenceChars || perHit[c.hit] >= maxSentencesPerHit {
-				continue
-			}
-			if chars+len(c.text) > maxAnswerChars || repeats(c, chosen) {
-				continue
-			}
-		}
-		chosen = append(chosen, c)
-		perHit[c.hit]++
-		chars += len(c.text)
-	}
-	// Read in the order the sources give: best passage first, and within a
-	// passage in its own order.
-	sort.SliceStable(chosen, func(a, b int) bool {
-		if chosen[a].hit != chosen[b].hit {
-			return chosen[a].hit < chosen[b].hit
-		}
-		return chosen[a].pos < chosen[b].pos
-	})
-	return chosen
-}
-
-func repeats(c candidate, chosen []candidate) bool {
-	for _, o := range chosen {
-		if jaccard(c.terms, o.terms) >= sentenceDupJaccard {
-			return true
-		}
-	}
-	return false
-}
-
-func compose(question, query string, hits []retrieval.Hit, chosen []candidate) Answer {
-	a := Answer{Question: question, Query: query, Mode: ModeExtractive, Grounded: true}
-	num := map[int]int{}
-	var b strings.Builder
-	for _, c := range chosen {
-		n, ok := num[c.hit]
-		if !ok {
-			n = len(num) + 1
-			num[c.hit] = n
-			a.Citations = append(a.Citations, citationFor(n, hits[c.hit], c.text))
-		}
-		if b.Len() > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteString(c.text)
-		b.WriteString(" [")
-		b.WriteString(strconv.Itoa(n))
-		b.WriteByte(']')
-	}
-	a.Text = b.String()
-	return a
 }
 
 func citationFor(n int, h retrieval.Hit, snippetFrom string) Citation {
@@ -301,6 +620,8 @@ func Snippet(s string, max int) string {
 	return strings.TrimRightFunc(cut, func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSpace(r) }) + "…"
 }
 
+// isFAQ reports whether a passage is an FAQ entry: its title asks the
+// question its text answers.
 func isFAQ(c corpus.Chunk) bool {
 	return strings.HasSuffix(strings.TrimSpace(c.Title), "?")
 }
@@ -335,27 +656,3 @@ func stripControl(s string) string {
 		return r
 	}, s)
 }
-
-func jaccard(a, b map[string]bool) float64 {
-	if len(a) == 0 || len(b) == 0 {
-		return 0
-	}
-	inter := 0
-	for t := range a {
-		if b[t] {
-			inter++
-		}
-	}
-	return float64(inter) / float64(len(a)+len(b)-inter)
-}
-
-// How sentences from the hits are weighed against each other.
-const (
-	kindBonus         = 0.25 // a "who" question wants a name, "how much" a number
-	secondaryRatio    = 0.7  // passages scoring below this share of the best one...
-	secondaryCoverage = 0.5  // ...contribute only sentences covering this much of the question
-	prefixMatch       = 5    // stems sharing this many leading letters count as one word
-	maxCodeChars      = 400  // longest code block kept with the sentence introducing it
-	faqTitleMatch     = 0.6  // share of the question's terms an FAQ entry's question must have to answer alone
-	faqLeadSentences  = 2    // opening sentences of such an entry that make the answer
-)

@@ -1,0 +1,154 @@
+package answer
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/faqbot/faqbot/retrieval"
+)
+
+// TestExtractiveComposition checks how an offline answer reads: a lead-in
+// keeps the list, table rows or code it introduces; an FAQ entry leads
+// with its own answer; one source unless a second adds a missing part;
+// Markdown Discord renders; nothing dangling, nothing over the limit.
+func TestExtractiveComposition(t *testing.T) {
+	tests := []struct {
+		name     string
+		question string
+		hits     []retrieval.Hit
+		want     []string // substrings, in this order
+		wantNot  []string
+		sources  int // citations expected
+	}{
+		{
+			name:     "a lead-in keeps its list",
+			question: "when is the message content intent not needed?",
+			hits: []retrieval.Hit{
+				hit("intents.md#2", "Message content", "Bots read messages through the gateway.\n\nThe Message Content intent is not needed for your app to access message content in these situations:\n\n- Content in messages that your app sends\n\n- Content in DMs with your app\n\n- Content in which your app is mentioned", 0.8),
+				hit("other.md#0", "Other", "The message content intent is a privileged intent that large bots must apply for.", 0.5),
+			},
+			want:    []string{"in these situations:\n- Content in messages that your app sends\n- Content in DMs with your app\n- Content in which your app is mentioned [1]"},
+			sources: 1,
+		},
+		{
+			name:     "a lead-in keeps its code",
+			question: "how do i get a refund",
+			hits: []retrieval.Hit{
+				hit("billing.md#3", "Refunds", "Refunds are issued for annual plans within 14 days. To start a refund, run:\n\n```bash\nlumen billing refund --invoice INV-2024-0042\n```\n\nThe money arrives within five working days.", 0.7),
+			},
+			want:    []string{"To start a refund, run:\n```bash\nlumen billing refund --invoice INV-2024-0042\n```"},
+			sources: 1,
+		},
+		{
+			name:     "a command page's item keeps its command",
+			question: "how do I extract a tar archive",
+			hits: []retrieval.Hit{
+				hit("tar.md#0", "tar", "Archiving utility.\n\n- Create an archive and write it to a file:\n\n`tar cf path/to/target.tar path/to/file1`\n\n- Extract a (compressed) archive file into the current directory verbosely:\n\n`tar xvf path/to/source.tar`\n\n- List the contents of a tar file:\n\n`tar tvf path/to/source.tar`", 0.7),
+			},
+			want:    []string{"- Extract a (compressed) archive file into the current directory verbosely:\n`tar xvf path/to/source.tar`"},
+			sources: 1,
+		},
+		{
+			name:     "a table row is quoted whole with its column names",
+			question: "what is the maximum length of message content",
+			hits: []retrieval.Hit{
+				hit("limits.mdx#1", "Limits at a glance", "Harbor Chat caps every message.\n\n- Field: Message content; Limit: 6000 characters; Notes: Counted after mentions are expanded\n\n- Field: Embed title; Limit: 256 characters", 0.7),
+			},
+			want:    []string{"- Field: Message content; Limit: 6000 characters; Notes: Counted after mentions are expanded"},
+			sources: 1,
+		},
+		{
+			name:     "an FAQ entry leads with its own answer",
+			question: "can i get my money back on a yearly plan?",
+			hits: []retrieval.Hit{
+				hit("faq.md#4", "Can I get a refund?", "Yes, within 14 days of an annual purchase we refund the unused months in full. Monthly plans are not refunded. Some customers ask whether a yearly plan can get money back after the first month: it cannot.", 0.8),
+				hit("faq.md#5", "How do I change plans?", "You can switch from a monthly plan to a yearly plan at any time from the billing page.", 0.6),
+			},
+			want:    []string{"Yes, within 14 days of an annual purchase"},
+			sources: 1,
+		},
+		{
+			name:     "no stitching across documents when the first answers",
+			question: "how long did the talks in florida last",
+			hits: []retrieval.Hit{
+				hit("talks.txt#2", "Talks in Florida", "The talks took place in Florida. They lasted over four hours and were deemed productive by both sides.", 0.8),
+				hit("news.txt#1", "Other talks", "Talks in Florida were also held last year and lasted two days.", 0.7),
+			},
+			want:    []string{"The talks took place in Florida. They lasted over four hours"},
+			wantNot: []string{"two days"},
+			sources: 1,
+		},
+		{
+			name:     "a second source when it adds a missing part",
+			question: "how long did the florida talks last and who led the ukrainian delegation",
+			hits: []retrieval.Hit{
+				hit("talks.txt#2", "Talks in Florida", "The talks took place in Florida. They lasted over four hours and were deemed productive by both sides.", 0.8),
+				hit("people.txt#0", "Delegations", "Rustem Umerov led the Ukrainian delegation.", 0.7),
+			},
+			want:    []string{"four hours", "[1]", "Rustem Umerov led the Ukrainian delegation. [2]"},
+			sources: 2,
+		},
+		{
+			name:     "a list too long to fit is cut between items, and says so",
+			question: "which regions are supported",
+			hits: []retrieval.Hit{
+				hit("regions.md#0", "Regions", "Every region runs the same version. These regions are supported:\n\n"+strings.Repeat("- A region with a long descriptive name that takes a lot of room on the page\n\n", 30), 0.8),
+			},
+			want:    []string{"These regions are supported:\n- A region", "\n- … [1]"},
+			wantNot: []string{"supported: [1]"},
+			sources: 1,
+		},
+	}
+	markers := regexp.MustCompile(`\[(\d+)\]`)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := New(&fakeSearch{hits: tt.hits}, Options{Floor: 0.3})
+			a, err := e.Answer(context.Background(), Question{Text: tt.question})
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := a.Text
+			rest := text
+			for _, w := range tt.want {
+				i := strings.Index(rest, w)
+				if i < 0 {
+					t.Errorf("answer lacks %q (in order):\n%s", w, text)
+					break
+				}
+				rest = rest[i+len(w):]
+			}
+			for _, w := range tt.wantNot {
+				if strings.Contains(text, w) {
+					t.Errorf("answer has %q:\n%s", w, text)
+				}
+			}
+			if len(a.Citations) != tt.sources {
+				t.Errorf("%d sources, want %d:\n%s", len(a.Citations), tt.sources, text)
+			}
+			if len(text) > maxAnswerChars {
+				t.Errorf("answer is %d characters, over %d", len(text), maxAnswerChars)
+			}
+			if strings.Count(text, "```")%2 != 0 {
+				t.Errorf("unbalanced code fences:\n%s", text)
+			}
+			for _, line := range strings.Split(text, "\n") {
+				if strings.HasSuffix(strings.TrimSpace(line), ":") && !strings.HasPrefix(strings.TrimSpace(line), "- ") &&
+					strings.HasSuffix(text, line) {
+					t.Errorf("answer ends on a lead-in: %q", line)
+				}
+			}
+			for _, m := range markers.FindAllStringSubmatch(text, -1) {
+				if n := m[1]; n != "1" && n != "2" || n == "2" && len(a.Citations) < 2 {
+					t.Errorf("marker [%s] points at no listed source:\n%s", n, text)
+				}
+			}
+			for i, c := range a.Citations {
+				if !strings.Contains(text, "["+string(rune('1'+i))+"]") {
+					t.Errorf("source %d is listed but never cited:\n%s", c.N, text)
+				}
+			}
+		})
+	}
+}
