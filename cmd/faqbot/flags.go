@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -48,14 +49,23 @@ func (f *indexFlags) apply(cfg *config.Config) error {
 	return nil
 }
 
-// newFlagSet returns a FlagSet that reports errors instead of exiting, with
-// usage text that starts with the command's synopsis.
+// newFlagSet returns a FlagSet that reports errors instead of exiting.
+// It prints nothing itself: parseInterspersed turns a bad flag into one
+// line and a hint, and -h prints the synopsis and the flags on out.
 func newFlagSet(name, synopsis string, out io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(out)
+	fs.SetOutput(io.Discard)
 	fs.Usage = func() {
-		fmt.Fprintf(out, "Usage: faqbot %s\n\nFlags:\n", synopsis)
+		fmt.Fprintf(out, "Usage: faqbot %s\n", synopsis)
+		n := 0
+		fs.VisitAll(func(*flag.Flag) { n++ })
+		if n == 0 {
+			return
+		}
+		fmt.Fprint(out, "\nFlags:\n")
+		fs.SetOutput(out)
 		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
 	}
 	return fs
 }
@@ -69,21 +79,30 @@ func parseCommand(fs *flag.FlagSet, args []string, noArgs string) ([]string, err
 		return nil, err
 	}
 	if noArgs != "" && len(pos) > 0 {
-		return nil, usagef("%s takes no arguments besides flags, got %q", noArgs, pos[0])
+		return nil, usageError{msg: fmt.Sprintf("%s takes no arguments besides flags, got %q", noArgs, pos[0]), hint: flagsHint(fs)}
 	}
 	return pos, nil
 }
 
 // parseInterspersed parses flags wherever they stand among the positional
 // arguments, so `faqbot ask "why?" --json` works as users type it.
+//
+// The flag package calls Usage after every parse error as well as for -h,
+// which printed the whole flag list between two copies of the error. Usage
+// is silenced while parsing and called only when -h asked for it; an error
+// becomes one line naming the command, with a hint to run its -h.
 func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	usage := fs.Usage
+	fs.Usage = func() {}
+	defer func() { fs.Usage = usage }()
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			if err == flag.ErrHelp {
+			if errors.Is(err, flag.ErrHelp) {
+				usage()
 				return nil, err
 			}
-			return nil, usageError{strings.TrimSpace(err.Error())}
+			return nil, usageError{msg: fs.Name() + ": " + flagError(err), hint: flagsHint(fs)}
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -92,4 +111,19 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// flagError rewords the flag package's errors where they read oddly:
+// "flag provided but not defined: -nope" says less than "unknown flag".
+func flagError(err error) string {
+	msg := strings.TrimSpace(err.Error())
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+		return "unknown flag " + name
+	}
+	return msg
+}
+
+// flagsHint points at the command's own flag list.
+func flagsHint(fs *flag.FlagSet) string {
+	return fmt.Sprintf("Run 'faqbot %s -h' for its flags.", fs.Name())
 }

@@ -3,13 +3,14 @@
 //
 // Usage:
 //
-//	faqbot ask [--json] [--corpus DIR] [--index DIR] [-k N] QUESTION
+//	faqbot ask [--json] [--explain] [--corpus DIR] [--index DIR] [-k N] QUESTION
 //	faqbot index [--corpus DIR] [--index DIR]
-//	faqbot eval --questions FILE.jsonl [--corpus DIR] [--index DIR] [-k N]
+//	faqbot eval --questions FILE.jsonl [--corpus DIR] [--index DIR] [-k N] [-v]
 //	faqbot serve [--corpus DIR] [--index DIR]
 //	faqbot settings
 //
-// Run `faqbot help` for the details of each command.
+// Run `faqbot help` for every command, and `faqbot COMMAND -h` for one
+// command's flags.
 package main
 
 import (
@@ -30,13 +31,17 @@ func main() {
 	os.Exit(exitCode(err, os.Stderr))
 }
 
-// usageError marks a mistake in the command line; it exits with status 2
-// and a hint to run help.
-type usageError struct{ msg string }
+// usageError marks a mistake in the command line; it exits with status 2,
+// the message on one line and a hint on the next.
+type usageError struct {
+	msg string
+	// hint says where to look; empty means "Run 'faqbot help' for usage."
+	hint string
+}
 
 func (e usageError) Error() string { return e.msg }
 
-func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+func usagef(format string, args ...any) error { return usageError{msg: fmt.Sprintf(format, args...)} }
 
 // errSilent is returned when the command already told the user what went
 // wrong and only the exit status is left to set.
@@ -50,7 +55,11 @@ func exitCode(err error, stderr io.Writer) int {
 	case errors.Is(err, errSilent):
 		return 1
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "faqbot: %s\nRun 'faqbot help' for usage.\n", ue.msg)
+		hint := ue.hint
+		if hint == "" {
+			hint = "Run 'faqbot help' for usage."
+		}
+		fmt.Fprintf(stderr, "faqbot: %s\n%s\n", ue.msg, hint)
 		return 2
 	default:
 		fmt.Fprintf(stderr, "faqbot: %s\n", err)
@@ -101,13 +110,13 @@ func printHelp(w io.Writer) {
 	fmt.Fprint(w, `faqbot answers questions from a FAQ corpus and shows where every answer comes from.
 
 Usage:
-  faqbot ask [--json] [--corpus DIR] [--index DIR] [-k N] QUESTION
+  faqbot ask [--json] [--explain] [--corpus DIR] [--index DIR] [-k N] QUESTION
   faqbot index [--corpus DIR] [--index DIR]
-  faqbot eval --questions FILE.jsonl [--corpus DIR] [--index DIR] [-k N]
+  faqbot eval --questions FILE.jsonl [--corpus DIR] [--index DIR] [-k N] [-v]
   faqbot serve [--corpus DIR] [--index DIR]
   faqbot gaps [--days N] [--limit N]
   faqbot settings
-  faqbot bench [--sizes 1000,10000,100000] [--reps N] [--plot FILE.svg]
+  faqbot bench [--sizes 1000,10000,100000] [--dims 512,1536] [--reps N] [--queries N] [--plot FILE.svg]
 
 Commands:
 `)

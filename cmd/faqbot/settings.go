@@ -8,8 +8,9 @@ import (
 )
 
 func runSettings(ctx context.Context, e *env, args []string) error {
-	if len(args) > 0 {
-		return usagef("settings takes no arguments")
+	fs := newFlagSet("settings", "settings", e.stderr)
+	if _, err := parseCommand(fs, args, "settings"); err != nil {
+		return err
 	}
 	_, err := fmt.Fprint(e.stdout, config.Example())
 	return err

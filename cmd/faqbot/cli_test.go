@@ -1,0 +1,82 @@
+package main
+
+import (
+	"sort"
+	"strings"
+	"testing"
+)
+
+// A mistake on the command line is reported in one line, naming the
+// command, followed by one line of hint: not the whole flag list, and not
+// the error twice.
+func TestFlagErrorsAreOneLineAndAHint(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		msg  string // the first line, without "faqbot: "
+		hint string
+	}{
+		{"unknown flag", []string{"ask", "--nope", "x"}, "ask: unknown flag -nope", "Run 'faqbot ask -h' for its flags."},
+		{"bad k", []string{"ask", "-k", "0", "x"}, `ask: invalid value "0" for flag -k: want a whole number from 1 to 20`, "Run 'faqbot ask -h' for its flags."},
+		{"flag without value", []string{"eval", "--questions"}, "eval: flag needs an argument: -questions", "Run 'faqbot eval -h' for its flags."},
+		{"stray argument", []string{"index", "extra"}, `index takes no arguments besides flags, got "extra"`, "Run 'faqbot index -h' for its flags."},
+		{"settings argument", []string{"settings", "all"}, `settings takes no arguments besides flags, got "all"`, "Run 'faqbot settings -h' for its flags."},
+		{"gaps unknown flag", []string{"gaps", "--weeks", "2"}, "gaps: unknown flag -weeks", "Run 'faqbot gaps -h' for its flags."},
+		{"unknown command", []string{"asks", "x"}, `unknown command "asks"`, "Run 'faqbot help' for usage."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, errs, code := runCLI(t, nil, tt.args...)
+			if code != 2 {
+				t.Errorf("exit %d, want 2", code)
+			}
+			want := "faqbot: " + tt.msg + "\n" + tt.hint + "\n"
+			if errs != want {
+				t.Errorf("stderr:\n%s\nwant:\n%s", errs, want)
+			}
+			if out != "" {
+				t.Errorf("stdout %q, want nothing", out)
+			}
+		})
+	}
+}
+
+// -h prints a command's synopsis and flags and exits 0, for every command,
+// and `faqbot help` lists each synopsis exactly as -h prints it, so the
+// two cannot drift apart (ask --explain and eval -v were missing).
+func TestHelpListsEveryCommandAsItsFlagsDo(t *testing.T) {
+	help, _, code := runCLI(t, nil, "help")
+	if code != 0 {
+		t.Fatalf("faqbot help: exit %d", code)
+	}
+	var names []string
+	for name := range commands() {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) {
+			out, errs, code := runCLI(t, nil, name, "-h")
+			if code != 0 {
+				t.Fatalf("faqbot %s -h: exit %d, stderr:\n%s", name, code, errs)
+			}
+			text := out + errs
+			first, _, _ := strings.Cut(text, "\n")
+			synopsis, ok := strings.CutPrefix(first, "Usage: ")
+			if !ok {
+				t.Fatalf("faqbot %s -h starts %q, want a Usage line:\n%s", name, first, text)
+			}
+			if !strings.Contains(help, "\n  "+synopsis+"\n") {
+				t.Errorf("faqbot help lacks %q:\n%s", synopsis, help)
+			}
+			if strings.Contains(text, "takes no arguments") || strings.Contains(text, "faqbot: ") {
+				t.Errorf("faqbot %s -h reports an error:\n%s", name, text)
+			}
+		})
+	}
+	for _, flag := range []string{"--explain", "-v"} {
+		if !strings.Contains(help, flag) {
+			t.Errorf("faqbot help does not mention %s", flag)
+		}
+	}
+}
