@@ -28,6 +28,9 @@ type OpenReport struct {
 	// Warning is set when the index works but something is off, e.g. it
 	// could not be saved and will be rebuilt on the next start.
 	Warning string
+	// SaveErr is why the index could not be saved (the index works, from
+	// memory): a command whose job is to save it has failed.
+	SaveErr error
 	// Manifest describes the returned index.
 	Manifest Manifest
 }
@@ -144,6 +147,7 @@ func rebuild(ctx context.Context, dir string, chunks []corpus.Chunk, want Manife
 			return nil, rep, fmt.Errorf("opening index: %w", ctx.Err())
 		}
 		rep.Warning = fmt.Sprintf("index kept in memory only, it will be rebuilt on the next start: %v", err)
+		rep.SaveErr = err
 		lg.Warn("index not saved", "dir", dir, "err", err)
 	}
 	rep.Save = time.Since(start)

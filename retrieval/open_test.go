@@ -111,8 +111,8 @@ func TestOpenUnwritableDir(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
-	if rep.Warning == "" || rep.Loaded {
-		t.Errorf("report = %+v, want a rebuilt index with a warning", rep)
+	if rep.Warning == "" || rep.SaveErr == nil || rep.Loaded {
+		t.Errorf("report = %+v, want a rebuilt index with a warning and the save error", rep)
 	}
 	hits, err := ix.Search(context.Background(), "security guarantees", 1)
 	if err != nil || len(hits) != 1 {

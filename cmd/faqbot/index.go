@@ -52,6 +52,11 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(w, "Index:      %s (%s)\n", st.dir, openSummary(rep))
 	fmt.Fprintf(w, "Embedder:   %s, %d dimensions\n", st.emb.Name(), st.emb.Dim())
 	fmt.Fprintf(w, "Time:       %s\n", time.Since(start).Round(time.Millisecond))
+	if rep.SaveErr != nil {
+		// Answers still work, from an index rebuilt by every command, but
+		// saving it is what index is for: say so, and exit non-zero.
+		return fmt.Errorf("the index is not saved, so every command will rebuild it (--index or FAQBOT_INDEX_DIR must name a folder faqbot can write): %w", rep.SaveErr)
+	}
 	return nil
 }
 
@@ -63,7 +68,10 @@ func openSummary(r retrieval.OpenReport) string {
 	} else {
 		s = fmt.Sprintf("rebuilt: %s; %d passages embedded, %d reused, in %s", r.Reason, r.Embedded, r.Reused, (r.Build + r.Save).Round(time.Millisecond))
 	}
-	if r.Warning != "" {
+	switch {
+	case r.SaveErr != nil:
+		s += "; NOT SAVED"
+	case r.Warning != "":
 		s += "; warning: " + r.Warning
 	}
 	return s

@@ -1,0 +1,33 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// An index that cannot be saved (the index path is a file) still answers,
+// but `faqbot index`, whose job is to save it, exits 1 and says why.
+func TestIndexFailsWhenTheIndexCannotBeSaved(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "index")
+	if err := os.WriteFile(file, []byte("not a folder"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"FAQBOT_INDEX_DIR": file}
+	out, errs, code := runCLI(t, env, "index")
+	if code != 1 {
+		t.Errorf("index: exit %d, want 1", code)
+	}
+	if !strings.Contains(out, "NOT SAVED") {
+		t.Errorf("the Index line does not say the index is not saved:\n%s", out)
+	}
+	last := errs[strings.LastIndex(strings.TrimSuffix(errs, "\n"), "\n")+1:]
+	if !strings.HasPrefix(last, "faqbot: the index is not saved") || !strings.Contains(last, file) {
+		t.Errorf("stderr does not end with the reason naming %s:\n%s", file, errs)
+	}
+	// ask still answers, from an index kept in memory.
+	if _, errs, code := runCLI(t, env, "ask", "how long did the talks in Florida last?"); code != 0 {
+		t.Errorf("ask: exit %d, want 0 (the index works from memory):\n%s", code, errs)
+	}
+}
