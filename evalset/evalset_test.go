@@ -170,3 +170,27 @@ func TestGroupBySharedWords(t *testing.T) {
 		t.Errorf("group %+v, want 3 questions, 1/3 answered right, 1/3 refused, 2/3 retrieved", g)
 	}
 }
+
+func TestCheckSources(t *testing.T) {
+	docs := []string{"faq.md", "guides/install.md", "002_86b9.txt"}
+	tests := []struct {
+		name    string
+		qs      []Question
+		unknown []string
+		orphans int
+		answ    int
+	}{
+		{"all match", []Question{{Sources: []string{"faq"}}, {Sources: []string{"002"}}, {Refuse: true}}, nil, 0, 2},
+		{"wrong corpus", []Question{{Sources: []string{"faq.html"}}, {Sources: []string{"go-faq"}}, {Sources: []string{"faq.html"}}}, []string{"faq.html", "go-faq"}, 3, 3},
+		{"one misspelled of two", []Question{{Sources: []string{"faq.md", "gudes/"}}}, []string{"gudes/"}, 0, 1},
+		{"refusals have no sources", []Question{{Refuse: true}}, nil, 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := CheckSources(tt.qs, docs)
+			if !slices.Equal(got.Unknown, tt.unknown) || got.Orphans != tt.orphans || got.Answerable != tt.answ {
+				t.Errorf("got %+v, want unknown %q, %d orphans of %d answerable", got, tt.unknown, tt.orphans, tt.answ)
+			}
+		})
+	}
+}

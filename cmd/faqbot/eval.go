@@ -6,11 +6,13 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/faqbot/faqbot/answer"
+	"github.com/faqbot/faqbot/corpus"
 	"github.com/faqbot/faqbot/evalset"
 )
 
@@ -43,6 +45,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	warnUnknownSources(e.stderr, *file, evalset.CheckSources(qs, docIDs(st.lib.Corpus())))
 	res, err := evalset.Run(ctx, qs, st.engine, st.lib, cfg.TopK)
 	if err != nil {
 		return err
@@ -50,6 +53,46 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	res.GroupBySharedWords(st.lib.Index().Chunks())
 	writeEval(e.stdout, *file, res, *verbose)
 	return nil
+}
+
+// warnUnknownSources says when the set's sources name no document of the
+// corpus: run against the wrong corpus, a set otherwise scores 0% with no
+// hint why.
+func warnUnknownSources(w io.Writer, name string, c evalset.SourceCheck) {
+	if len(c.Unknown) == 0 {
+		return
+	}
+	list := make([]string, 0, maxListedSources)
+	for i, s := range c.Unknown {
+		if i == maxListedSources {
+			list = append(list, fmt.Sprintf("and %d more", len(c.Unknown)-maxListedSources))
+			break
+		}
+		list = append(list, strconv.Quote(s))
+	}
+	if c.Orphans == c.Answerable {
+		fmt.Fprintf(w, "faqbot: warning: no source named in %s matches a document of this corpus (%s): is --corpus the folder the set was written for? Every answerable question will count as a miss.\n",
+			name, strings.Join(list, ", "))
+		return
+	}
+	what := fmt.Sprintf("%d sources named in %s match", len(c.Unknown), name)
+	if len(c.Unknown) == 1 {
+		what = fmt.Sprintf("1 source named in %s matches", name)
+	}
+	fmt.Fprintf(w, "faqbot: warning: %s no document of this corpus (%s); %d of %d answerable questions name no source that does and will count as misses.\n",
+		what, strings.Join(list, ", "), c.Orphans, c.Answerable)
+}
+
+// maxListedSources bounds the unknown sources a warning names.
+const maxListedSources = 5
+
+// docIDs lists the IDs of the corpus's documents.
+func docIDs(set *corpus.Set) []string {
+	ids := make([]string, len(set.Documents))
+	for i, d := range set.Documents {
+		ids[i] = d.ID
+	}
+	return ids
 }
 
 func writeEval(w io.Writer, name string, r evalset.Report, verbose bool) {
@@ -102,7 +145,11 @@ func writeEval(w io.Writer, name string, r evalset.Report, verbose bool) {
 		if q.Shared >= 0 {
 			shares = fmt.Sprintf(" (shares %d content words with its answer)", q.Shared)
 		}
-		fmt.Fprintf(w, "- line %d %q%s: %s\n", q.Line, q.Question.Question, shares, strings.Join(q.Problems(), "; "))
+		problems := strings.Join(q.Problems(), "; ")
+		if problems == "" {
+			problems = "ok" // -v lists the questions that passed too
+		}
+		fmt.Fprintf(w, "- line %d %q%s: %s\n", q.Line, q.Question.Question, shares, problems)
 		if verbose || !q.OK() {
 			fmt.Fprintf(w, "    answer: %s\n", answer.Snippet(q.Answer.Text, 200))
 		}

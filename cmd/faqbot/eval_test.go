@@ -33,3 +33,49 @@ func TestEvalReportsFewSharedWordsGroup(t *testing.T) {
 		}
 	}
 }
+
+// A question set run against a corpus its sources do not name scores 0%;
+// eval says why on stderr, naming the sources, and -v marks the questions
+// that passed "ok" instead of ending their line in a bare ": ".
+func TestEvalWarnsWhenSourcesMatchNoDocument(t *testing.T) {
+	tests := []struct {
+		name  string
+		lines string
+		warn  string // "" for no warning
+	}{
+		{"right corpus", `{"question": "how long did the talks in florida last?", "sources": ["002"], "facts": [["four hours"]]}
+{"question": "what is a good recipe for sourdough bread?", "refuse": true}
+`, ""},
+		{"wrong corpus", `{"question": "why doesn't go have exceptions?", "sources": ["faq.html"]}
+{"question": "how do I install go?", "sources": ["doc/install", "faq.html"]}
+{"question": "what is a good recipe for sourdough bread?", "refuse": true}
+`, `faqbot: warning: no source named in SET matches a document of this corpus ("faq.html", "doc/install"): is --corpus the folder the set was written for? Every answerable question will count as a miss.`},
+		{"one misspelled source", `{"question": "how long did the talks in florida last?", "sources": ["002"], "facts": [["four hours"]]}
+{"question": "who is the ukrainian negotiator?", "sources": ["02_"]}
+`, `faqbot: warning: 1 source named in SET matches no document of this corpus ("02_"); 1 of 2 answerable questions name no source that does and will count as misses.`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			set := filepath.Join(t.TempDir(), "set.jsonl")
+			if err := os.WriteFile(set, []byte(tt.lines), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			out, errs, code := runCLI(t, nil, "eval", "-v", "--questions", set)
+			if code != 0 {
+				t.Fatalf("exit %d, stderr:\n%s", code, errs)
+			}
+			want := strings.ReplaceAll(tt.warn, "SET", set)
+			if got := strings.TrimSpace(errs); got != want {
+				t.Errorf("stderr:\n%s\nwant:\n%s", got, want)
+			}
+			for _, line := range strings.Split(out, "\n") {
+				if strings.HasPrefix(line, "- line ") && strings.HasSuffix(line, ": ") {
+					t.Errorf("a result line ends in a bare colon: %q", line)
+				}
+			}
+			if tt.warn == "" && !strings.Contains(out, "last?\" (shares 3 content words with its answer): ok\n") {
+				t.Errorf("-v does not mark the passing question ok:\n%s", out)
+			}
+		})
+	}
+}
