@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"golang.org/x/term"
 
@@ -22,9 +25,12 @@ import (
 // env is what a subcommand may touch of the outside world.
 type env struct {
 	getenv func(string) string
-	stdin  io.Reader
-	stdout io.Writer
-	stderr io.Writer
+	// environ is the environment as KEY=VALUE, for warnings about names
+	// that are no setting; nil skips them.
+	environ []string
+	stdin   io.Reader
+	stdout  io.Writer
+	stderr  io.Writer
 }
 
 // setup loads the settings (flags over environment over .env over
@@ -49,7 +55,31 @@ func (e *env) setup(f *indexFlags, quiet bool) (config.Config, *slog.Logger, err
 		}
 	}
 	useDataCorpus(&cfg)
-	return cfg, newLogger(cfg, e.stderr), nil
+	lg := newLogger(cfg, e.stderr)
+	warnUnknownSettings(lg, e.environ, dotenv)
+	return cfg, lg, nil
+}
+
+// warnUnknownSettings warns about every FAQBOT_ name in the environment or
+// the .env file that is no setting: a misspelled FAQBOT_TOPK would
+// otherwise leave the default in force without a word.
+func warnUnknownSettings(lg *slog.Logger, environ []string, dotenv map[string]string) {
+	names := make([]string, 0, len(environ))
+	for _, kv := range environ {
+		name, _, _ := strings.Cut(kv, "=")
+		names = append(names, name)
+	}
+	report := func(where string, unknown []config.Unknown) {
+		for _, u := range unknown {
+			args := []any{"name", u.Name, "in", where}
+			if u.DidYouMean != "" {
+				args = append(args, "did_you_mean", u.DidYouMean)
+			}
+			lg.Warn("unknown setting ignored; faqbot settings lists them all", args...)
+		}
+	}
+	report("environment", config.UnknownNames(names))
+	report(".env", config.UnknownNames(slices.Collect(maps.Keys(dotenv))))
 }
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {

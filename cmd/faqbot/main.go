@@ -26,7 +26,7 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr, os.Environ()...)
 	stop()
 	os.Exit(exitCode(err, os.Stderr))
 }
@@ -86,9 +86,11 @@ func commands() map[string]command {
 }
 
 // run is main without the process: everything it touches comes in as a
-// parameter, so tests call it directly.
-func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	e := &env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+// parameter, so tests call it directly. getenv reads the environment;
+// environ, when given, lists it as KEY=VALUE (os.Environ), so that a
+// misspelled FAQBOT_ name there is reported rather than ignored.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer, environ ...string) error {
+	e := &env{getenv: getenv, environ: environ, stdin: stdin, stdout: stdout, stderr: stderr}
 	if len(args) == 0 {
 		printHelp(stderr)
 		return usagef("no command given")
