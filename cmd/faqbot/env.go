@@ -28,9 +28,12 @@ type env struct {
 	// environ is the environment as KEY=VALUE, for warnings about names
 	// that are no setting; nil skips them.
 	environ []string
-	stdin   io.Reader
-	stdout  io.Writer
-	stderr  io.Writer
+	// status is the status line at the bottom of stderr when it is a
+	// terminal (stderr then writes through it), else nil.
+	status *statusLine
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
 }
 
 // setup loads the settings (flags over environment over .env over
@@ -131,8 +134,8 @@ func indexDir(cfg config.Config) string {
 }
 
 // openStack loads the corpus, opens (or builds) its index and makes the
-// answer engine. With progress set, long index builds draw a bar on
-// stderr when it is a terminal. tune, when given, adjusts the library's
+// answer engine. With progress set, and stderr a terminal, a status line
+// says what it is doing and draws a bar while passages are embedded. tune, when given, adjusts the library's
 // options (serve sets its watch report).
 func openStack(ctx context.Context, e *env, cfg config.Config, lg *slog.Logger, progress bool, tune ...func(*library.Options)) (*stack, error) {
 	m, err := newModels(ctx, cfg, indexDir(cfg), lg)
@@ -148,8 +151,12 @@ func openStack(ctx context.Context, e *env, cfg config.Config, lg *slog.Logger, 
 	if name == "" {
 		opts.Corpus, name = corpus.Default(), "embedded corpus"
 	}
-	if progress && isTerminal(e.stderr) {
-		opts.Progress = progressBar(e.stderr, "embedding")
+	if progress && e.status != nil {
+		// Reading, cleaning and splitting take seconds on a large corpus
+		// before any passage is embedded: say so rather than sit silent.
+		e.status.Set(fmt.Sprintf("indexing %s: reading and cleaning the documents…", name))
+		defer e.status.Set("")
+		opts.Progress = e.status.Bar("indexing " + name + ": embedding")
 	}
 	for _, f := range tune {
 		f(&opts)
@@ -160,26 +167,4 @@ func openStack(ctx context.Context, e *env, cfg config.Config, lg *slog.Logger, 
 	}
 	eng := answer.New(lib, answer.Options{K: cfg.TopK, Chat: m.chat, Logger: lg, LLM: m.llm})
 	return &stack{lib: lib, engine: eng, emb: m.emb, dir: opts.IndexDir}, nil
-}
-
-// progressBar returns a callback that redraws one line on w.
-func progressBar(w io.Writer, label string) func(done, total int) {
-	return func(done, total int) {
-		if total == 0 {
-			return
-		}
-		const width = 30
-		filled := width * done / total
-		bar := make([]byte, width)
-		for i := range bar {
-			bar[i] = ' '
-			if i < filled {
-				bar[i] = '='
-			}
-		}
-		fmt.Fprintf(w, "\r%s [%s] %d/%d passages", label, bar, done, total)
-		if done == total {
-			fmt.Fprintln(w)
-		}
-	}
 }

@@ -19,7 +19,9 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 	if _, err := parseCommand(fs, args, "index"); err != nil {
 		return err
 	}
-	cfg, lg, err := e.setup(&f, false)
+	// The report below says what the info logs would; on a terminal they
+	// would only scroll the progress away.
+	cfg, lg, err := e.setup(&f, true)
 	if err != nil {
 		return err
 	}

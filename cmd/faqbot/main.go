@@ -91,6 +91,10 @@ func commands() map[string]command {
 // misspelled FAQBOT_ name there is reported rather than ignored.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer, environ ...string) error {
 	e := &env{getenv: getenv, environ: environ, stdin: stdin, stdout: stdout, stderr: stderr}
+	if isTerminal(stderr) {
+		e.status = newStatusLine(stderr)
+		e.stderr = e.status
+	}
 	if len(args) == 0 {
 		printHelp(stderr)
 		return usagef("no command given")
