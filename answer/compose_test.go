@@ -70,6 +70,15 @@ func TestExtractiveComposition(t *testing.T) {
 			sources: 1,
 		},
 		{
+			name:     "a long FAQ entry leads with its opening, then skips to the part asked about",
+			question: "how do i make git use ssh for private modules",
+			hits: []retrieval.Hit{
+				hit("faq.html#40", "Why does the tool use HTTPS?", strings.Repeat("Companies often permit outgoing traffic only on the standard ports, and the tool therefore fetches over HTTPS for safety and for reach. ", 5)+"\n\nTo use SSH in place of HTTPS for private modules, add an insteadOf rule to your git config.", 0.8),
+			},
+			want:    []string{"Companies often permit", "\n\n…\n\nTo use SSH in place of HTTPS for private modules, add an insteadOf rule to your git config. [1]"},
+			sources: 1,
+		},
+		{
 			name:     "no stitching across documents when the first answers",
 			question: "how long did the talks in florida last",
 			hits: []retrieval.Hit{

@@ -187,8 +187,38 @@ func pickSpan(p passage, faq bool) []segment {
 	for len(span) > 1 && span[len(span)-1].parts[len(span[len(span)-1].parts)-1].leadIn() {
 		span = span[:len(span)-1]
 	}
+	if faq {
+		span = withBestPart(p, span, chars)
+	}
 	return span
 }
+
+// withBestPart adds to an FAQ entry's opening the part of the entry that
+// best answers the question, when the opening stops short of it (a long
+// entry whose last paragraph is the one asked about), after a "…" that
+// marks the skip. The answer stays the entry's own.
+func withBestPart(p passage, span []segment, chars int) []segment {
+	inSpan := len(span)
+	bestCov := 0.0
+	for _, s := range span {
+		bestCov = max(bestCov, s.coverage)
+	}
+	best := -1
+	for k := inSpan; k < len(p.segs); k++ {
+		s := p.segs[k]
+		if s.coverage > bestCov+0.1 && chars+s.chars+len(skipMark)+2 <= maxAnswerChars-10 && !s.parts[len(s.parts)-1].leadIn() {
+			best, bestCov = k, s.coverage
+		}
+	}
+	if best < 0 {
+		return span
+	}
+	skip := segment{parts: []part{{kind: partSentence, text: skipMark, para: -1}}, chars: len(skipMark) + 1}
+	return append(span, skip, p.segs[best])
+}
+
+// skipMark stands between an FAQ entry's opening and a later part of it.
+const skipMark = "…"
 
 // continuesBefore reports whether a segment opens by referring back to
 // what came before it ("This", "However", "It").
