@@ -110,24 +110,26 @@ func footerNote(a answer.Answer) string {
 	return strings.Join(notes, "\n")
 }
 
-// sourcesField lists the citations, one line each: "[n] Title — `file`",
-// the title a link when the document has a URL. Lines that do not fit in a
-// field are summarised.
+// sourcesField lists the cited documents, one line each: "[n] Title —
+// `file`", the title a link when the document has a URL. Several passages
+// of one document share its line ("[1][3] Title — `file`") rather than
+// repeating it. Lines that do not fit in a field are summarised.
 func sourcesField(cs []answer.Citation) string {
+	groups := groupSources(cs)
 	var b strings.Builder
-	for i, c := range cs {
-		file := codeSafe(Trim(c.Source, 100))
-		line := fmt.Sprintf("[%d] %s — `%s`", c.N, titleLink(docTitle(c), c.URL), file)
+	for i, g := range groups {
+		file := codeSafe(Trim(g.source, 100))
+		line := fmt.Sprintf("%s %s — `%s`", g.numbers(), titleLink(g.title, g.url), file)
 		if runeLen(line) > maxFieldValue/4 {
 			// A very long URL: keep the line, lose the link.
-			line = fmt.Sprintf("[%d] %s — `%s`", c.N, titleLink(docTitle(c), ""), file)
+			line = fmt.Sprintf("%s %s — `%s`", g.numbers(), titleLink(g.title, ""), file)
 		}
 		more := ""
-		if rest := len(cs) - i - 1; rest > 0 {
+		if rest := len(groups) - i - 1; rest > 0 {
 			more = fmt.Sprintf("\n…and %d more", rest)
 		}
 		if runeLen(b.String())+1+runeLen(line)+runeLen(more) > maxFieldValue {
-			fmt.Fprintf(&b, "\n…and %d more", len(cs)-i)
+			fmt.Fprintf(&b, "\n…and %d more", len(groups)-i)
 			break
 		}
 		if i > 0 {
@@ -136,6 +138,60 @@ func sourcesField(cs []answer.Citation) string {
 		b.WriteString(line)
 	}
 	return strings.TrimSpace(b.String())
+}
+
+// sourceGroup is one document's line in the Sources field.
+type sourceGroup struct {
+	ns     []int // the citation numbers of its passages, in answer order
+	title  string
+	url    string
+	source string
+}
+
+func (g sourceGroup) numbers() string {
+	var b strings.Builder
+	for _, n := range g.ns {
+		fmt.Fprintf(&b, "[%d]", n)
+	}
+	return b.String()
+}
+
+// groupSources gathers the citations of one document (same file, same
+// title), in the order the document is first cited. Its passages may link
+// to different anchors of one page: the line then links to the page.
+func groupSources(cs []answer.Citation) []sourceGroup {
+	var groups []sourceGroup
+	at := map[[2]string]int{}
+	for _, c := range cs {
+		key := [2]string{c.Source, docTitle(c)}
+		i, ok := at[key]
+		if !ok {
+			at[key] = len(groups)
+			groups = append(groups, sourceGroup{ns: []int{c.N}, title: key[1], url: c.URL, source: c.Source})
+			continue
+		}
+		g := &groups[i]
+		g.ns = append(g.ns, c.N)
+		if g.url != c.URL {
+			g.url = commonPage(g.url, c.URL)
+		}
+	}
+	return groups
+}
+
+// commonPage returns the page two links of one document share, without
+// their fragments (the one link when the other is empty), or "" when they
+// are different pages.
+func commonPage(a, b string) string {
+	pa, _, _ := strings.Cut(a, "#")
+	pb, _, _ := strings.Cut(b, "#")
+	switch {
+	case pa == "":
+		return pb
+	case pb == "" || pa == pb:
+		return pa
+	}
+	return ""
 }
 
 func docTitle(c answer.Citation) string {

@@ -115,3 +115,41 @@ func TestSourcesField(t *testing.T) {
 		})
 	}
 }
+
+// Several passages of one document share its line in the Sources field,
+// with all their numbers, instead of repeating title and file.
+func TestSourcesFieldGroupsPassagesOfOneDocument(t *testing.T) {
+	faq := func(n int, entry, url string) answer.Citation {
+		return answer.Citation{N: n, Source: "faq.html", DocTitle: "Go FAQ", Title: entry, URL: url}
+	}
+	tests := []struct {
+		name string
+		cs   []answer.Citation
+		want string
+	}{
+		{"three passages of one file", []answer.Citation{faq(1, "Why?", ""), faq(2, "How?", ""), faq(3, "When?", "")},
+			"[1][2][3] Go FAQ — `faq.html`"},
+		{"in the order each document is first cited", []answer.Citation{
+			faq(1, "Why?", ""), {N: 2, Source: "refunds.md", DocTitle: "Refunds"}, faq(3, "When?", ""),
+		}, "[1][3] Go FAQ — `faq.html`\n[2] Refunds — `refunds.md`"},
+		{"anchors of one page link the page", []answer.Citation{
+			faq(1, "Why?", "https://go.dev/doc/faq#why"), faq(2, "How?", "https://go.dev/doc/faq#how"),
+		}, "[1][2] [Go FAQ](https://go.dev/doc/faq) — `faq.html`"},
+		{"one anchor and no link", []answer.Citation{faq(1, "Why?", "https://go.dev/doc/faq#why"), faq(2, "How?", "")},
+			"[1][2] [Go FAQ](https://go.dev/doc/faq) — `faq.html`"},
+		{"the same link stays whole", []answer.Citation{faq(1, "Why?", "https://go.dev/doc/faq#why"), faq(2, "Why, again?", "https://go.dev/doc/faq#why")},
+			"[1][2] [Go FAQ](https://go.dev/doc/faq#why) — `faq.html`"},
+		{"two pages of one file lose the link", []answer.Citation{faq(1, "Why?", "https://a.test/x"), faq(2, "How?", "https://b.test/y")},
+			"[1][2] Go FAQ — `faq.html`"},
+		{"same title, different files", []answer.Citation{
+			{N: 1, Source: "en/faq.md", DocTitle: "FAQ"}, {N: 2, Source: "de/faq.md", DocTitle: "FAQ"},
+		}, "[1] FAQ — `en/faq.md`\n[2] FAQ — `de/faq.md`"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := sourcesField(tt.cs); got != tt.want {
+				t.Errorf("got\n%s\nwant\n%s", got, tt.want)
+			}
+		})
+	}
+}
