@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -40,5 +41,11 @@ func (t *rewriteTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		r.URL.RawPath = t.base.EscapedPath() + req.URL.RawPath
 	}
 	r.Host = ""
-	return t.next.RoundTrip(r)
+	resp, err := t.next.RoundTrip(r)
+	if err != nil {
+		// http.Client puts the URL it was given, discord.com's, in front
+		// of this error: say which server was really dialled.
+		return nil, fmt.Errorf("sent to %s: %w", r.URL.Redacted(), err)
+	}
+	return resp, nil
 }
