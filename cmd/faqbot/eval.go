@@ -96,7 +96,7 @@ func docIDs(set *corpus.Set) []string {
 }
 
 func writeEval(w io.Writer, name string, r evalset.Report, verbose bool) {
-	fmt.Fprintf(w, "Question set: %s (%d questions: %d answerable, %d not)\n\n", name, r.Total, r.Answerable, r.Unanswerable)
+	fmt.Fprintf(w, "Question set: %s (%s: %d answerable, %d not)\n\n", name, count(r.Total, "question"), r.Answerable, r.Unanswerable)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "metric\tvalue\n")
 	fmt.Fprintf(tw, "hit@%d (right document retrieved)\t%s\n", r.K, pct(r.HitAtK))
@@ -119,8 +119,8 @@ func writeEval(w io.Writer, name string, r evalset.Report, verbose bool) {
 		fmt.Fprintf(tw, "top score, unanswerable (min / median / max)\t%.3f / %.3f / %.3f\n", u.Min, u.Median, u.Max)
 	}
 	if g := r.FewShared; g.Questions > 0 {
-		fmt.Fprintf(tw, "sharing <= %d content word with the answer (%d questions)\t%s answered right, %s refused, hit@%d %s\n",
-			evalset.FewSharedWords, g.Questions, pct(g.Answered), pct(g.Refused), r.K, pct(g.HitAtK))
+		fmt.Fprintf(tw, "sharing <= %d content word with the answer (%s)\t%s answered right, %s refused, hit@%d %s\n",
+			evalset.FewSharedWords, count(g.Questions, "question"), pct(g.Answered), pct(g.Refused), r.K, pct(g.HitAtK))
 	}
 	tw.Flush()
 
@@ -143,7 +143,7 @@ func writeEval(w io.Writer, name string, r evalset.Report, verbose bool) {
 	for _, q := range shown {
 		shares := ""
 		if q.Shared >= 0 {
-			shares = fmt.Sprintf(" (shares %d content words with its answer)", q.Shared)
+			shares = fmt.Sprintf(" (shares %s with its answer)", count(q.Shared, "content word"))
 		}
 		problems := strings.Join(q.Problems(), "; ")
 		if problems == "" {

@@ -24,7 +24,7 @@ func TestEvalReportsFewSharedWordsGroup(t *testing.T) {
 		t.Fatalf("exit %d, stderr:\n%s", code, errs)
 	}
 	for _, want := range []string{
-		"sharing <= 1 content word with the answer (1 questions)",
+		"sharing <= 1 content word with the answer (1 question)",
 		`"how long did the talks in florida last?" (shares 3 content words with its answer)`,
 		`"does washington want a truce or not" (shares 0 content words with its answer)`,
 	} {

@@ -33,7 +33,7 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 	}
 	w := e.stdout
 	set, rep := st.lib.Corpus(), st.lib.Report()
-	fmt.Fprintf(w, "Corpus:     %d documents, %d passages\n", len(set.Documents), len(set.Chunks))
+	fmt.Fprintf(w, "Corpus:     %s, %s\n", count(len(set.Documents), "document"), count(len(set.Chunks), "passage"))
 	if saved != nil {
 		ch := docChanges(saved, set, rep)
 		fmt.Fprintf(w, "Changes:    %s\n", ch.Summary())
@@ -43,7 +43,7 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(w, "Skipped:    %s (%s)\n", s.Path, s.Reason)
 	}
 	dups := set.Duplicates
-	fmt.Fprintf(w, "Duplicates: %d near-duplicate document pairs, %d passages marked as duplicates\n", len(dups.Documents), dups.Passages)
+	fmt.Fprintf(w, "Duplicates: %s, %s marked as duplicates\n", count(len(dups.Documents), "near-duplicate document pair"), count(dups.Passages, "passage"))
 	for i, d := range dups.Documents {
 		if i == maxListedPairs {
 			fmt.Fprintf(w, "            … and %d more pairs\n", len(dups.Documents)-maxListedPairs)
@@ -77,4 +77,13 @@ func openSummary(r retrieval.OpenReport) string {
 		s += "; warning: " + r.Warning
 	}
 	return s
+}
+
+// count renders n with its noun, singular or plural: "1 document",
+// "2 documents", "0 passages".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -31,3 +31,18 @@ func TestIndexFailsWhenTheIndexCannotBeSaved(t *testing.T) {
 		t.Errorf("ask: exit %d, want 0 (the index works from memory):\n%s", code, errs)
 	}
 }
+
+// The index report counts in words that agree with the number.
+func TestIndexReportCountsInTheRightNumber(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "faq.md", "# Pets\n\n## Can I bring my dog?\n\nDogs are welcome on Fridays.\n")
+	out, errs, code := runCLI(t, nil, "index", "--corpus", dir)
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s", code, errs)
+	}
+	for _, want := range []string{"Corpus:     1 document, 1 passage\n", "Duplicates: 0 near-duplicate document pairs, 0 passages marked as duplicates\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -152,7 +152,7 @@ func TestCustomCorpusAndIndexReuse(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("index: exit %d\n%s", code, errs)
 	}
-	if !strings.Contains(out, "1 documents") {
+	if !strings.Contains(out, "Corpus:     1 document, ") {
 		t.Errorf("index output:\n%s", out)
 	}
 	out, errs, code = runCLI(t, env, "ask", "--json", "--corpus", dir, "can I bring my dog to work?")

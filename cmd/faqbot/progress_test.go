@@ -85,7 +85,7 @@ func TestIndexStatusOnATerminal(t *testing.T) {
 	if !strings.Contains(term, "level=WARN") {
 		t.Errorf("the skipped file's warning is missing: %q", term)
 	}
-	if !strings.Contains(out.String(), "Corpus:     1 documents") {
+	if !strings.Contains(out.String(), "Corpus:     1 document, 1 passage\n") {
 		t.Errorf("report:\n%s", out.String())
 	}
 }
