@@ -96,6 +96,11 @@ func runAsk(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("answering: %w", err)
 	}
+	if *explain && len(a.Queries) > 1 {
+		// With an LLM the answer drew on the model's queries too, which
+		// the passages above (the question as asked) do not show.
+		fmt.Fprintf(e.stderr, "searched %d queries, results fused: %q\n", len(a.Queries), a.Queries)
+	}
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetEscapeHTML(false)

@@ -22,9 +22,12 @@ func TestAskLLM(t *testing.T) {
 	srv := llmtest.NewServer(t,
 		llmtest.Queries(q, "English", "US written response Russia delivered", "ambassador delivered document Moscow"),
 		llmtest.Stream("John Sullivan delivered ", "it in person [2]. ", "NATO also replied [9]."))
-	out, errs, code := runCLI(t, llmEnv(srv.URL()), "ask", "--json", q)
+	out, errs, code := runCLI(t, llmEnv(srv.URL()), "ask", "--json", "--explain", q)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, errs)
+	}
+	if !strings.Contains(errs, `searched 3 queries, results fused: ["`+q+`" "US written response Russia delivered"`) {
+		t.Errorf("--explain does not list the queries searched:\n%s", errs)
 	}
 	var got askJSON
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
