@@ -42,6 +42,15 @@ func TestExtractiveComposition(t *testing.T) {
 			sources: 1,
 		},
 		{
+			name:     "code found by its words comes with the sentences that introduce it",
+			question: "how do i highlight lines 3-5",
+			hits: []retrieval.Hit{
+				hit("changelog.mdx#9", "Code line highlighting", "You can now highlight lines of code. Use curly braces and give line numbers or ranges.\n\n````mdx\n```js Example {1,3-5}\nconst a = 1;\n```\n````", 0.7),
+			},
+			want:    []string{"You can now highlight lines of code. Use curly braces", "````mdx\n```js Example {1,3-5}\nconst a = 1;\n```\n````"},
+			sources: 1,
+		},
+		{
 			name:     "a command page's item keeps its command",
 			question: "how do I extract a tar archive",
 			hits: []retrieval.Hit{

@@ -164,6 +164,8 @@ func pickSpan(p passage, faq bool) []segment {
 			start = 0 // the section's opening, on the question too, leads into it
 		} else if start > 0 && continuesBefore(p.segs[start]) && p.segs[start-1].parts[0].para == p.segs[start].parts[0].para {
 			start-- // "This means…" needs the sentence before it
+		} else if k := codeIntro(p.segs, start); k >= 0 {
+			start = k // code alone answers nothing: the sentence before says what it is
 		}
 	}
 	span := []segment{fit(p.segs[start], maxAnswerChars-10)}
@@ -177,7 +179,9 @@ func pickSpan(p passage, faq bool) []segment {
 			}
 			break
 		}
-		if chars >= minSpanChars && (chars+s.chars > budget || s.coverage == 0 && !faq && newParagraph(span, s)) {
+		// Code right after the span's last sentence shows what it says.
+		illustrates := s.parts[0].kind == partCode && lastPart(span).kind == partSentence
+		if chars >= minSpanChars && !illustrates && (chars+s.chars > budget || s.coverage == 0 && !faq && newParagraph(span, s)) {
 			break
 		}
 		span = append(span, s)
@@ -220,6 +224,29 @@ func withBestPart(p passage, span []segment, chars int) []segment {
 // skipMark stands between an FAQ entry's opening and a later part of it.
 const skipMark = "…"
 
+// codeIntro returns the sentence that introduces the code segment at
+// start, across at most two other code blocks before it, or -1 when the
+// segment is not code or no sentence comes close before it.
+func codeIntro(segs []segment, start int) int {
+	if segs[start].parts[0].kind != partCode {
+		return -1
+	}
+	for k := start - 1; k >= 0 && k >= start-3; k-- {
+		switch segs[k].parts[0].kind {
+		case partSentence:
+			// From the start of that paragraph, when it is short.
+			for j := k - 1; j >= 0 && j >= k-2 && segs[j].parts[0].kind == partSentence &&
+				segs[j].parts[0].para == segs[k].parts[0].para; j-- {
+				k = j
+			}
+			return k
+		case partItem:
+			return -1
+		}
+	}
+	return -1
+}
+
 // continuesBefore reports whether a segment opens by referring back to
 // what came before it ("This", "However", "It").
 func continuesBefore(s segment) bool {
@@ -233,6 +260,12 @@ func continuesBefore(s segment) bool {
 		return true
 	}
 	return false
+}
+
+// lastPart is the last part of a span.
+func lastPart(span []segment) part {
+	last := span[len(span)-1]
+	return last.parts[len(last.parts)-1]
 }
 
 // newParagraph reports whether s starts a paragraph other than the span's
@@ -410,7 +443,12 @@ func snippetOf(segs []segment) string {
 		}
 	}
 	if len(segs) > 0 && len(segs[0].parts) > 0 {
-		return strings.Trim(segs[0].parts[0].text, "`\n")
+		// Code only: its first line of code, without the fence.
+		lines := strings.Split(segs[0].parts[0].text, "\n")
+		if len(lines) > 1 {
+			return lines[1]
+		}
+		return strings.Trim(lines[0], "`")
 	}
 	return ""
 }
