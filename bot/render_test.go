@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -151,5 +152,24 @@ func TestSourcesFieldGroupsPassagesOfOneDocument(t *testing.T) {
 				t.Errorf("got\n%s\nwant\n%s", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestAnswerTime(t *testing.T) {
+	tests := []struct {
+		n      int
+		median time.Duration
+		want   string
+	}{
+		{0, 0, "–"},
+		{3, 0, "under 1ms"},
+		{3, 400 * time.Microsecond, "under 1ms"},
+		{3, 42 * time.Millisecond, "42ms"},
+		{3, 1423 * time.Millisecond, "1.4s"},
+	}
+	for _, tt := range tests {
+		if got := answerTime(tt.n, tt.median); got != tt.want {
+			t.Errorf("answerTime(%d, %v) = %q, want %q", tt.n, tt.median, got, tt.want)
+		}
 	}
 }

@@ -153,7 +153,7 @@ func (b *Bot) stats(ctx context.Context, days int, since time.Time) Reply {
 		Fields: []*discordgo.MessageEmbedField{
 			{Name: "Questions", Value: fmt.Sprint(st.Questions), Inline: true},
 			{Name: "Refused", Value: fmt.Sprintf("%d (%.0f%%)", st.Refused, rate), Inline: true},
-			{Name: "Median answer time", Value: st.MedianLatency.Round(time.Millisecond).String(), Inline: true},
+			{Name: "Median answer time", Value: answerTime(st.Questions, st.MedianLatency), Inline: true},
 			{Name: "Votes", Value: votes},
 		},
 	}
@@ -172,4 +172,19 @@ func (b *Bot) stats(ctx context.Context, days int, since time.Time) Reply {
 		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Most cited documents", Value: Trim(strings.TrimSpace(s.String()), maxFieldValue)})
 	}
 	return Reply{Embeds: []*discordgo.MessageEmbed{e}, Ephemeral: true}
+}
+
+// answerTime renders the median answer time of n questions: answer times
+// are recorded in whole milliseconds, and an extractive answer takes less
+// than one, which rounded to "0s".
+func answerTime(n int, median time.Duration) string {
+	switch {
+	case n == 0:
+		return "–"
+	case median < time.Millisecond:
+		return "under 1ms"
+	case median < time.Second:
+		return median.Round(time.Millisecond).String()
+	}
+	return median.Round(100 * time.Millisecond).String()
 }
