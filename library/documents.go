@@ -194,29 +194,103 @@ func (l *Library) RemoveDocument(ctx context.Context, id string) (Change, error)
 	if !known || !fs.ValidPath(id) {
 		return fail(ErrNotFound)
 	}
-	root, err := os.OpenRoot(l.opts.Dir)
+	dst, err := MoveToRemoved(l.opts.Dir, id)
+	if err != nil {
+		return fail(err)
+	}
+	ch, err := l.refreshLocked(ctx)
+	if err != nil {
+		return fail(errors.Join(err, moveBack(l.opts.Dir, dst, id)))
+	}
+	l.lg.Info("document removed", "document", id, "moved_to", dst)
+	return ch, nil
+}
+
+// MoveToRemoved moves the document id of the corpus folder dir into its
+// "removed" folder, which the loader ignores, with a timestamp added when
+// a file of that name was removed before, and returns where it went,
+// relative to dir. RemoveDocument uses it; so does a caller that removes
+// a corpus's last document, which RemoveDocument refuses (an index needs
+// a document) but a knowledge base with other sources may allow.
+func MoveToRemoved(dir, id string) (string, error) {
+	if !fs.ValidPath(id) || id == "." {
+		return "", ErrNotFound
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return "", err
+	}
+	defer root.Close()
+	if err := root.MkdirAll(removedDir, 0o755); err != nil {
+		return "", err
+	}
+	dst, err := removedName(root, path.Base(id), time.Now())
+	if err != nil {
+		return "", err
+	}
+	if err := root.Rename(id, dst); err != nil {
+		return "", err
+	}
+	syncDir(root, path.Dir(id))
+	syncDir(root, removedDir)
+	return dst, nil
+}
+
+// moveBack undoes MoveToRemoved.
+func moveBack(dir, dst, id string) error {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	return root.Rename(dst, id)
+}
+
+// Create makes the corpus folder opts.Dir, saves data in it as its first
+// document (checked as AddDocument checks an upload) and opens the
+// library. When opening fails, the document is deleted again. It is how a
+// knowledge base that has no documents yet gets its first.
+func Create(ctx context.Context, opts Options, name string, data []byte, add AddOptions) (*Library, DocumentInfo, error) {
+	fail := func(err error) (*Library, DocumentInfo, error) {
+		return nil, DocumentInfo{}, fmt.Errorf("adding document %q: %w", name, err)
+	}
+	if opts.Dir == "" {
+		return fail(ErrNoDir)
+	}
+	id, err := SanitizeName(name)
+	if err != nil {
+		return fail(err)
+	}
+	if data, err = checkUpload(id, data, add); err != nil {
+		return fail(err)
+	}
+	if _, err := corpus.Parse(id, data); err != nil {
+		return fail(err)
+	}
+	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
+		return fail(err)
+	}
+	root, err := os.OpenRoot(opts.Dir)
 	if err != nil {
 		return fail(err)
 	}
 	defer root.Close()
-	if err := root.MkdirAll(removedDir, 0o755); err != nil {
+	if _, err := root.Lstat(id); err == nil {
+		return fail(fmt.Errorf("%w: %s", ErrExists, id))
+	}
+	if err := writeAtomic(root, id, data); err != nil {
 		return fail(err)
 	}
-	dst, err := removedName(root, path.Base(id), time.Now())
+	l, err := Open(ctx, opts)
 	if err != nil {
-		return fail(err)
+		return fail(errors.Join(err, root.Remove(id)))
 	}
-	if err := root.Rename(id, dst); err != nil {
-		return fail(err)
+	for _, d := range l.Documents() {
+		if d.ID == id {
+			return l, d, nil
+		}
 	}
-	syncDir(root, path.Dir(id))
-	syncDir(root, removedDir)
-	ch, err := l.refreshLocked(ctx)
-	if err != nil {
-		return fail(errors.Join(err, root.Rename(dst, id)))
-	}
-	l.lg.Info("document removed", "document", id, "moved_to", dst)
-	return ch, nil
+	return l, DocumentInfo{ID: id}, nil
 }
 
 // removedDir is the folder, inside the corpus folder, that removed
