@@ -1,0 +1,111 @@
+package kb
+
+import (
+	"slices"
+
+	"github.com/faqbot/faqbot/library"
+)
+
+// Estimated costs of a loaded library, in bytes, beyond its vectors
+// (4 bytes a dimension). Measured with `faqbot bench --tenancy`, which
+// prints the estimate beside the heap it saw grow: the passages' text is
+// held about three times over (the corpus, the index's passages and the
+// vector store's documents), each passage costs a few hundred bytes of
+// maps, IDs and postings, and each library a fixed amount for its
+// collection and folder handles.
+const (
+	textCopies      = 3
+	perPassageBytes = 600
+	perTermBytes    = 64
+	perLibraryBytes = 64 << 10
+)
+
+// Estimate is the memory a loaded library holds, in bytes: what the
+// memory budget counts.
+func Estimate(l *library.Library) int64 {
+	if l == nil {
+		return 0
+	}
+	var text int64
+	set := l.Corpus()
+	for _, c := range set.Chunks {
+		text += int64(len(c.Text) + len(c.Title) + len(c.ID))
+	}
+	n := perLibraryBytes + textCopies*text + perPassageBytes*int64(len(set.Chunks))
+	if ix := l.Index(); ix != nil {
+		st := ix.Stats()
+		n += int64(st.Vectors)*int64(st.Dim)*4 + perTermBytes*int64(st.Terms)
+	}
+	return n
+}
+
+// evict drops the libraries of the least recently used servers, other
+// than keep, until the loaded libraries fit the memory budget. A server
+// whose library is being loaded or changed is skipped; searches already
+// running keep the library they hold, and the next question loads it
+// again from its saved index.
+func (m *Manager) evict(keep *guildKB) {
+	budget := m.opts.MemoryBudget
+	if budget <= 0 {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	total := m.baseBytes
+	var loaded []*guildKB
+	for _, k := range m.kbs {
+		if k.lib.Load() != nil {
+			total += k.size.Load()
+			if k != keep {
+				loaded = append(loaded, k)
+			}
+		}
+	}
+	if total <= budget {
+		return
+	}
+	slices.SortFunc(loaded, func(a, b *guildKB) int {
+		switch ua, ub := a.used.Load(), b.used.Load(); {
+		case ua < ub:
+			return -1
+		case ua > ub:
+			return 1
+		}
+		return 0
+	})
+	for _, k := range loaded {
+		if total <= budget {
+			break
+		}
+		if !k.mu.TryLock() {
+			continue
+		}
+		if k.lib.Load() != nil {
+			total -= k.size.Load()
+			k.lib.Store(nil)
+			k.size.Store(0)
+			m.evictions.Add(1)
+			m.lg.Debug("knowledge base evicted", "guild", k.id)
+		}
+		k.mu.Unlock()
+	}
+	if total > budget {
+		m.lg.Warn("the loaded knowledge bases exceed FAQBOT_MEMORY_MB even after evicting the idle ones",
+			"bytes", total, "budget", budget)
+	}
+}
+
+// Evict drops guild's library from memory, as the budget would: the next
+// question loads it again. For benchmarks and operators.
+func (m *Manager) Evict(guild string) {
+	k, err := m.kb(guild)
+	if err != nil {
+		return
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.lib.Swap(nil) != nil {
+		k.size.Store(0)
+		m.evictions.Add(1)
+	}
+}

@@ -1,0 +1,79 @@
+package kb
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/faqbot/faqbot/library"
+	"github.com/faqbot/faqbot/retrieval"
+)
+
+// Searcher searches one server's knowledge base: its own index and the
+// base's, merged. It satisfies answer.Searcher.
+type Searcher struct {
+	m     *Manager
+	guild string
+}
+
+// Searcher returns the searcher of guild. It loads nothing until it
+// searches.
+func (m *Manager) Searcher(guild string) Searcher { return Searcher{m: m, guild: guild} }
+
+// Search returns the best k hits of the server's own documents and the
+// base's together. The two indexes are searched at once.
+func (s Searcher) Search(ctx context.Context, query string, k int) ([]retrieval.Hit, error) {
+	own, err := s.m.Library(ctx, s.guild)
+	if err != nil {
+		return nil, err
+	}
+	libs := []*library.Library{own, s.m.Base(s.guild)}
+	if own == nil && libs[1] == nil {
+		return nil, fmt.Errorf("searching for server %s: %w", s.guild, ErrNoFAQ)
+	}
+	lists := make([][]retrieval.Hit, len(libs))
+	errs := make([]error, len(libs))
+	var wg sync.WaitGroup
+	for i, l := range libs {
+		if l == nil {
+			continue
+		}
+		wg.Go(func() { lists[i], errs[i] = l.Search(ctx, query, k) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			which := "its own documents"
+			if i == 1 {
+				which = "the base corpus"
+			}
+			return nil, fmt.Errorf("searching %s for server %s: %w", which, s.guild, err)
+		}
+	}
+	return Merge(k, lists...), nil
+}
+
+// Merge combines hit lists from several indexes into one, best first, at
+// most k (all when k <= 0). Hits are ordered by Relevance, which must
+// compare across indexes; on a tie the earlier list (the server's own
+// documents) comes first.
+func Merge(k int, lists ...[]retrieval.Hit) []retrieval.Hit {
+	var all []retrieval.Hit
+	for _, l := range lists {
+		all = append(all, l...)
+	}
+	slices.SortStableFunc(all, func(a, b retrieval.Hit) int { return cmp.Compare(Relevance(b), Relevance(a)) })
+	if k > 0 && len(all) > k {
+		all = all[:k]
+	}
+	return all
+}
+
+// Relevance is the value Merge orders hits by. It must mean the same in
+// every index: today every index decides against the same fixed floor with
+// the same embedder, so the fused Score does; once each index calibrates
+// its own threshold (issue 10), this becomes the calibrated value that
+// maps each index's threshold to one point.
+func Relevance(h retrieval.Hit) float64 { return h.Score }
