@@ -28,9 +28,11 @@ const (
 	msgShutdown    = "I'm restarting right now — please ask again in a minute."
 	msgInterrupted = "I had to restart before I could finish this answer — please ask again in a minute."
 	msgQueued      = "⏳ I'm busy answering other questions: yours is number %d in the queue, and the answer will appear here shortly."
+	msgNoFAQ       = "📭 This server has no FAQ yet, so I have nothing to answer from. A moderator (Manage Server) can add one: `/corpus add file:` with a `.md`, `.txt` or `.html` document, and I'll answer from it at once."
 )
 
-// question is a question from any front end, with where it came from.
+// question is a question from any front end, with where it came from and
+// the server it is answered for.
 type question struct {
 	Text      string
 	History   []answer.Turn
@@ -38,6 +40,7 @@ type question struct {
 	GuildID   string
 	ChannelID string
 	UserID    string
+	srv       Server
 }
 
 // outcome is what answering a question produced.
@@ -88,18 +91,21 @@ func (b *Bot) answer(ctx context.Context, q question, onQueued func(pos int), on
 	}
 	defer release()
 
+	if q.srv.Answerer == nil {
+		return b.failed(q, start, ErrNoFAQ)
+	}
 	var partial func(string)
 	if onPartial != nil {
 		partial = func(text string) { onPartial(renderPartial(q.Text, text)) }
 	}
-	a, err := b.deps.Answerer.Stream(ctx, answer.Question{Text: q.Text, History: q.History}, partial)
+	a, err := q.srv.Answerer.Stream(ctx, answer.Question{Text: q.Text, History: q.History}, partial)
 	if err != nil {
 		return b.failed(q, start, fmt.Errorf("answering: %w", err))
 	}
 	if a.Question == "" {
 		a.Question = strings.TrimSpace(q.Text)
 	}
-	id := b.recent.add(a, q.GuildID)
+	id := b.recent.add(a, q.GuildID, q.UserID)
 
 	latency := time.Since(start)
 	b.metrics.questions.WithLabelValues(q.Via).Inc()
@@ -125,6 +131,9 @@ func (b *Bot) answer(ctx context.Context, q question, onQueued func(pos int), on
 func (b *Bot) failed(q question, start time.Time, err error) outcome {
 	reason, msg := "error", msgError
 	switch {
+	case errors.Is(err, ErrNoFAQ):
+		b.reject(q, "no_faq")
+		return outcome{Replies: []Reply{notice(msgNoFAQ)}}
 	case errors.Is(err, answer.ErrEmptyQuestion):
 		reason, msg = "empty", msgEmpty
 	case errors.Is(err, context.DeadlineExceeded):

@@ -104,8 +104,8 @@ func TestAnswer(t *testing.T) {
 			if tt.block {
 				fa.block(tt.text)
 			}
-			b, _ := newTestBot(t, Config{QuestionTimeout: 20 * time.Millisecond}, Deps{Answerer: fa})
-			out := b.answer(context.Background(), question{Text: tt.text, Via: viaSlash, UserID: "u1"}, nil, nil)
+			b, _ := newTestBot(t, Config{QuestionTimeout: 20 * time.Millisecond}, Deps{Servers: OneServer(Server{Answerer: fa})})
+			out := b.answer(context.Background(), inServer(t, b, question{Text: tt.text, Via: viaSlash, UserID: "u1"}), nil, nil)
 			if len(out.Replies) != 1 {
 				t.Fatalf("got %d replies, want 1", len(out.Replies))
 			}
@@ -157,11 +157,11 @@ func buttonPrefixes(rows []discordgo.MessageComponent) []string {
 func TestAnswerStreamsPartials(t *testing.T) {
 	fa := newFakeAnswerer()
 	steps := fa.stream("How do refunds work?")
-	b, _ := newTestBot(t, Config{}, Deps{Answerer: fa})
+	b, _ := newTestBot(t, Config{}, Deps{Servers: OneServer(Server{Answerer: fa})})
 	partials := make(chan Reply)
 	done := make(chan outcome)
 	go func() {
-		done <- b.answer(context.Background(), question{Text: "How do refunds work?", UserID: "u1"}, nil, func(r Reply) { partials <- r })
+		done <- b.answer(context.Background(), inServer(t, b, question{Text: "How do refunds work?", UserID: "u1"}), nil, func(r Reply) { partials <- r })
 	}()
 	for _, step := range []string{"Refunds are", " issued"} {
 		steps <- step
@@ -181,15 +181,17 @@ func TestAnswerQueues(t *testing.T) {
 	fa := newFakeAnswerer()
 	fa.started = make(chan answer.Question)
 	steps := fa.stream("first?")
-	b, _ := newTestBot(t, Config{MaxConcurrent: 1}, Deps{Answerer: fa})
+	b, _ := newTestBot(t, Config{MaxConcurrent: 1}, Deps{Servers: OneServer(Server{Answerer: fa})})
 	first := make(chan outcome)
-	go func() { first <- b.answer(context.Background(), question{Text: "first?", UserID: "u1"}, nil, nil) }()
+	go func() {
+		first <- b.answer(context.Background(), inServer(t, b, question{Text: "first?", UserID: "u1"}), nil, nil)
+	}()
 	<-fa.started // first holds the only slot
 
 	positions := make(chan int, 1)
 	second := make(chan outcome)
 	go func() {
-		second <- b.answer(context.Background(), question{Text: "How do refunds work?", UserID: "u2"}, func(pos int) { positions <- pos }, nil)
+		second <- b.answer(context.Background(), inServer(t, b, question{Text: "How do refunds work?", UserID: "u2"}), func(pos int) { positions <- pos }, nil)
 	}()
 	if pos := <-positions; pos != 1 {
 		t.Errorf("queued at position %d, want 1", pos)

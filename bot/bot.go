@@ -47,9 +47,19 @@ type Bot struct {
 	limiter *rateLimiter
 	queue   *queue
 	metrics *metrics
+	// memFeedback keeps the votes of servers that have no Feedback.
+	memFeedback *MemoryFeedback
 
-	// reindexing holds a token while a rebuild runs, so two are serialised.
-	reindexing chan struct{}
+	// allowed are the servers the bot serves; nil: any.
+	allowed map[string]bool
+	// left are the servers the bot has left (or is leaving), so that
+	// their events are ignored without another request.
+	leftMu sync.Mutex
+	left   map[string]bool
+
+	// changing serialises each server's corpus changes and rebuilds;
+	// different servers' run side by side.
+	changing *keyedLocks
 
 	selfMu sync.RWMutex
 	selfID string // the bot's user ID, from READY
@@ -69,8 +79,8 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("configuring the Discord bot: %w", err)
 	}
-	if deps.Answerer == nil {
-		return nil, errors.New("configuring the Discord bot: an Answerer is required")
+	if deps.Servers == nil {
+		return nil, errors.New("configuring the Discord bot: Servers are required")
 	}
 	s, err := discordgo.New("Bot " + cfg.Token)
 	if err != nil {
@@ -100,20 +110,25 @@ func newBot(cfg Config, deps Deps, sess session) *Bot {
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
-	if deps.Feedback == nil {
-		deps.Feedback = NewMemoryFeedback()
-	}
 	b := &Bot{
-		cfg:        cfg,
-		deps:       deps,
-		lg:         deps.Logger,
-		sess:       sess,
-		recent:     newRecentAnswers(maxRecentAnswers),
-		threads:    newConversations(maxThreadTurns, maxThreads),
-		notThreads: newChannelSet(maxNotThreads),
-		fetch:      &http.Client{Timeout: restTimeout},
-		limiter:    newRateLimiter(cfg.RatePerMinute, time.Now),
-		reindexing: make(chan struct{}, 1),
+		cfg:         cfg,
+		deps:        deps,
+		lg:          deps.Logger,
+		sess:        sess,
+		recent:      newRecentAnswers(maxRecentAnswers),
+		threads:     newConversations(maxThreadTurns, maxThreads),
+		notThreads:  newChannelSet(maxNotThreads),
+		fetch:       &http.Client{Timeout: restTimeout},
+		limiter:     newRateLimiter(cfg.RatePerMinute, time.Now),
+		memFeedback: NewMemoryFeedback(),
+		left:        make(map[string]bool),
+		changing:    newKeyedLocks(),
+	}
+	if len(cfg.Guilds) > 0 {
+		b.allowed = make(map[string]bool, len(cfg.Guilds))
+		for _, g := range cfg.Guilds {
+			b.allowed[g] = true
+		}
 	}
 	b.metrics = newMetrics(b.connected.Load)
 	b.queue = newQueue(cfg.MaxConcurrent, func(n int) { b.metrics.queueDepth.Set(float64(n)) })
@@ -139,6 +154,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		func(_ *discordgo.Session, _ *discordgo.Disconnect) { b.connected.Store(false) },
 		func(_ *discordgo.Session, ic *discordgo.InteractionCreate) { b.onInteraction(base, ic.Interaction) },
 		func(_ *discordgo.Session, mc *discordgo.MessageCreate) { b.onMessage(base, mc.Message) },
+		func(_ *discordgo.Session, gc *discordgo.GuildCreate) { b.onGuild(base, gc.Guild) },
 	} {
 		defer b.gw.AddHandler(h)()
 	}
@@ -149,7 +165,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	}
 	defer stopHTTP()
 
-	b.lg.Info("connecting to Discord", "shard", b.cfg.ShardID, "shards", b.cfg.ShardCount, "guild", b.cfg.GuildID)
+	b.lg.Info("connecting to Discord", "shard", b.cfg.ShardID, "shards", b.cfg.ShardCount, "servers", b.cfg.Guilds)
 	if err := b.gw.Open(); err != nil {
 		return fmt.Errorf("connecting to the Discord gateway: %w", err)
 	}
@@ -176,7 +192,9 @@ func (b *Bot) Run(ctx context.Context) error {
 
 // onReady registers the commands, once per run: they do not change while
 // the bot runs, and re-registering on every reconnect would spend rate
-// limit for nothing.
+// limit for nothing. With a list of servers they are registered on each
+// (instantly); without one, globally. Servers READY lists that are not
+// on the list are left.
 func (b *Bot) onReady(ctx context.Context, r *discordgo.Ready) {
 	defer b.recoverPanic("ready")
 	if r.User == nil {
@@ -188,6 +206,11 @@ func (b *Bot) onReady(ctx context.Context, r *discordgo.Ready) {
 	b.selfMu.Unlock()
 	b.connected.Store(true)
 	b.lg.Info("connected to Discord", "user", r.User.Username, "id", r.User.ID, "guilds", len(r.Guilds))
+	for _, g := range r.Guilds {
+		if g != nil {
+			b.onGuild(ctx, g)
+		}
+	}
 	if !b.registered.CompareAndSwap(false, true) {
 		return
 	}
@@ -195,19 +218,82 @@ func (b *Bot) onReady(ctx context.Context, r *discordgo.Ready) {
 	if r.Application != nil && r.Application.ID != "" {
 		appID = r.Application.ID
 	}
-	ctx, cancel := context.WithTimeout(ctx, restTimeout)
-	defer cancel()
-	cmds, err := b.sess.ApplicationCommandBulkOverwrite(appID, b.cfg.GuildID, commands(b.cfg.MaxQuestionLen), discordgo.WithContext(ctx))
-	if err != nil {
-		b.registered.Store(false) // try again on the next READY
-		b.lg.Error("registering slash commands", "err", err)
+	scopes := b.cfg.Guilds
+	if len(scopes) == 0 {
+		scopes = []string{""}
+	}
+	for _, guild := range scopes {
+		ctx, cancel := context.WithTimeout(ctx, restTimeout)
+		cmds, err := b.sess.ApplicationCommandBulkOverwrite(appID, guild, commands(b.cfg.MaxQuestionLen), discordgo.WithContext(ctx))
+		cancel()
+		if err != nil {
+			b.registered.Store(false) // try again on the next READY
+			b.lg.Error("registering slash commands", "guild", guild, "err", err)
+			continue
+		}
+		scope := "global (may take up to an hour to appear)"
+		if guild != "" {
+			scope = "guild " + guild
+		}
+		b.lg.Info("registered slash commands", "count", len(cmds), "scope", scope)
+	}
+}
+
+// serves reports whether the bot serves guild: a server on the list, or
+// any server when there is no list. Direct messages (no guild) are no
+// server's, so no knowledge base answers them.
+func (b *Bot) serves(guild string) bool {
+	return guild != "" && (b.allowed == nil || b.allowed[guild])
+}
+
+// onGuild leaves a server the bot was added to (or finds itself in) that
+// is not on the list of servers it serves, saying why in the log.
+func (b *Bot) onGuild(ctx context.Context, g *discordgo.Guild) {
+	defer b.recoverPanic("guild")
+	if g == nil || g.ID == "" || b.serves(g.ID) {
 		return
 	}
-	scope := "global (may take up to an hour to appear)"
-	if b.cfg.GuildID != "" {
-		scope = "guild " + b.cfg.GuildID
+	b.leave(ctx, g.ID, g.Name)
+}
+
+// leave leaves a server that is not on the list, once.
+func (b *Bot) leave(ctx context.Context, guild, name string) {
+	b.leftMu.Lock()
+	done := b.left[guild]
+	b.left[guild] = true
+	b.leftMu.Unlock()
+	if done {
+		return
 	}
-	b.lg.Info("registered slash commands", "count", len(cmds), "scope", scope)
+	b.lg.Warn("leaving a server that is not on FAQBOT_GUILDS (or DISCORD_GUILD_ID)", "guild", guild, "name", name)
+	ctx, cancel := context.WithTimeout(ctx, restTimeout)
+	defer cancel()
+	if err := b.sess.GuildLeave(guild, discordgo.WithContext(ctx)); err != nil {
+		b.lg.Error("leaving a server not on the list", "guild", guild, "err", err)
+		b.leftMu.Lock()
+		delete(b.left, guild) // try again on its next event
+		b.leftMu.Unlock()
+	}
+}
+
+// server returns guild's Server, or false (having logged why) when the
+// bot does not serve it or it cannot be had.
+func (b *Bot) server(ctx context.Context, guild string) (Server, bool) {
+	if !b.serves(guild) {
+		if guild != "" {
+			b.leave(ctx, guild, "")
+		}
+		return Server{}, false
+	}
+	srv, err := b.deps.Servers.Server(ctx, guild)
+	if err != nil {
+		b.lg.Error("opening a server's knowledge base", "guild", guild, "err", err)
+		return Server{}, false
+	}
+	if srv.Feedback == nil {
+		srv.Feedback = b.memFeedback
+	}
+	return srv, true
 }
 
 func (b *Bot) self() string {

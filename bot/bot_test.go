@@ -17,11 +17,11 @@ func TestNewConfig(t *testing.T) {
 		deps    Deps
 		wantErr string
 	}{
-		{name: "ok", cfg: Config{Token: "Bot abc"}, deps: Deps{Answerer: newFakeAnswerer()}},
-		{name: "no token", cfg: Config{Token: "  "}, deps: Deps{Answerer: newFakeAnswerer()}, wantErr: "DISCORD_TOKEN"},
-		{name: "no answerer", cfg: Config{Token: "abc"}, wantErr: "Answerer"},
-		{name: "bad shard", cfg: Config{Token: "abc", ShardID: 2, ShardCount: 2}, deps: Deps{Answerer: newFakeAnswerer()}, wantErr: "shard 2 of 2"},
-		{name: "bad API URL", cfg: Config{Token: "abc", APIURL: "discord.local"}, deps: Deps{Answerer: newFakeAnswerer()}, wantErr: "http or https"},
+		{name: "ok", cfg: Config{Token: "Bot abc"}, deps: Deps{Servers: OneServer(Server{Answerer: newFakeAnswerer()})}},
+		{name: "no token", cfg: Config{Token: "  "}, deps: Deps{Servers: OneServer(Server{Answerer: newFakeAnswerer()})}, wantErr: "DISCORD_TOKEN"},
+		{name: "no servers", cfg: Config{Token: "abc"}, wantErr: "Servers"},
+		{name: "bad shard", cfg: Config{Token: "abc", ShardID: 2, ShardCount: 2}, deps: Deps{Servers: OneServer(Server{Answerer: newFakeAnswerer()})}, wantErr: "shard 2 of 2"},
+		{name: "bad API URL", cfg: Config{Token: "abc", APIURL: "discord.local"}, deps: Deps{Servers: OneServer(Server{Answerer: newFakeAnswerer()})}, wantErr: "http or https"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -105,9 +105,8 @@ func TestHealthzAndMetrics(t *testing.T) {
 	noted := refundsAnswer
 	noted.Note = "LLM down"
 	fa.add("noted?", noted)
-	b.deps.Answerer = fa
 	for _, q := range []string{"How do refunds work?", "unknown?", "noted?"} {
-		b.answer(t.Context(), question{Text: q, Via: viaSlash, UserID: "u"}, nil, nil)
+		b.answer(t.Context(), question{Text: q, Via: viaSlash, UserID: "u", srv: Server{Answerer: fa}}, nil, nil)
 	}
 	b.admit(question{Text: "", Via: viaMention})
 	_, body := get("/metrics")

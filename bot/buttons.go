@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -11,29 +12,30 @@ import (
 
 const msgGone = "I no longer have that answer (it's too old, or I restarted). Ask again and I'll answer afresh."
 
-// button handles a click on one of an answer's buttons.
-func (b *Bot) button(ctx context.Context, customID, guildID, user string) Reply {
+// button handles a click on one of an answer's buttons, in the server
+// srv of guildID.
+func (b *Bot) button(ctx context.Context, srv Server, customID, guildID, user string) Reply {
 	switch {
 	case strings.HasPrefix(customID, idSources):
-		a, ok := b.recent.get(strings.TrimPrefix(customID, idSources))
+		a, ok := b.recent.get(strings.TrimPrefix(customID, idSources), guildID)
 		if !ok {
 			return notice(msgGone)
 		}
 		return renderSources(a)
 	case strings.HasPrefix(customID, idUp):
-		return b.vote(ctx, strings.TrimPrefix(customID, idUp), guildID, user, VoteUp)
+		return b.vote(ctx, srv, strings.TrimPrefix(customID, idUp), guildID, user, VoteUp)
 	case strings.HasPrefix(customID, idDown):
-		return b.vote(ctx, strings.TrimPrefix(customID, idDown), guildID, user, VoteDown)
+		return b.vote(ctx, srv, strings.TrimPrefix(customID, idDown), guildID, user, VoteDown)
 	}
 	return notice("That button isn't mine any more; ask again and I'll answer afresh.")
 }
 
 // vote records user's vote on an answer: one per user per answer, a later
 // one replacing the earlier.
-func (b *Bot) vote(ctx context.Context, id, guildID, user string, v Vote) Reply {
-	prev, a, ok := b.recent.vote(id, user, v)
+func (b *Bot) vote(ctx context.Context, srv Server, id, guildID, user string, v Vote) Reply {
+	prev, a, asker, ok := b.recent.vote(id, guildID, user, v)
 	if !ok {
-		if b.deps.Questions == nil || id == "" {
+		if srv.Questions == nil || id == "" {
 			return notice(msgGone)
 		}
 		// The answer is no longer in memory (the bot restarted, or many
@@ -51,10 +53,13 @@ func (b *Bot) vote(ctx context.Context, id, guildID, user string, v Vote) Reply 
 			sources[i] = c.Source
 		}
 	}
-	err := b.deps.Feedback.Record(ctx, FeedbackEntry{
+	err := srv.Feedback.Record(ctx, FeedbackEntry{
 		AnswerID: id, Question: a.Question, Answer: a.Text, Refused: a.Refused, Sources: sources,
-		GuildID: guildID, UserID: user, Vote: v, At: time.Now(),
+		GuildID: guildID, UserID: user, AskedBy: asker, Vote: v, At: time.Now(),
 	})
+	if errors.Is(err, ErrUnknownAnswer) {
+		return notice(msgGone)
+	}
 	if err != nil {
 		b.lg.Error("recording feedback", "answer", id, "err", err)
 		return notice("Sorry, I couldn't save your vote just now. Please try again later.")

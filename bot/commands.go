@@ -15,6 +15,8 @@ const (
 	cmdStats   = "stats"
 	cmdForget  = "forget-me"
 
+	cmdModerators = "moderators"
+
 	optQuestion = "question"
 	optPrivate  = "private"
 	optDocument = "document"
@@ -75,5 +77,6 @@ func commands(maxQuestionLen int) []*discordgo.ApplicationCommand {
 			Description: "Delete the questions and votes of yours that the bot stored",
 			Contexts:    guildOnly,
 		},
+		moderatorsCommand(guildOnly),
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -37,8 +38,12 @@ const maxOptionLength = 6000
 type Config struct {
 	// Token is the bot token (with or without the "Bot " prefix). Required.
 	Token string
-	// GuildID, when set, registers the commands on that one server
-	// (instantly) instead of globally.
+	// Guilds are the servers the bot serves: in any other it answers
+	// nothing and leaves. Empty: every server it is in. The commands are
+	// registered on each listed server (instantly) instead of globally.
+	Guilds []string
+	// GuildID is one more server for Guilds (DISCORD_GUILD_ID, the
+	// one-server list of earlier versions).
 	GuildID string
 	// APIURL replaces https://discord.com for every REST call (a rate-limit
 	// proxy, or a fake Discord in tests); the gateway URL is whatever its
@@ -48,8 +53,11 @@ type Config struct {
 	// means 1.
 	ShardID    int
 	ShardCount int
-	// ModeratorRoles are role names or IDs whose members may use moderator
-	// commands, besides members with Manage Server.
+	// ModeratorRoles are role IDs whose members may use moderator
+	// commands in their server, besides members with Manage Server and the
+	// roles a server's admins allow with /moderators. Role IDs are unique
+	// across Discord, so each matches in its own server only; names are
+	// never matched (any server can make a role of any name).
 	ModeratorRoles []string
 	// RatePerMinute is how many questions one user may ask per minute.
 	RatePerMinute int
@@ -109,12 +117,19 @@ func (c Config) withDefaults() (Config, error) {
 	if c.MaxUploadBytes <= 0 {
 		c.MaxUploadBytes = DefaultMaxUploadBytes
 	}
-	var roles []string
-	for _, r := range c.ModeratorRoles {
-		if r = strings.TrimSpace(r); r != "" {
-			roles = append(roles, r)
+	c.ModeratorRoles = cleanList(c.ModeratorRoles)
+	c.Guilds = cleanList(append(slices.Clone(c.Guilds), c.GuildID))
+	return c, nil
+}
+
+// cleanList trims the entries of l and drops empty and repeated ones,
+// keeping the first order.
+func cleanList(l []string) []string {
+	var out []string
+	for _, v := range l {
+		if v = strings.TrimSpace(v); v != "" && !slices.Contains(out, v) {
+			out = append(out, v)
 		}
 	}
-	c.ModeratorRoles = roles
-	return c, nil
+	return out
 }

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -10,17 +11,22 @@ import (
 	"github.com/bwmarrin/discordgo"
 )
 
-// Corpus changes the corpus moderators manage from Discord. Each change is
-// indexed before it returns, and recorded in the change log with who made
-// it.
+// Corpus changes the documents a server's moderators manage from
+// Discord. Each change is indexed before it returns, and recorded in the
+// server's change log with who made it. The operator's base documents are
+// listed but read-only: changing one fails with ErrReadOnly.
 type Corpus interface {
 	// Add saves an uploaded document and indexes it.
 	Add(ctx context.Context, u Upload) (CorpusChange, error)
 	// Remove takes the document id out of the corpus (recoverably).
 	Remove(ctx context.Context, id, who string) (CorpusChange, error)
-	// List returns the corpus's documents.
+	// List returns the server's documents, then the base's (ReadOnly).
 	List(ctx context.Context) ([]CorpusDocument, error)
 }
+
+// ErrReadOnly means a change to a document of the operator's base FAQ,
+// which answers in every server and no server's moderators may change.
+var ErrReadOnly = errors.New("the document belongs to the bot's base FAQ")
 
 // Reindexer rebuilds the index from the corpus folder beside the live one
 // and swaps it in (questions keep being answered meanwhile), recording who
@@ -73,6 +79,8 @@ type CorpusDocument struct {
 	// for documents put in the folder otherwise.
 	AddedBy string
 	AddedAt time.Time
+	// ReadOnly marks a document of the operator's base FAQ.
+	ReadOnly bool
 }
 
 // Option and subcommand names of /corpus.
@@ -88,27 +96,27 @@ const (
 )
 
 // slashCorpus routes /corpus; every subcommand is for moderators only.
-func (b *Bot) slashCorpus(ctx context.Context, i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData) {
-	if !b.moderatorOnly(ctx, i, cmdCorpus) {
+func (b *Bot) slashCorpus(ctx context.Context, srv Server, i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData) {
+	if !b.moderatorOnly(ctx, srv, i, cmdCorpus) {
 		return
 	}
-	if b.deps.Corpus == nil {
+	if srv.Corpus == nil {
 		b.respond(ctx, i, notice(msgNoCorpus))
 		return
 	}
 	sub, opts := subcommand(data)
 	switch sub {
 	case subAdd:
-		b.corpusAdd(ctx, i, data, opts)
+		b.corpusAdd(ctx, srv.Corpus, i, data, opts)
 	case subRemove:
 		id := strings.TrimSpace(stringOption(opts, optDocument))
 		if id == "" {
 			b.respond(ctx, i, notice("Which document? Pick one with `/corpus remove document:`."))
 			return
 		}
-		b.slow(ctx, i, "/corpus remove", func(ctx context.Context) Reply { return b.corpusRemove(ctx, i, id) })
+		b.slow(ctx, i, "/corpus remove", func(ctx context.Context) Reply { return b.corpusRemove(ctx, srv.Corpus, i, id) })
 	case subList:
-		b.slow(ctx, i, "/corpus list", b.corpusList)
+		b.slow(ctx, i, "/corpus list", func(ctx context.Context) Reply { return b.corpusList(ctx, srv.Corpus) })
 	default:
 		b.respond(ctx, i, notice("Use `/corpus add`, `/corpus remove` or `/corpus list`."))
 	}
@@ -117,7 +125,7 @@ func (b *Bot) slashCorpus(ctx context.Context, i *discordgo.Interaction, data di
 // corpusAdd handles /corpus add: the attachment is checked (name, declared
 // size) before anything is downloaded, then downloaded with a hard cap,
 // then saved and indexed.
-func (b *Bot) corpusAdd(ctx context.Context, i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData, opts []*discordgo.ApplicationCommandInteractionDataOption) {
+func (b *Bot) corpusAdd(ctx context.Context, docs Corpus, i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData, opts []*discordgo.ApplicationCommandInteractionDataOption) {
 	att := attachment(data, stringOption(opts, optFile))
 	if att == nil {
 		b.respond(ctx, i, notice("Attach the document to add with `/corpus add file:`."))
@@ -136,7 +144,7 @@ func (b *Bot) corpusAdd(ctx context.Context, i *discordgo.Interaction, data disc
 			return notice(corpusError(err, b.cfg.MaxUploadBytes))
 		}
 		var ch CorpusChange
-		ran := b.exclusive(ctx, func() { b.waitNote(ctx, i) }, func() { ch, err = b.deps.Corpus.Add(ctx, u) })
+		ran := b.exclusive(ctx, i.GuildID, func() { b.waitNote(ctx, i) }, func() { ch, err = docs.Add(ctx, u) })
 		if !ran {
 			err = ctx.Err()
 		}
@@ -156,10 +164,10 @@ func (b *Bot) corpusAdd(ctx context.Context, i *discordgo.Interaction, data disc
 }
 
 // corpusRemove handles /corpus remove.
-func (b *Bot) corpusRemove(ctx context.Context, i *discordgo.Interaction, id string) Reply {
+func (b *Bot) corpusRemove(ctx context.Context, docs Corpus, i *discordgo.Interaction, id string) Reply {
 	var ch CorpusChange
 	var err error
-	if !b.exclusive(ctx, func() { b.waitNote(ctx, i) }, func() { ch, err = b.deps.Corpus.Remove(ctx, id, who(i)) }) {
+	if !b.exclusive(ctx, i.GuildID, func() { b.waitNote(ctx, i) }, func() { ch, err = docs.Remove(ctx, id, who(i)) }) {
 		err = ctx.Err()
 	}
 	if err != nil {
@@ -181,15 +189,35 @@ func (b *Bot) waitNote(ctx context.Context, i *discordgo.Interaction) {
 	b.logSendError("editing in the wait note", err)
 }
 
-// corpusList handles /corpus list.
-func (b *Bot) corpusList(ctx context.Context) Reply {
-	docs, err := b.deps.Corpus.List(ctx)
+// corpusList handles /corpus list: the server's own documents, and how
+// many of the base FAQ's answer beside them.
+func (b *Bot) corpusList(ctx context.Context, corpus Corpus) Reply {
+	all, err := corpus.List(ctx)
 	if err != nil {
 		b.lg.Error("listing the corpus", "err", err)
 		return notice("Sorry, I couldn't list the documents just now. Please try again.")
 	}
+	var docs []CorpusDocument
+	base, basePassages := 0, 0
+	for _, d := range all {
+		if d.ReadOnly {
+			base++
+			basePassages += d.Passages
+			continue
+		}
+		docs = append(docs, d)
+	}
+	baseLine := ""
+	if base > 0 {
+		baseLine = fmt.Sprintf("Also answering from the bot's base FAQ: %s, %s (kept by the bot's operator, read-only here; `/sources` lists them).",
+			plural(base, "document"), plural(basePassages, "passage"))
+	}
 	if len(docs) == 0 {
-		return notice("The corpus has no documents yet: add one with `/corpus add`.")
+		msg := "This server has no documents of its own yet: add one with `/corpus add`."
+		if baseLine != "" {
+			msg += "\n" + baseLine
+		}
+		return notice(msg)
 	}
 	slices.SortFunc(docs, func(a, b CorpusDocument) int { return strings.Compare(strings.ToLower(a.ID), strings.ToLower(b.ID)) })
 	total := 0
@@ -212,6 +240,9 @@ func (b *Bot) corpusList(ctx context.Context) Reply {
 		Title:       fmt.Sprintf("📚 %s, %s", plural(len(docs), "document"), plural(total, "passage")),
 		Description: desc,
 		Color:       colorAnswer,
+	}
+	if baseLine != "" {
+		e.Footer = &discordgo.MessageEmbedFooter{Text: Trim(strings.NewReplacer("`", "").Replace(baseLine), maxFooter)}
 	}
 	return Reply{Embeds: []*discordgo.MessageEmbed{e}, Ephemeral: true}
 }

@@ -20,7 +20,7 @@ func TestModerationEndToEnd(t *testing.T) {
 	recs.questions = []QuestionRecord{{UserID: "user-bob"}}
 	const limit = 2048
 	b, err := New(Config{Token: "e2e-secret-token", GuildID: e2eGuild, APIURL: fake.URL, MaxUploadBytes: limit, ShutdownGrace: 300 * time.Millisecond},
-		Deps{Answerer: newFakeAnswerer(), Sources: fc, Corpus: fc, Reindexer: fc, Reports: rep, Forgetter: recs, Questions: recs, Logger: testLogger(t)})
+		Deps{Servers: OneServer(Server{Answerer: newFakeAnswerer(), Sources: fc, Corpus: fc, Reindexer: fc, Reports: rep, Questions: recs}), Forgetter: recs, Logger: testLogger(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -252,7 +252,7 @@ func TestCorpusAdd(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			fc := newFakeCorpus()
 			fc.addErr = tt.addErr
-			b, sess := newTestBot(t, Config{APIURL: files.URL, MaxUploadBytes: limit}, Deps{Corpus: fc})
+			b, sess := newTestBot(t, Config{APIURL: files.URL, MaxUploadBytes: limit}, Deps{Servers: OneServer(Server{Corpus: fc})})
 			before := files.downloads()
 			opts := append([]*discordgo.ApplicationCommandInteractionDataOption{opt(optFile, tt.att.ID)}, tt.opts...)
 			b.onInteraction(context.Background(), corpusInteraction(moderator, subAdd, opts, tt.att))
@@ -352,7 +352,7 @@ func TestCorpusErrorMessages(t *testing.T) {
 
 func TestCorpusRemoveAndList(t *testing.T) {
 	fc := newFakeCorpus()
-	b, sess := newTestBot(t, Config{}, Deps{Corpus: fc, Sources: fc})
+	b, sess := newTestBot(t, Config{}, Deps{Servers: OneServer(Server{Corpus: fc, Sources: fc})})
 	b.onInteraction(context.Background(), corpusInteraction(moderator, subList, nil))
 	got, private := finalText(t, sess.Calls())
 	for _, want := range []string{"2 documents, 7 passages", "• `digital.md` (“Digital goods”) — 3 passages, added 2025-03-02 by mia (user-mia)", "• `refunds.md` (“Refund policy”) — 4 passages, changed 2025-03-01"} {
@@ -381,7 +381,7 @@ func TestCorpusRemoveAndList(t *testing.T) {
 
 func TestCorpusRemoveAutocomplete(t *testing.T) {
 	fc := newFakeCorpus()
-	b, sess := newTestBot(t, Config{}, Deps{Corpus: fc, Sources: fc})
+	b, sess := newTestBot(t, Config{}, Deps{Servers: OneServer(Server{Corpus: fc, Sources: fc})})
 	i := corpusInteraction(moderator, subRemove, []*discordgo.ApplicationCommandInteractionDataOption{
 		{Name: optDocument, Type: discordgo.ApplicationCommandOptionString, Value: "dig", Focused: true},
 	})
@@ -421,9 +421,16 @@ func TestModeratorOnlyCommands(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			fc := newFakeCorpus()
 			rep := &fakeReports{}
-			b, sess := newTestBot(t, Config{APIURL: files.URL}, Deps{Corpus: fc, Sources: fc, Reindexer: fc, Reports: rep})
+			b, sess := newTestBot(t, Config{APIURL: files.URL}, Deps{Servers: OneServer(Server{Corpus: fc, Sources: fc, Reindexer: fc, Reports: rep})})
 			b.onInteraction(context.Background(), i)
 			calls := sess.Calls()
+			if i.GuildID == "" {
+				// A DM is no server's: nothing answers it.
+				if len(calls) != 0 {
+					t.Errorf("calls %+v in a DM, want none", calls)
+				}
+				return
+			}
 			if len(calls) != 1 || calls[0].Method != "InteractionRespond" || calls[0].Response.Data.Flags != discordgo.MessageFlagsEphemeral ||
 				!strings.Contains(calls[0].Response.Data.Content, "Only moderators") {
 				t.Errorf("calls %+v, want one private refusal", calls)
@@ -441,11 +448,17 @@ func TestModeratorOnlyCommands(t *testing.T) {
 func TestCorpusChangesSerialised(t *testing.T) {
 	files := newFileServer(t)
 	fc := newFakeCorpus()
-	b, rec := newTestBot(t, Config{APIURL: files.URL}, Deps{Corpus: fc})
+	b, rec := newTestBot(t, Config{APIURL: files.URL}, Deps{Servers: OneServer(Server{Corpus: fc})})
 	sess := &notifyingSession{recordingSession: rec, edits: make(chan string, 10)}
 	b.sess = sess
-	// A rebuild holds the token: the upload waits, says so, then runs.
-	b.reindexing <- struct{}{}
+	// A rebuild of the same server holds its lock: the upload waits, says
+	// so, then runs; another server's change does not wait.
+	unlock, _ := b.changing.lock(context.Background(), "g1", nil)
+	other, ok := b.changing.lock(context.Background(), "g2", func() { t.Error("another server's change waited") })
+	if !ok {
+		t.Fatal("another server's change could not start")
+	}
+	other()
 	att := files.attach("s1", "later.md", []byte("# Later\n\nSome text.\n"), -1)
 	done := make(chan struct{})
 	go func() {
@@ -458,7 +471,7 @@ func TestCorpusChangesSerialised(t *testing.T) {
 	if fc.calls.Load() != 0 {
 		t.Fatal("the upload ran during the rebuild")
 	}
-	<-b.reindexing
+	unlock()
 	<-done
 	if got, _ := finalText(t, rec.Calls()); !strings.Contains(got, "✅ Added `later.md`") {
 		t.Errorf("final reply %q", got)

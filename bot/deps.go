@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -90,41 +91,100 @@ type FeedbackEntry struct {
 	Sources []string
 	GuildID string
 	UserID  string
+	// AskedBy is the member who asked the question, so that their
+	// request to be forgotten reaches this copy of it.
+	AskedBy string
 	Vote    Vote
 	At      time.Time
 }
 
 // Feedback records votes.
 type Feedback interface {
+	// Record stores e. A vote on an answer the server never recorded, with
+	// no question to tie it to, fails with ErrUnknownAnswer.
 	Record(ctx context.Context, e FeedbackEntry) error
 }
 
-// Deps are the bot's collaborators. Only Answerer is required.
-type Deps struct {
+// ErrUnknownAnswer means a vote on an answer the server has no record of:
+// one of another server's, or too old.
+var ErrUnknownAnswer = errors.New("no such answer in this server")
+
+// Server is one Discord server's part of the bot: its knowledge base (the
+// server's own documents and the operator's base) and its records. The
+// bot asks Servers for it with the guild ID of every interaction and
+// message, and uses nothing else for that server, so one server's
+// commands can only ever reach that server's documents and records.
+type Server struct {
+	// Answerer answers the server's questions; it returns an error
+	// wrapping ErrNoFAQ when the server has nothing to answer from. Nil:
+	// questions get the same "no FAQ yet" reply.
 	Answerer Answerer
-	// Sources lists the corpus for /sources; nil makes /sources say it is
-	// unavailable.
+	// Sources lists the documents the server answers from, for /sources;
+	// nil makes /sources say it is unavailable.
 	Sources Sources
-	// Feedback records votes; nil keeps them in memory (NewMemoryFeedback).
-	Feedback Feedback
-	// Corpus changes the corpus for /corpus add, remove and list; nil makes
-	// them say they are unavailable.
+	// Corpus changes the server's documents for /corpus add, remove and
+	// list; nil makes them say they are unavailable.
 	Corpus Corpus
-	// Reindexer rebuilds the index for /reindex, told who asked for the
-	// change log; nil makes /reindex say it is unavailable.
+	// Reindexer re-reads the server's documents for /reindex, told who
+	// asked for the change log; nil makes /reindex say it is unavailable.
 	Reindexer Reindexer
 	// Reports computes /gaps and /stats; nil makes them unavailable.
 	Reports Reports
 	// Questions records every answered question; nil records nothing.
 	Questions QuestionLog
+	// Feedback records votes; nil keeps them in the bot's memory.
+	Feedback Feedback
 	// Threads keeps thread conversations beyond the bot's memory, so
 	// follow-ups survive a restart; nil keeps them in memory only.
 	Threads ThreadStore
-	// Forgetter deletes a member's stored questions and votes for
-	// /forget-me; nil makes it say nothing is stored.
+	// Moderators keeps the roles allowed the moderator commands, set with
+	// /moderators; nil leaves only Manage Server and Config.ModeratorRoles.
+	Moderators Moderators
+}
+
+// Servers gives the bot the Server of a guild.
+type Servers interface {
+	Server(ctx context.Context, guildID string) (Server, error)
+}
+
+// ServersFunc lets a plain function be Servers.
+type ServersFunc func(ctx context.Context, guildID string) (Server, error)
+
+// Server calls f.
+func (f ServersFunc) Server(ctx context.Context, guildID string) (Server, error) {
+	return f(ctx, guildID)
+}
+
+// OneServer serves s in every guild: for a bot whose servers share one
+// knowledge base and keep no records apart, and for tests.
+func OneServer(s Server) Servers {
+	return ServersFunc(func(context.Context, string) (Server, error) { return s, nil })
+}
+
+// Moderators keeps the roles whose members may use a server's moderator
+// commands. store.Guild satisfies it.
+type Moderators interface {
+	// ModeratorRoles lists the allowed role IDs.
+	ModeratorRoles(ctx context.Context) ([]string, error)
+	// AddModeratorRole allows a role; false when it already was.
+	AddModeratorRole(ctx context.Context, roleID, who string) (bool, error)
+	// RemoveModeratorRole disallows a role; false when it was not allowed.
+	RemoveModeratorRole(ctx context.Context, roleID string) (bool, error)
+}
+
+// ErrNoFAQ means a server has no documents to answer from, and no base
+// corpus: its members are told how a moderator adds one.
+var ErrNoFAQ = errors.New("this server has no FAQ yet")
+
+// Deps are the bot's collaborators. Only Servers is required.
+type Deps struct {
+	// Servers gives each guild its knowledge base and records.
+	Servers Servers
+	// Forgetter deletes a member's stored questions, votes and turns in
+	// every server for /forget-me; nil makes it say nothing is stored.
 	Forgetter Forgetter
-	// IndexReady reports whether an index is loaded, for /healthz; nil
-	// counts as loaded.
+	// IndexReady reports whether the bot can answer, for /healthz; nil
+	// counts as ready.
 	IndexReady func() bool
 	// Logger receives structured logs; nil discards them.
 	Logger *slog.Logger
@@ -138,7 +198,7 @@ type session interface {
 	FollowupMessageCreate(i *discordgo.Interaction, wait bool, p *discordgo.WebhookParams, options ...discordgo.RequestOption) (*discordgo.Message, error)
 	ChannelMessageSendComplex(channelID string, m *discordgo.MessageSend, options ...discordgo.RequestOption) (*discordgo.Message, error)
 	MessageThreadStartComplex(channelID, messageID string, t *discordgo.ThreadStart, options ...discordgo.RequestOption) (*discordgo.Channel, error)
-	GuildRoles(guildID string, options ...discordgo.RequestOption) ([]*discordgo.Role, error)
+	GuildLeave(guildID string, options ...discordgo.RequestOption) error
 }
 
 var _ session = (*discordgo.Session)(nil)

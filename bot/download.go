@@ -129,6 +129,8 @@ func corpusError(err error, limit int64) string {
 		return "📄 A document with that name already exists. Run `/corpus add` again with `replace: True` to replace it."
 	case errors.Is(err, library.ErrNotRegular):
 		return "🚫 That name is taken by a link or a folder in the corpus folder, which I never replace. Rename the file."
+	case errors.Is(err, ErrReadOnly):
+		return "🔒 That's a document of the bot's base FAQ, which the bot's operator keeps and every server shares: it can't be changed, replaced or removed from a server. Upload yours under another name."
 	case errors.Is(err, library.ErrNotFound):
 		return "🔎 There's no document by that name. `/corpus list` shows them."
 	case errors.Is(err, library.ErrNoDir):

@@ -103,14 +103,19 @@ func TestEndToEnd(t *testing.T) {
 	var reindexes atomic.Int32
 	b, err := New(Config{
 		Token: "e2e-secret-token", GuildID: e2eGuild, APIURL: fake.URL,
-		ModeratorRoles: []string{"moderators"}, RatePerMinute: 3, MaxConcurrent: 1,
+		ModeratorRoles: []string{"role-mod"}, RatePerMinute: 3, MaxConcurrent: 1,
 		QuestionTimeout: 20 * time.Second, EditInterval: 5 * time.Millisecond, ShutdownGrace: 300 * time.Millisecond,
 	}, Deps{
-		Answerer: fa, Sources: testDocs, Feedback: fb, Logger: testLogger(t),
-		Reindexer: ReindexFunc(func(context.Context, string) (ReindexResult, error) {
-			reindexes.Add(1)
-			return ReindexResult{DocumentsChanged: 1, DocumentsUnchanged: 2, PassagesAdded: 2, PassagesRemoved: 1, PassagesUnchanged: 8, Duration: 420 * time.Millisecond}, nil
+		Servers: OneServer(Server{
+			Answerer: fa,
+			Sources:  testDocs,
+			Feedback: fb,
+			Reindexer: ReindexFunc(func(context.Context, string) (ReindexResult, error) {
+				reindexes.Add(1)
+				return ReindexResult{DocumentsChanged: 1, DocumentsUnchanged: 2, PassagesAdded: 2, PassagesRemoved: 1, PassagesUnchanged: 8, Duration: 420 * time.Millisecond}, nil
+			}),
 		}),
+		Logger: testLogger(t),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -152,6 +157,7 @@ func TestEndToEnd(t *testing.T) {
 			`gaps perms="32" options=[{Name:days MaxLength:0 Autocomplete:false}]`,
 			`stats perms="32" options=[{Name:days MaxLength:0 Autocomplete:false}]`,
 			`forget-me perms="" options=[]`,
+			`moderators perms="32" options=[{Name:add MaxLength:0 Autocomplete:false} {Name:remove MaxLength:0 Autocomplete:false} {Name:list MaxLength:0 Autocomplete:false}]`,
 		}
 		if strings.Join(got, "\n") != strings.Join(want, "\n") {
 			t.Errorf("registered\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -165,7 +166,6 @@ type call struct {
 type recordingSession struct {
 	mu     sync.Mutex
 	calls  []call
-	roles  []*discordgo.Role
 	nextID int
 }
 
@@ -219,9 +219,44 @@ func (s *recordingSession) MessageThreadStartComplex(channelID, _ string, t *dis
 	return &discordgo.Channel{ID: id, ParentID: channelID, Type: discordgo.ChannelTypeGuildPublicThread}, nil
 }
 
-func (s *recordingSession) GuildRoles(string, ...discordgo.RequestOption) ([]*discordgo.Role, error) {
-	s.record(call{Method: "GuildRoles"})
-	return s.roles, nil
+func (s *recordingSession) GuildLeave(guildID string, _ ...discordgo.RequestOption) error {
+	s.record(call{Method: "GuildLeave", ChannelID: guildID})
+	return nil
+}
+
+// fakeModerators keeps a server's moderator roles in memory; err, when
+// set, fails every call.
+type fakeModerators struct {
+	mu    sync.Mutex
+	roles []string
+	err   error
+}
+
+func (f *fakeModerators) ModeratorRoles(context.Context) ([]string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.roles), f.err
+}
+
+func (f *fakeModerators) AddModeratorRole(_ context.Context, id, _ string) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil || slices.Contains(f.roles, id) {
+		return false, f.err
+	}
+	f.roles = append(f.roles, id)
+	return true, nil
+}
+
+func (f *fakeModerators) RemoveModeratorRole(_ context.Context, id string) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	i := slices.Index(f.roles, id)
+	if f.err != nil || i < 0 {
+		return false, f.err
+	}
+	f.roles = slices.Delete(f.roles, i, i+1)
+	return true, nil
 }
 
 // testLogger logs through t.
@@ -247,9 +282,20 @@ func newTestBot(t *testing.T, cfg Config, deps Deps) (*Bot, *recordingSession) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if deps.Answerer == nil {
-		deps.Answerer = newFakeAnswerer()
+	// Servers without an Answerer get a fake one, as do tests that set no
+	// Servers at all.
+	inner := deps.Servers
+	if inner == nil {
+		inner = OneServer(Server{})
 	}
+	fallback := newFakeAnswerer()
+	deps.Servers = ServersFunc(func(ctx context.Context, guild string) (Server, error) {
+		s, err := inner.Server(ctx, guild)
+		if s.Answerer == nil {
+			s.Answerer = fallback
+		}
+		return s, err
+	})
 	if deps.Logger == nil {
 		deps.Logger = testLogger(t)
 	}
@@ -257,4 +303,28 @@ func newTestBot(t *testing.T, cfg Config, deps Deps) (*Bot, *recordingSession) {
 	b := newBot(cfg, deps, sess)
 	b.selfID = "bot-1"
 	return b, sess
+}
+
+// inServer fills in q's server (g1 unless q names one) as the bot does.
+func inServer(t *testing.T, b *Bot, q question) question {
+	t.Helper()
+	if q.GuildID == "" {
+		q.GuildID = "g1"
+	}
+	srv, ok := b.server(context.Background(), q.GuildID)
+	if !ok {
+		t.Fatalf("no server for guild %q", q.GuildID)
+	}
+	q.srv = srv
+	return q
+}
+
+// srvOf returns the bot's Server for g1.
+func srvOf(t *testing.T, b *Bot) Server {
+	t.Helper()
+	srv, ok := b.server(context.Background(), "g1")
+	if !ok {
+		t.Fatal("no server for g1")
+	}
+	return srv
 }

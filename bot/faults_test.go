@@ -23,7 +23,7 @@ func startFaultBot(t *testing.T, fa *fakeAnswerer, logs *strings.Builder) (*e2e,
 	b, err := New(Config{
 		Token: "fault-token", GuildID: e2eGuild, APIURL: fake.URL, RatePerMinute: 100,
 		QuestionTimeout: 20 * time.Second, EditInterval: 5 * time.Millisecond, ShutdownGrace: 2 * time.Second,
-	}, Deps{Answerer: fa, Logger: lg})
+	}, Deps{Servers: OneServer(Server{Answerer: fa}), Logger: lg})
 	if err != nil {
 		t.Fatal(err)
 	}

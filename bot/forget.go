@@ -14,7 +14,15 @@ const msgNothingStored = "🙂 This bot keeps no database, so there is nothing s
 // interaction, never from an option). The reply is private.
 func (b *Bot) slashForgetMe(ctx context.Context, i *discordgo.Interaction) {
 	user := userID(i)
-	if b.deps.Forgetter == nil || user == "" {
+	if user == "" {
+		b.respond(ctx, i, notice(msgNothingStored))
+		return
+	}
+	// What the bot holds in memory goes first, so that a vote cast on one
+	// of the member's answers meanwhile cannot copy their words back in.
+	b.recent.forget(user)
+	b.threads.forget(user)
+	if b.deps.Forgetter == nil {
 		b.respond(ctx, i, notice(msgNothingStored))
 		return
 	}
@@ -26,11 +34,10 @@ func (b *Bot) slashForgetMe(ctx context.Context, i *discordgo.Interaction) {
 			return notice("Sorry, I couldn't delete your data just now. Please try again; if it keeps failing, tell a moderator.")
 		}
 		b.lg.Info("member's data deleted on request", "records", n)
-		what := "I had no questions or votes of yours stored"
+		what := "I had no questions, votes or conversation turns of yours stored, in this server or any other"
 		if n > 0 {
-			what = fmt.Sprintf("Deleted %s: your questions and votes", plural(n, "stored record"))
+			what = fmt.Sprintf("Deleted %s: your questions (and the copies kept with others' votes on them), votes and conversation turns, in every server I'm in", plural(n, "stored record"))
 		}
-		return notice("🧹 " + what + ". Questions you ask from now on are recorded as usual. " +
-			"Conversations in threads are kept per thread, not per member, and expire on their own.")
+		return notice("🧹 " + what + ". Questions you ask from now on are recorded as usual.")
 	})
 }

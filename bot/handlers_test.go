@@ -15,11 +15,12 @@ import (
 
 func TestButtons(t *testing.T) {
 	fb := NewMemoryFeedback()
-	b, _ := newTestBot(t, Config{}, Deps{Feedback: fb})
+	b, _ := newTestBot(t, Config{}, Deps{Servers: OneServer(Server{Feedback: fb})})
 	asked := refundsAnswer
 	asked.Question = "How do refunds work?"
-	id := b.recent.add(asked, "g1")
-	refusalID := b.recent.add(answer.Answer{Question: "?", Text: answer.RefusalText, Refused: true}, "g1")
+	id := b.recent.add(asked, "g1", "asker")
+	refusalID := b.recent.add(answer.Answer{Question: "?", Text: answer.RefusalText, Refused: true}, "g1", "asker")
+	otherServer := b.recent.add(asked, "g2", "asker")
 
 	tests := []struct {
 		name, customID, user string
@@ -34,11 +35,13 @@ func TestButtons(t *testing.T) {
 		{name: "sources of a refusal", customID: idSources + refusalID, user: "u1", want: []string{"no sources to show"}},
 		{name: "vote on a refusal", customID: idDown + refusalID, user: "u1", want: []string{"Thanks for the feedback"}},
 		{name: "forgotten answer", customID: idUp + "nope", user: "u1", want: []string{msgGone}},
+		{name: "another server's answer: sources", customID: idSources + otherServer, user: "u1", want: []string{msgGone}},
+		{name: "another server's answer: vote", customID: idUp + otherServer, user: "u1", want: []string{msgGone}},
 		{name: "foreign button", customID: "other:thing", user: "u1", want: []string{"isn't mine"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := b.button(context.Background(), tt.customID, "g1", tt.user)
+			r := b.button(context.Background(), srvOf(t, b), tt.customID, "g1", tt.user)
 			if !r.Ephemeral {
 				t.Error("button reply is not ephemeral")
 			}
@@ -83,36 +86,36 @@ func replyText(r Reply) string {
 }
 
 func TestIsModerator(t *testing.T) {
-	roles := []*discordgo.Role{{ID: "r-mod", Name: "Moderators"}, {ID: "r-member", Name: "Members"}}
 	tests := []struct {
 		name       string
 		member     *discordgo.Member
-		configured []string
+		configured []string // the operator's, by ID
+		server     []string // the server's, set with /moderators
 		want       bool
-		wantLookup bool
 	}{
-		{name: "DM", member: nil, configured: []string{"Moderators"}},
+		{name: "DM", member: nil, configured: []string{"r-mod"}},
 		{name: "manage server", member: &discordgo.Member{Permissions: discordgo.PermissionManageGuild}, want: true},
 		{name: "administrator", member: &discordgo.Member{Permissions: discordgo.PermissionAdministrator}, want: true},
-		{name: "no roles configured", member: &discordgo.Member{Roles: []string{"r-mod"}, Permissions: discordgo.PermissionSendMessages}},
-		{name: "role by ID", member: &discordgo.Member{Roles: []string{"r-mod"}}, configured: []string{"r-mod"}, want: true},
-		{name: "role by name, any case", member: &discordgo.Member{Roles: []string{"r-member", "r-mod"}}, configured: []string{"@moderators"}, want: true, wantLookup: true},
-		{name: "other roles", member: &discordgo.Member{Roles: []string{"r-member"}}, configured: []string{"Moderators"}, wantLookup: true},
-		{name: "no roles", member: &discordgo.Member{}, configured: []string{"Moderators"}},
+		{name: "no roles allowed", member: &discordgo.Member{Roles: []string{"r-mod"}, Permissions: discordgo.PermissionSendMessages}},
+		{name: "operator's role by ID", member: &discordgo.Member{Roles: []string{"r-mod"}}, configured: []string{"r-mod"}, want: true},
+		{name: "server's role by ID", member: &discordgo.Member{Roles: []string{"r-member", "r-mod"}}, server: []string{"r-mod"}, want: true},
+		// A name matched a same-named role in any server: no longer.
+		{name: "a role name is not an ID", member: &discordgo.Member{Roles: []string{"r-member"}}, configured: []string{"Moderators", "@moderators"}},
+		{name: "other roles", member: &discordgo.Member{Roles: []string{"r-member"}}, configured: []string{"r-mod"}, server: []string{"r-mod2"}},
+		{name: "no roles", member: &discordgo.Member{}, server: []string{"r-mod"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			b, sess := newTestBot(t, Config{ModeratorRoles: tt.configured}, Deps{})
-			sess.roles = roles
-			got, err := b.isModerator(context.Background(), "g1", tt.member)
+			got, err := b.isModerator(context.Background(), Server{Moderators: &fakeModerators{roles: tt.server}}, tt.member)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if got != tt.want {
 				t.Errorf("isModerator = %v, want %v", got, tt.want)
 			}
-			if lookup := len(sess.Calls()) > 0; lookup != tt.wantLookup {
-				t.Errorf("looked up roles = %v, want %v", lookup, tt.wantLookup)
+			if n := len(sess.Calls()); n > 0 {
+				t.Errorf("the check made %d Discord calls, want none", n)
 			}
 		})
 	}
@@ -135,14 +138,17 @@ func TestReindexSerialised(t *testing.T) {
 		mu.Unlock()
 		return ReindexResult{DocumentsUnchanged: 3, PassagesUnchanged: 10}, nil
 	})
-	b, _ := newTestBot(t, Config{}, Deps{Reindexer: reindex})
+	b, _ := newTestBot(t, Config{}, Deps{Servers: OneServer(Server{Reindexer: reindex})})
 
 	first := make(chan Reply)
-	go func() { first <- b.reindex(context.Background(), "u1", func() { t.Error("the first rebuild waited") }) }()
+	srv := srvOf(t, b)
+	go func() {
+		first <- b.reindex(context.Background(), srv, "g1", "u1", func() { t.Error("the first rebuild waited") })
+	}()
 	<-started
 	waited := make(chan struct{})
 	second := make(chan Reply)
-	go func() { second <- b.reindex(context.Background(), "u2", func() { close(waited) }) }()
+	go func() { second <- b.reindex(context.Background(), srv, "g1", "u2", func() { close(waited) }) }()
 	<-waited // the second is waiting for the first
 	release <- struct{}{}
 	if r := <-first; !strings.Contains(r.Content, "Nothing changed: 3 documents, 10 passages.") {
@@ -157,10 +163,14 @@ func TestReindexSerialised(t *testing.T) {
 }
 
 func TestReindexFailure(t *testing.T) {
-	b, _ := newTestBot(t, Config{}, Deps{Reindexer: ReindexFunc(func(context.Context, string) (ReindexResult, error) {
-		return ReindexResult{}, errors.New("disk full")
-	})})
-	if r := b.reindex(context.Background(), "u1", func() {}); r.Content != msgReindexFail || !r.Ephemeral {
+	b, _ := newTestBot(t, Config{}, Deps{
+		Servers: OneServer(Server{
+			Reindexer: ReindexFunc(func(context.Context, string) (ReindexResult, error) {
+				return ReindexResult{}, errors.New("disk full")
+			}),
+		}),
+	})
+	if r := b.reindex(context.Background(), srvOf(t, b), "g1", "u1", func() {}); r.Content != msgReindexFail || !r.Ephemeral {
 		t.Errorf("got %+v, want an ephemeral %q", r, msgReindexFail)
 	}
 }
@@ -184,8 +194,8 @@ func TestSources(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b, _ := newTestBot(t, Config{}, Deps{Sources: tt.sources})
-			r := b.sources(context.Background(), tt.doc)
+			b, _ := newTestBot(t, Config{}, Deps{Servers: OneServer(Server{Sources: tt.sources})})
+			r := b.sources(context.Background(), srvOf(t, b), tt.doc)
 			got := replyText(r)
 			for _, w := range tt.want {
 				if !strings.Contains(got, w) {
@@ -211,9 +221,9 @@ func TestAutocomplete(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.typed, func(t *testing.T) {
-			b, _ := newTestBot(t, Config{}, Deps{Sources: testDocs})
+			b, _ := newTestBot(t, Config{}, Deps{Servers: OneServer(Server{Sources: testDocs})})
 			var got []string
-			for _, c := range b.autocomplete(context.Background(), tt.typed) {
+			for _, c := range b.autocomplete(context.Background(), srvOf(t, b).Sources.Documents, tt.typed) {
 				got = append(got, c.Value.(string))
 			}
 			if fmt.Sprint(got) != fmt.Sprint(tt.want) {

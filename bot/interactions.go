@@ -10,57 +10,76 @@ import (
 )
 
 // onInteraction routes an interaction to its handler and sends what the
-// handler returns. It switches on the type first: discordgo's
-// ApplicationCommandData and MessageComponentData panic on the wrong type.
+// handler returns. The interaction's server is looked up first, once: a
+// server the bot does not serve gets nothing, and every handler works on
+// that server's knowledge base and records only. It switches on the type
+// before reading the data: discordgo's ApplicationCommandData and
+// MessageComponentData panic on the wrong type.
 func (b *Bot) onInteraction(ctx context.Context, i *discordgo.Interaction) {
 	defer b.recoverPanic("interaction")
+	srv, ok := b.server(ctx, i.GuildID)
+	if !ok {
+		return
+	}
 	switch i.Type {
 	case discordgo.InteractionApplicationCommand:
 		data := i.ApplicationCommandData()
 		switch data.Name {
 		case cmdAsk:
-			b.slashAsk(ctx, i, data)
+			b.slashAsk(ctx, srv, i, data)
 		case cmdReindex:
-			b.slashReindex(ctx, i)
+			b.slashReindex(ctx, srv, i)
 		case cmdSources:
-			b.respond(ctx, i, b.sources(ctx, stringOption(data.Options, optDocument)))
+			b.respond(ctx, i, b.sources(ctx, srv, stringOption(data.Options, optDocument)))
 		case cmdHelp:
 			b.respond(ctx, i, help())
 		case cmdCorpus:
-			b.slashCorpus(ctx, i, data)
+			b.slashCorpus(ctx, srv, i, data)
 		case cmdGaps, cmdStats:
-			b.slashReport(ctx, i, data)
+			b.slashReport(ctx, srv, i, data)
 		case cmdForget:
 			b.slashForgetMe(ctx, i)
+		case cmdModerators:
+			b.slashModerators(ctx, srv, i, data)
 		default:
 			b.respond(ctx, i, notice("I don't know that command; try `/help`."))
 		}
 	case discordgo.InteractionApplicationCommandAutocomplete:
 		data := i.ApplicationCommandData()
 		opts := data.Options
+		var list func(context.Context) ([]Document, error)
 		switch sub, subOpts := subcommand(data); {
 		case data.Name == cmdCorpus && sub == subRemove:
+			// Only what this server's moderators can remove: not the
+			// base's documents, and only to moderators.
 			opts = subOpts
-		case data.Name != cmdSources:
+			if ok, err := b.isModerator(ctx, srv, i.Member); ok && err == nil && srv.Corpus != nil {
+				list = removable(srv.Corpus)
+			}
+		case data.Name == cmdSources:
+			if srv.Sources != nil {
+				list = srv.Sources.Documents
+			}
+		default:
 			return
 		}
-		choices := b.autocomplete(ctx, focusedValue(opts))
+		choices := b.autocomplete(ctx, list, focusedValue(opts))
 		err := b.sess.InteractionRespond(i, &discordgo.InteractionResponse{
 			Type: discordgo.InteractionApplicationCommandAutocompleteResult,
 			Data: &discordgo.InteractionResponseData{Choices: choices},
 		}, discordgo.WithContext(ctx))
 		b.logSendError("autocomplete", err)
 	case discordgo.InteractionMessageComponent:
-		b.respond(ctx, i, b.button(ctx, i.MessageComponentData().CustomID, i.GuildID, userID(i)))
+		b.respond(ctx, i, b.button(ctx, srv, i.MessageComponentData().CustomID, i.GuildID, userID(i)))
 	}
 }
 
 // slashAsk answers /ask: an immediate deferred acknowledgement (Discord
 // allows 3 s), then the answer edited in, streamed when an LLM writes it.
-func (b *Bot) slashAsk(ctx context.Context, i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData) {
+func (b *Bot) slashAsk(ctx context.Context, srv Server, i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData) {
 	q := question{
 		Text: stringOption(data.Options, optQuestion), Via: viaSlash,
-		GuildID: i.GuildID, ChannelID: i.ChannelID, UserID: userID(i),
+		GuildID: i.GuildID, ChannelID: i.ChannelID, UserID: userID(i), srv: srv,
 	}
 	private := boolOption(data.Options, optPrivate)
 	done, ok := b.begin()

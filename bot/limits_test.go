@@ -136,22 +136,29 @@ func TestThrottle(t *testing.T) {
 
 func TestConversations(t *testing.T) {
 	c := newConversations(2, 2)
-	c.start("t1")
+	c.start("g1", "t1")
 	for i := range 3 {
-		c.add("t1", turn(i))
+		c.add("g1", "t1", fmt.Sprint("u", i), turn(i))
 	}
-	if h, _ := c.history("t1"); fmt.Sprint(h) != fmt.Sprint([]answer.Turn{turn(1), turn(2)}) {
+	if h, _ := c.history("g1", "t1"); fmt.Sprint(h) != fmt.Sprint([]answer.Turn{turn(1), turn(2)}) {
 		t.Errorf("history %v, want the last two turns", h)
 	}
-	c.start("t2")
-	c.history("t1") // t1 is now the most recently used
-	c.start("t3")   // evicts t2
+	if _, ok := c.history("g2", "t1"); ok {
+		t.Error("another server found the thread")
+	}
+	c.forget("u1")
+	if h, _ := c.history("g1", "t1"); fmt.Sprint(h) != fmt.Sprint([]answer.Turn{turn(2)}) {
+		t.Errorf("history %v after forgetting u1, want u2's turn only", h)
+	}
+	c.start("g1", "t2")
+	c.history("g1", "t1") // t1 is now the most recently used
+	c.start("g1", "t3")   // evicts t2
 	for id, want := range map[string]bool{"t1": true, "t2": false, "t3": true, "t4": false} {
-		if _, ok := c.history(id); ok != want {
+		if _, ok := c.history("g1", id); ok != want {
 			t.Errorf("thread %s remembered = %v, want %v", id, ok, want)
 		}
 	}
-	c.add("unknown", turn(0)) // ignored
+	c.add("g1", "unknown", "u", turn(0)) // ignored
 }
 
 func turn(i int) answer.Turn {

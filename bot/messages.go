@@ -30,24 +30,28 @@ func (b *Bot) onMessage(ctx context.Context, m *discordgo.Message) {
 	if m.Type != discordgo.MessageTypeDefault && m.Type != discordgo.MessageTypeReply {
 		return
 	}
-	if history, ok := b.threads.history(m.ChannelID); ok {
-		b.followUp(ctx, m, self, history)
+	srv, ok := b.server(ctx, m.GuildID)
+	if !ok {
 		return
 	}
-	if history, ok := b.storedHistory(ctx, m.ChannelID); ok {
-		b.followUp(ctx, m, self, history)
+	if history, ok := b.threads.history(m.GuildID, m.ChannelID); ok {
+		b.followUp(ctx, srv, m, self, history)
 		return
 	}
-	if m.GuildID != "" && mentions(m, self) {
-		b.mention(ctx, m, self)
+	if history, ok := b.storedHistory(ctx, srv, m.GuildID, m.ChannelID); ok {
+		b.followUp(ctx, srv, m, self, history)
+		return
+	}
+	if mentions(m, self) {
+		b.mention(ctx, srv, m, self)
 	}
 }
 
 // mention answers a message that mentions the bot in a thread started on
 // that message; where no thread can be started (the message is already in
 // a thread, or the bot lacks the permission), it replies in place.
-func (b *Bot) mention(ctx context.Context, m *discordgo.Message, self string) {
-	q := b.messageQuestion(m, self, viaMention, nil)
+func (b *Bot) mention(ctx context.Context, srv Server, m *discordgo.Message, self string) {
+	q := b.messageQuestion(srv, m, self, viaMention, nil)
 	done, ok := b.enterMessage(ctx, q, m)
 	if !ok {
 		return
@@ -62,7 +66,7 @@ func (b *Bot) mention(ctx context.Context, m *discordgo.Message, self string) {
 		b.lg.Warn("starting a thread, replying in the channel instead", "guild", m.GuildID, "channel", m.ChannelID, "err", err)
 	} else {
 		channel, ref = thread.ID, nil
-		b.threads.start(thread.ID)
+		b.threads.start(m.GuildID, thread.ID)
 		b.notThreads.remove(thread.ID)
 	}
 	out := b.answer(ctx, q, func(pos int) {
@@ -71,7 +75,7 @@ func (b *Bot) mention(ctx context.Context, m *discordgo.Message, self string) {
 	// Remember the turn before replying: a follow-up may arrive as soon
 	// as the answer is visible.
 	if out.Answered && thread != nil {
-		b.addTurn(ctx, thread.ID, answer.Turn{Question: q.Text, Answer: out.Answer.Text})
+		b.addTurn(ctx, q, thread.ID, answer.Turn{Question: q.Text, Answer: out.Answer.Text})
 	}
 	ctx, cancel := finalContext(ctx)
 	defer cancel()
@@ -85,8 +89,8 @@ func (b *Bot) mention(ctx context.Context, m *discordgo.Message, self string) {
 
 // followUp answers a message in one of the bot's threads with the
 // conversation so far.
-func (b *Bot) followUp(ctx context.Context, m *discordgo.Message, self string, history []answer.Turn) {
-	q := b.messageQuestion(m, self, viaThread, history)
+func (b *Bot) followUp(ctx context.Context, srv Server, m *discordgo.Message, self string, history []answer.Turn) {
+	q := b.messageQuestion(srv, m, self, viaThread, history)
 	if strings.TrimSpace(q.Text) == "" {
 		return // an image or a sticker: not a question
 	}
@@ -99,7 +103,7 @@ func (b *Bot) followUp(ctx context.Context, m *discordgo.Message, self string, h
 		b.send(ctx, m.ChannelID, notice(fmt.Sprintf(msgQueued, pos)), m.SoftReference())
 	}, nil)
 	if out.Answered {
-		b.addTurn(ctx, m.ChannelID, answer.Turn{Question: q.Text, Answer: out.Answer.Text})
+		b.addTurn(ctx, q, m.ChannelID, answer.Turn{Question: q.Text, Answer: out.Answer.Text})
 	}
 	ctx, cancel := finalContext(ctx)
 	defer cancel()
@@ -108,10 +112,10 @@ func (b *Bot) followUp(ctx context.Context, m *discordgo.Message, self string, h
 	}
 }
 
-func (b *Bot) messageQuestion(m *discordgo.Message, self, via string, history []answer.Turn) question {
+func (b *Bot) messageQuestion(srv Server, m *discordgo.Message, self, via string, history []answer.Turn) question {
 	return question{
 		Text: stripMentions(m.Content, self), History: history, Via: via,
-		GuildID: m.GuildID, ChannelID: m.ChannelID, UserID: m.Author.ID,
+		GuildID: m.GuildID, ChannelID: m.ChannelID, UserID: m.Author.ID, srv: srv,
 	}
 }
 

@@ -66,7 +66,7 @@ func TestOnMessage(t *testing.T) {
 
 func TestThreadFollowUp(t *testing.T) {
 	fa := newFakeAnswerer()
-	b, sess := newTestBot(t, Config{}, Deps{Answerer: fa})
+	b, sess := newTestBot(t, Config{}, Deps{Servers: OneServer(Server{Answerer: fa})})
 	user := &discordgo.User{ID: "u1"}
 	self := &discordgo.User{ID: "bot-1", Bot: true}
 	ctx := context.Background()

@@ -17,10 +17,10 @@ const (
 )
 
 // moderatorOnly checks, in the handler whatever the server's command
-// permissions say, that the member behind i is a moderator. When not, it
-// replies and returns false.
-func (b *Bot) moderatorOnly(ctx context.Context, i *discordgo.Interaction, command string) bool {
-	ok, err := b.isModerator(ctx, i.GuildID, i.Member)
+// permissions say, that the member behind i is a moderator of its server.
+// When not, it replies and returns false.
+func (b *Bot) moderatorOnly(ctx context.Context, srv Server, i *discordgo.Interaction, command string) bool {
+	ok, err := b.isModerator(ctx, srv, i.Member)
 	if err != nil {
 		b.lg.Warn("checking moderator roles", "guild", i.GuildID, "user", userID(i), "err", err)
 		b.respond(ctx, i, notice(msgRolesUnchecked))
@@ -58,21 +58,16 @@ func (b *Bot) slow(ctx context.Context, i *discordgo.Interaction, what string, f
 	b.logSendError("editing in the reply to "+what, err)
 }
 
-// exclusive runs fn while no rebuild or other corpus change runs, calling
-// onWait first when it has to wait. It returns false, without running fn,
-// when ctx ends while waiting.
-func (b *Bot) exclusive(ctx context.Context, onWait func(), fn func()) bool {
-	select {
-	case b.reindexing <- struct{}{}:
-	default:
-		onWait()
-		select {
-		case b.reindexing <- struct{}{}:
-		case <-ctx.Done():
-			return false
-		}
+// exclusive runs fn while no rebuild or other corpus change of the same
+// server runs, calling onWait first when it has to wait; other servers'
+// changes run meanwhile. It returns false, without running fn, when ctx
+// ends while waiting.
+func (b *Bot) exclusive(ctx context.Context, guild string, onWait func(), fn func()) bool {
+	unlock, ok := b.changing.lock(ctx, guild, onWait)
+	if !ok {
+		return false
 	}
-	defer func() { <-b.reindexing }()
+	defer unlock()
 	fn()
 	return true
 }

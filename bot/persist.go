@@ -40,20 +40,21 @@ type QuestionLog interface {
 	RecordQuestion(ctx context.Context, q QuestionRecord) error
 }
 
-// ThreadStore keeps the conversations of the threads the bot started.
+// ThreadStore keeps the conversations of the threads the bot started in
+// one server.
 type ThreadStore interface {
 	// LoadConversation returns a thread's turns, oldest first, and whether
 	// the thread is a conversation the store knows (and still keeps).
 	LoadConversation(ctx context.Context, threadID string) ([]answer.Turn, bool, error)
-	// AppendTurn adds a turn to a thread's conversation, starting it if
-	// needed.
-	AppendTurn(ctx context.Context, threadID string, t answer.Turn) error
+	// AppendTurn adds a turn, asked by userID, to a thread's conversation,
+	// starting it if needed. Concurrent appends must all land.
+	AppendTurn(ctx context.Context, threadID, userID string, t answer.Turn) error
 }
 
-// Forgetter deletes what is stored about a member.
+// Forgetter deletes what is stored about a member, in every server.
 type Forgetter interface {
-	// ForgetUser deletes userID's questions and votes and says how many
-	// records went.
+	// ForgetUser deletes userID's questions, votes and conversation turns,
+	// and every copy of their words, and says how many records went.
 	ForgetUser(ctx context.Context, userID string) (int, error)
 }
 
@@ -68,12 +69,12 @@ func storeContext(ctx context.Context) (context.Context, context.CancelFunc) {
 // is sent, so that a vote cast the moment the answer appears finds its
 // question; a failure is logged and never costs the member the answer.
 func (b *Bot) recordQuestion(ctx context.Context, q question, id string, a answer.Answer, latency time.Duration) {
-	if b.deps.Questions == nil {
+	if q.srv.Questions == nil {
 		return
 	}
 	ctx, cancel := storeContext(ctx)
 	defer cancel()
-	err := b.deps.Questions.RecordQuestion(ctx, QuestionRecord{
+	err := q.srv.Questions.RecordQuestion(ctx, QuestionRecord{
 		AnswerID: id, At: time.Now(), GuildID: q.GuildID, ChannelID: q.ChannelID, UserID: q.UserID,
 		Question: a.Question, Answer: a.Text, Mode: string(a.Mode), Sources: chunkIDs(a),
 		Refused: a.Refused, Latency: latency, Note: a.Note,
@@ -95,16 +96,17 @@ func chunkIDs(a answer.Answer) []string {
 	return ids
 }
 
-// addTurn remembers a thread's new turn, in memory and in the store.
-func (b *Bot) addTurn(ctx context.Context, threadID string, t answer.Turn) {
-	b.threads.add(threadID, t)
-	if b.deps.Threads == nil {
+// addTurn remembers a thread's new turn, asked by q's member, in memory
+// and in q's server's store.
+func (b *Bot) addTurn(ctx context.Context, q question, threadID string, t answer.Turn) {
+	b.threads.add(q.GuildID, threadID, q.UserID, t)
+	if q.srv.Threads == nil {
 		return
 	}
 	ctx, cancel := storeContext(ctx)
 	defer cancel()
-	if err := b.deps.Threads.AppendTurn(ctx, threadID, t); err != nil {
-		b.lg.Error("saving a thread conversation", "thread", threadID, "err", err)
+	if err := q.srv.Threads.AppendTurn(ctx, threadID, q.UserID, t); err != nil {
+		b.lg.Error("saving a thread conversation", "guild", q.GuildID, "thread", threadID, "err", err)
 	}
 }
 
@@ -112,22 +114,22 @@ func (b *Bot) addTurn(ctx context.Context, threadID string, t answer.Turn) {
 // (it restarted, or forgot the thread for newer ones) in the store, and
 // brings it back into memory. Channels known not to be conversations are
 // remembered, so ordinary channel chatter costs one lookup per channel.
-func (b *Bot) storedHistory(ctx context.Context, channelID string) ([]answer.Turn, bool) {
-	if b.deps.Threads == nil || b.notThreads.has(channelID) {
+func (b *Bot) storedHistory(ctx context.Context, srv Server, guildID, channelID string) ([]answer.Turn, bool) {
+	if srv.Threads == nil || b.notThreads.has(channelID) {
 		return nil, false
 	}
 	ctx, cancel := storeContext(ctx)
 	defer cancel()
-	turns, ok, err := b.deps.Threads.LoadConversation(ctx, channelID)
+	turns, ok, err := srv.Threads.LoadConversation(ctx, channelID)
 	if err != nil {
-		b.lg.Warn("loading a thread conversation", "channel", channelID, "err", err)
+		b.lg.Warn("loading a thread conversation", "guild", guildID, "channel", channelID, "err", err)
 		return nil, false
 	}
 	if !ok {
 		b.notThreads.add(channelID)
 		return nil, false
 	}
-	b.threads.restore(channelID, turns)
-	h, _ := b.threads.history(channelID)
+	b.threads.restore(guildID, channelID, turns)
+	h, _ := b.threads.history(guildID, channelID)
 	return h, true
 }

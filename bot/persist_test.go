@@ -40,7 +40,7 @@ func (m *memoryRecords) LoadConversation(_ context.Context, id string) ([]answer
 	return append([]answer.Turn(nil), t...), ok, nil
 }
 
-func (m *memoryRecords) AppendTurn(_ context.Context, id string, t answer.Turn) error {
+func (m *memoryRecords) AppendTurn(_ context.Context, id, _ string, t answer.Turn) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.threads[id] = append(m.threads[id], t)
@@ -89,9 +89,9 @@ func (f *fakeReports) Stats(_ context.Context, since time.Time) (Stats, error) {
 func TestAnswersRecorded(t *testing.T) {
 	recs := newMemoryRecords()
 	fb := NewMemoryFeedback()
-	b, _ := newTestBot(t, Config{}, Deps{Questions: recs, Feedback: fb})
-	out := b.answer(context.Background(), question{Text: "How do refunds work?", Via: viaSlash, GuildID: "g1", ChannelID: "c1", UserID: "u1"}, nil, nil)
-	b.answer(context.Background(), question{Text: "Is there a moon base?", Via: viaSlash, GuildID: "g1", ChannelID: "c1", UserID: "u2"}, nil, nil)
+	b, _ := newTestBot(t, Config{}, Deps{Servers: OneServer(Server{Questions: recs, Feedback: fb})})
+	out := b.answer(context.Background(), inServer(t, b, question{Text: "How do refunds work?", Via: viaSlash, GuildID: "g1", ChannelID: "c1", UserID: "u1"}), nil, nil)
+	b.answer(context.Background(), inServer(t, b, question{Text: "Is there a moon base?", Via: viaSlash, GuildID: "g1", ChannelID: "c1", UserID: "u2"}), nil, nil)
 	if len(recs.questions) != 2 {
 		t.Fatalf("recorded %d questions, want 2", len(recs.questions))
 	}
@@ -113,7 +113,7 @@ func TestAnswersRecorded(t *testing.T) {
 	if strings.TrimPrefix(up, idUp) != q.AnswerID {
 		t.Fatalf("button %q does not carry the recorded answer ID %q", up, q.AnswerID)
 	}
-	b.button(context.Background(), up, "g1", "u3")
+	b.button(context.Background(), srvOf(t, b), up, "g1", "u3")
 	if e := fb.Entries(); len(e) != 1 || e[0].AnswerID != q.AnswerID || e[0].Vote != VoteUp {
 		t.Errorf("feedback %+v", e)
 	}
@@ -144,7 +144,7 @@ func toJSONish(cs []discordgo.MessageComponent) []any {
 // once per channel, then ignored.
 func TestThreadSurvivesRestart(t *testing.T) {
 	recs := newMemoryRecords()
-	first, sess := newTestBot(t, Config{}, Deps{Threads: recs})
+	first, sess := newTestBot(t, Config{}, Deps{Servers: OneServer(Server{Threads: recs})})
 	first.onMessage(context.Background(), &discordgo.Message{ID: "m1", GuildID: "g1", ChannelID: "c1", Content: "<@bot-1> How do refunds work?",
 		Author: &discordgo.User{ID: "u1"}, Mentions: []*discordgo.User{{ID: "bot-1"}}})
 	thread := ""
@@ -158,7 +158,7 @@ func TestThreadSurvivesRestart(t *testing.T) {
 	}
 
 	fa := newFakeAnswerer()
-	second, sess2 := newTestBot(t, Config{}, Deps{Threads: recs, Answerer: fa})
+	second, sess2 := newTestBot(t, Config{}, Deps{Servers: OneServer(Server{Threads: recs, Answerer: fa})})
 	second.onMessage(context.Background(), &discordgo.Message{ID: "m2", GuildID: "g1", ChannelID: thread, Content: "and for digital goods?", Author: &discordgo.User{ID: "u1"}})
 	qs := fa.questions()
 	want := []answer.Turn{{Question: "How do refunds work?", Answer: refundsAnswer.Text}}
@@ -231,7 +231,7 @@ func TestReports(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.cmd, tt.days), func(t *testing.T) {
-			b, sess := newTestBot(t, Config{}, Deps{Reports: rep})
+			b, sess := newTestBot(t, Config{}, Deps{Servers: OneServer(Server{Reports: rep})})
 			data := discordgo.ApplicationCommandInteractionData{Name: tt.cmd}
 			if tt.days != 0 {
 				data.Options = append(data.Options, opt(optDays, tt.days))
@@ -257,14 +257,16 @@ func TestVoteAfterRestart(t *testing.T) {
 		want    string
 		entries int
 	}{
-		{"recorded answers", func(fb Feedback) Deps { return Deps{Questions: newMemoryRecords(), Feedback: fb} }, "Thanks for the feedback", 1},
-		{"nothing recorded", func(fb Feedback) Deps { return Deps{Feedback: fb} }, msgGone, 0},
+		{"recorded answers", func(fb Feedback) Deps {
+			return Deps{Servers: OneServer(Server{Questions: newMemoryRecords(), Feedback: fb})}
+		}, "Thanks for the feedback", 1},
+		{"nothing recorded", func(fb Feedback) Deps { return Deps{Servers: OneServer(Server{Feedback: fb})} }, msgGone, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fb := NewMemoryFeedback()
 			b, _ := newTestBot(t, Config{}, tt.deps(fb))
-			r := b.button(context.Background(), idDown+"answer-from-before", "g1", "u1")
+			r := b.button(context.Background(), srvOf(t, b), idDown+"answer-from-before", "g1", "u1")
 			if got := replyText(r); !strings.Contains(got, tt.want) {
 				t.Errorf("reply %q, want %q", got, tt.want)
 			}

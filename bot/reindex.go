@@ -21,46 +21,40 @@ const (
 
 // slashReindex handles /reindex: moderators only, checked here whatever
 // the server's command permissions say.
-func (b *Bot) slashReindex(ctx context.Context, i *discordgo.Interaction) {
-	if !b.moderatorOnly(ctx, i, cmdReindex) {
+func (b *Bot) slashReindex(ctx context.Context, srv Server, i *discordgo.Interaction) {
+	if !b.moderatorOnly(ctx, srv, i, cmdReindex) {
 		return
 	}
-	if b.deps.Reindexer == nil {
+	if srv.Reindexer == nil {
 		b.respond(ctx, i, notice(msgNoReindex))
 		return
 	}
 	b.slow(ctx, i, "/reindex", func(ctx context.Context) Reply {
-		return b.reindex(ctx, who(i), func() {
+		return b.reindex(ctx, srv, i.GuildID, who(i), func() {
 			_, err := b.sess.InteractionResponseEdit(i, notice(msgReindexWait).edit(), discordgo.WithContext(ctx))
 			b.logSendError("editing in the reindex wait note", err)
 		})
 	})
 }
 
-// reindex runs one rebuild at a time; onWait is called when this one has
-// to wait for another.
-func (b *Bot) reindex(ctx context.Context, user string, onWait func()) Reply {
+// reindex runs one rebuild of a server at a time; onWait is called when
+// this one has to wait for another change of the same server.
+func (b *Bot) reindex(ctx context.Context, srv Server, guild, user string, onWait func()) Reply {
 	ctx, cancel := context.WithTimeout(ctx, reindexTimeout)
 	defer cancel()
-	select {
-	case b.reindexing <- struct{}{}:
-	default:
-		onWait()
-		select {
-		case b.reindexing <- struct{}{}:
-		case <-ctx.Done():
-			return notice(msgReindexFail)
-		}
-	}
-	defer func() { <-b.reindexing }()
-
-	b.lg.Info("reindex started", "user", user)
-	res, err := b.deps.Reindexer.Reindex(ctx, user)
-	if err != nil {
-		b.lg.Error("reindex failed", "user", user, "err", err)
+	unlock, ok := b.changing.lock(ctx, guild, onWait)
+	if !ok {
 		return notice(msgReindexFail)
 	}
-	b.lg.Info("reindex done", "user", user, "took", res.Duration,
+	defer unlock()
+
+	b.lg.Info("reindex started", "guild", guild, "user", user)
+	res, err := srv.Reindexer.Reindex(ctx, user)
+	if err != nil {
+		b.lg.Error("reindex failed", "guild", guild, "user", user, "err", err)
+		return notice(msgReindexFail)
+	}
+	b.lg.Info("reindex done", "guild", guild, "user", user, "took", res.Duration,
 		"documents_added", res.DocumentsAdded, "documents_removed", res.DocumentsRemoved,
 		"documents_changed", res.DocumentsChanged, "documents_unchanged", res.DocumentsUnchanged,
 		"passages_added", res.PassagesAdded, "passages_removed", res.PassagesRemoved, "passages_unchanged", res.PassagesUnchanged)

@@ -69,11 +69,11 @@ const msgNoReports = "Reports aren't available on this bot: it keeps no database
 
 // slashReport handles /gaps and /stats: moderators only, computed after a
 // deferred acknowledgement.
-func (b *Bot) slashReport(ctx context.Context, i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData) {
-	if !b.moderatorOnly(ctx, i, data.Name) {
+func (b *Bot) slashReport(ctx context.Context, srv Server, i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData) {
+	if !b.moderatorOnly(ctx, srv, i, data.Name) {
 		return
 	}
-	if b.deps.Reports == nil {
+	if srv.Reports == nil {
 		b.respond(ctx, i, notice(msgNoReports))
 		return
 	}
@@ -81,15 +81,15 @@ func (b *Bot) slashReport(ctx context.Context, i *discordgo.Interaction, data di
 	since := time.Now().AddDate(0, 0, -days)
 	b.slow(ctx, i, "/"+data.Name, func(ctx context.Context) Reply {
 		if data.Name == cmdGaps {
-			return b.gaps(ctx, days, since)
+			return b.gaps(ctx, srv.Reports, days, since)
 		}
-		return b.stats(ctx, days, since)
+		return b.stats(ctx, srv.Reports, days, since)
 	})
 }
 
 // gaps renders the gaps report.
-func (b *Bot) gaps(ctx context.Context, days int, since time.Time) Reply {
-	gaps, err := b.deps.Reports.Gaps(ctx, since, gapsShown)
+func (b *Bot) gaps(ctx context.Context, rep Reports, days int, since time.Time) Reply {
+	gaps, err := rep.Gaps(ctx, since, gapsShown)
 	if err != nil {
 		b.lg.Error("computing the gaps report", "err", err)
 		return notice("Sorry, I couldn't compute the report just now. Please try again.")
@@ -129,8 +129,8 @@ func (b *Bot) gaps(ctx context.Context, days int, since time.Time) Reply {
 }
 
 // stats renders the usage statistics.
-func (b *Bot) stats(ctx context.Context, days int, since time.Time) Reply {
-	st, err := b.deps.Reports.Stats(ctx, since)
+func (b *Bot) stats(ctx context.Context, rep Reports, days int, since time.Time) Reply {
+	st, err := rep.Stats(ctx, since)
 	if err != nil {
 		b.lg.Error("computing stats", "err", err)
 		return notice("Sorry, I couldn't compute the statistics just now. Please try again.")

@@ -41,7 +41,6 @@ func TestModeratorCommandsRefusedToMembers(t *testing.T) {
 	if len(cmds) == 0 {
 		t.Fatal("no moderator commands registered")
 	}
-	roles := []*discordgo.Role{{ID: "r-mod", Name: "Moderators"}, {ID: "r-fake", Name: "Moderators "}, {ID: "r-member", Name: "Members"}}
 	members := []struct {
 		name   string
 		member *discordgo.Member
@@ -49,7 +48,8 @@ func TestModeratorCommandsRefusedToMembers(t *testing.T) {
 	}{
 		{name: "no roles, no permissions", member: &discordgo.Member{User: &discordgo.User{ID: "u1"}}},
 		{name: "plain member role", member: &discordgo.Member{User: &discordgo.User{ID: "u2"}, Roles: []string{"r-member"}}},
-		{name: "look-alike role name", member: &discordgo.Member{User: &discordgo.User{ID: "u3"}, Roles: []string{"r-fake"}}},
+		{name: "a role named like the configured name", member: &discordgo.Member{User: &discordgo.User{ID: "u3"}, Roles: []string{"r-named-moderators"}}},
+		{name: "another server's moderator role", member: &discordgo.Member{User: &discordgo.User{ID: "u3"}, Roles: []string{"r-mod-elsewhere"}}},
 		{name: "unknown role ID", member: &discordgo.Member{User: &discordgo.User{ID: "u4"}, Roles: []string{"r-deleted"}}},
 		{name: "strong but not Manage Server", member: &discordgo.Member{User: &discordgo.User{ID: "u5"},
 			Permissions: discordgo.PermissionManageMessages | discordgo.PermissionKickMembers | discordgo.PermissionBanMembers |
@@ -60,10 +60,15 @@ func TestModeratorCommandsRefusedToMembers(t *testing.T) {
 		for _, m := range members {
 			t.Run(data.Name+"/"+m.name, func(t *testing.T) {
 				var ran atomic.Int32
-				b, sess := newTestBot(t, Config{ModeratorRoles: []string{"Moderators"}}, Deps{
-					Reindexer: ReindexFunc(func(context.Context, string) (ReindexResult, error) { ran.Add(1); return ReindexResult{}, nil }),
+				// "Moderators" is a role name, which is never matched; the
+				// server allows its own r-mod by ID, and the operator a
+				// role of another server.
+				b, sess := newTestBot(t, Config{ModeratorRoles: []string{"Moderators", "r-mod-elsewhere-g2"}}, Deps{
+					Servers: OneServer(Server{
+						Reindexer:  ReindexFunc(func(context.Context, string) (ReindexResult, error) { ran.Add(1); return ReindexResult{}, nil }),
+						Moderators: &fakeModerators{roles: []string{"r-mod"}},
+					}),
 				})
-				sess.roles = roles
 				i := &discordgo.Interaction{ID: "i1", Type: discordgo.InteractionApplicationCommand, GuildID: "g1",
 					Member: m.member, User: m.user, Data: data}
 				if m.user != nil {
@@ -76,12 +81,18 @@ func TestModeratorCommandsRefusedToMembers(t *testing.T) {
 				var responses []call
 				for _, c := range sess.Calls() {
 					switch c.Method {
-					case "GuildRoles":
 					case "InteractionRespond":
 						responses = append(responses, c)
 					default:
 						t.Errorf("/%s by a member made a %s call", data.Name, c.Method)
 					}
+				}
+				if m.user != nil {
+					// A DM is no server's: nothing answers it.
+					if len(responses) != 0 {
+						t.Errorf("/%s in a DM got %d responses, want none", data.Name, len(responses))
+					}
+					return
 				}
 				if len(responses) != 1 {
 					t.Fatalf("/%s: %d responses, want one refusal", data.Name, len(responses))
@@ -96,10 +107,12 @@ func TestModeratorCommandsRefusedToMembers(t *testing.T) {
 	}
 	t.Run("reindex/moderator role", func(t *testing.T) {
 		var ran atomic.Int32
-		b, sess := newTestBot(t, Config{ModeratorRoles: []string{"Moderators"}}, Deps{
-			Reindexer: ReindexFunc(func(context.Context, string) (ReindexResult, error) { ran.Add(1); return ReindexResult{}, nil }),
+		b, _ := newTestBot(t, Config{}, Deps{
+			Servers: OneServer(Server{
+				Reindexer:  ReindexFunc(func(context.Context, string) (ReindexResult, error) { ran.Add(1); return ReindexResult{}, nil }),
+				Moderators: &fakeModerators{roles: []string{"r-mod"}},
+			}),
 		})
-		sess.roles = roles
 		i := &discordgo.Interaction{ID: "i1", Type: discordgo.InteractionApplicationCommand, GuildID: "g1",
 			Member: &discordgo.Member{User: &discordgo.User{ID: "mod"}, Roles: []string{"r-mod"}}, Data: discordgo.ApplicationCommandInteractionData{Name: cmdReindex}}
 		b.onInteraction(context.Background(), i)
@@ -113,27 +126,22 @@ func TestModeratorCommandsRefusedToMembers(t *testing.T) {
 // told to try again and nothing runs.
 func TestModeratorCheckFailsClosed(t *testing.T) {
 	var ran atomic.Int32
-	b, _ := newTestBot(t, Config{ModeratorRoles: []string{"Moderators"}}, Deps{
-		Reindexer: ReindexFunc(func(context.Context, string) (ReindexResult, error) { ran.Add(1); return ReindexResult{}, nil }),
+	b, sess := newTestBot(t, Config{}, Deps{
+		Servers: OneServer(Server{
+			Reindexer:  ReindexFunc(func(context.Context, string) (ReindexResult, error) { ran.Add(1); return ReindexResult{}, nil }),
+			Moderators: &fakeModerators{err: errors.New("database is locked")},
+		}),
 	})
-	failing := &failingRoles{recordingSession: b.sess.(*recordingSession)}
-	b.sess = failing
 	i := &discordgo.Interaction{ID: "i1", Type: discordgo.InteractionApplicationCommand, GuildID: "g1",
 		Member: &discordgo.Member{User: &discordgo.User{ID: "u1"}, Roles: []string{"r-mod"}}, Data: discordgo.ApplicationCommandInteractionData{Name: cmdReindex}}
 	b.onInteraction(context.Background(), i)
 	if ran.Load() != 0 {
 		t.Error("reindex ran although the roles could not be checked")
 	}
-	calls := failing.Calls()
+	calls := sess.Calls()
 	if last := calls[len(calls)-1]; last.Response == nil || !strings.Contains(last.Response.Data.Content, "couldn't check") {
 		t.Errorf("reply %+v", last)
 	}
-}
-
-type failingRoles struct{ *recordingSession }
-
-func (f *failingRoles) GuildRoles(string, ...discordgo.RequestOption) ([]*discordgo.Role, error) {
-	return nil, errors.New("HTTP 500")
 }
 
 // TestOneLineNames checks the names the bot derives from what members

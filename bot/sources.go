@@ -20,11 +20,11 @@ const msgNoSources = "Listing the documents isn't available on this bot."
 
 // sources handles /sources: the list of documents, or one document when
 // doc names it (by ID, or by title ignoring case).
-func (b *Bot) sources(ctx context.Context, doc string) Reply {
-	if b.deps.Sources == nil {
+func (b *Bot) sources(ctx context.Context, srv Server, doc string) Reply {
+	if srv.Sources == nil {
 		return notice(msgNoSources)
 	}
-	docs, err := b.deps.Sources.Documents(ctx)
+	docs, err := srv.Sources.Documents(ctx)
 	if err != nil {
 		b.lg.Error("listing documents", "err", err)
 		return notice("Sorry, I couldn't list the documents just now. Please try again.")
@@ -72,14 +72,15 @@ func documentReply(docs []Document, name string) Reply {
 	return Reply{Embeds: []*discordgo.MessageEmbed{e}, Ephemeral: true}
 }
 
-// autocomplete suggests documents whose ID or title contains typed,
-// ignoring case; titles that start with it come first.
-func (b *Bot) autocomplete(ctx context.Context, typed string) []*discordgo.ApplicationCommandOptionChoice {
+// autocomplete suggests, of the documents list returns, those whose ID or
+// title contains typed, ignoring case; titles that start with it come
+// first.
+func (b *Bot) autocomplete(ctx context.Context, list func(context.Context) ([]Document, error), typed string) []*discordgo.ApplicationCommandOptionChoice {
 	choices := []*discordgo.ApplicationCommandOptionChoice{}
-	if b.deps.Sources == nil {
+	if list == nil {
 		return choices
 	}
-	docs, err := b.deps.Sources.Documents(ctx)
+	docs, err := list(ctx)
 	if err != nil {
 		b.lg.Warn("listing documents for autocomplete", "err", err)
 		return choices
@@ -113,6 +114,24 @@ func (b *Bot) autocomplete(ctx context.Context, typed string) []*discordgo.Appli
 		})
 	}
 	return choices
+}
+
+// removable lists the documents of c that its server's moderators can
+// remove: its own, not the base's.
+func removable(c Corpus) func(context.Context) ([]Document, error) {
+	return func(ctx context.Context) ([]Document, error) {
+		docs, err := c.List(ctx)
+		if err != nil {
+			return nil, err
+		}
+		var out []Document
+		for _, d := range docs {
+			if !d.ReadOnly {
+				out = append(out, Document{ID: d.ID, Title: d.Title, Passages: d.Passages})
+			}
+		}
+		return out, nil
+	}
 }
 
 func orID(d Document) string {

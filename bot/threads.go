@@ -16,48 +16,60 @@ const (
 )
 
 // conversations remembers the questions and answers of the threads the bot
-// started, so a reply there is a follow-up.
+// started, by server and thread, so a reply there is a follow-up.
 type conversations struct {
 	mu       sync.Mutex
 	maxTurns int
 	max      int
 	tick     uint64
-	byID     map[string]*conversation
+	byID     map[threadKey]*conversation
 }
 
+// threadKey names a thread in a server: a thread of one server is never
+// found from another's events.
+type threadKey struct{ guild, thread string }
+
 type conversation struct {
-	turns []answer.Turn
-	used  uint64 // tick of the last use, for evicting the least recent
+	turns  []answer.Turn
+	askers []string // who asked each turn, for /forget-me
+	used   uint64   // tick of the last use, for evicting the least recent
 }
 
 func newConversations(maxTurns, max int) *conversations {
-	return &conversations{maxTurns: maxTurns, max: max, byID: make(map[string]*conversation)}
+	return &conversations{maxTurns: maxTurns, max: max, byID: make(map[threadKey]*conversation)}
 }
 
-// start begins remembering the thread with the given ID.
-func (c *conversations) start(threadID string) {
+// start begins remembering a thread.
+func (c *conversations) start(guild, thread string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.startLocked(threadKey{guild, thread})
+}
+
+func (c *conversations) startLocked(k threadKey) *conversation {
 	c.tick++
-	c.byID[threadID] = &conversation{used: c.tick}
+	conv := &conversation{used: c.tick}
+	c.byID[k] = conv
 	if len(c.byID) <= c.max {
-		return
+		return conv
 	}
-	oldest, oldestUsed := "", uint64(0)
+	var oldest threadKey
+	oldestUsed := uint64(0)
 	for id, conv := range c.byID {
-		if oldest == "" || conv.used < oldestUsed {
+		if oldestUsed == 0 || conv.used < oldestUsed {
 			oldest, oldestUsed = id, conv.used
 		}
 	}
 	delete(c.byID, oldest)
+	return conv
 }
 
 // history returns a copy of the thread's turns, oldest first, and whether
 // the thread is one the bot remembers.
-func (c *conversations) history(threadID string) ([]answer.Turn, bool) {
+func (c *conversations) history(guild, thread string) ([]answer.Turn, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	conv, ok := c.byID[threadID]
+	conv, ok := c.byID[threadKey{guild, thread}]
 	if !ok {
 		return nil, false
 	}
@@ -66,28 +78,44 @@ func (c *conversations) history(threadID string) ([]answer.Turn, bool) {
 	return slices.Clone(conv.turns), true
 }
 
-// add appends a turn to a remembered thread, dropping the oldest beyond
-// the bound.
-func (c *conversations) add(threadID string, t answer.Turn) {
+// add appends a turn asked by user to a remembered thread, dropping the
+// oldest beyond the bound.
+func (c *conversations) add(guild, thread, user string, t answer.Turn) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	conv, ok := c.byID[threadID]
+	conv, ok := c.byID[threadKey{guild, thread}]
 	if !ok {
 		return
 	}
 	conv.turns = append(conv.turns, t)
+	conv.askers = append(conv.askers, user)
 	if n := len(conv.turns) - c.maxTurns; n > 0 {
 		conv.turns = slices.Delete(conv.turns, 0, n)
+		conv.askers = slices.Delete(conv.askers, 0, n)
 	}
 }
 
 // restore remembers a thread with the given turns (the latest maxTurns),
-// as loaded from the store.
-func (c *conversations) restore(threadID string, turns []answer.Turn) {
-	c.start(threadID)
+// as loaded from the store. Who asked them is not known, nor needed: the
+// store deletes a member's turns itself.
+func (c *conversations) restore(guild, thread string, turns []answer.Turn) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if conv, ok := c.byID[threadID]; ok {
-		conv.turns = slices.Clone(turns[max(0, len(turns)-c.maxTurns):])
+	conv := c.startLocked(threadKey{guild, thread})
+	conv.turns = slices.Clone(turns[max(0, len(turns)-c.maxTurns):])
+	conv.askers = make([]string, len(conv.turns))
+}
+
+// forget drops the turns user asked, in every thread.
+func (c *conversations) forget(user string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, conv := range c.byID {
+		for i := len(conv.turns) - 1; i >= 0; i-- {
+			if conv.askers[i] == user {
+				conv.turns = slices.Delete(conv.turns, i, i+1)
+				conv.askers = slices.Delete(conv.askers, i, i+1)
+			}
+		}
 	}
 }

@@ -32,8 +32,14 @@ type Config struct {
 	DataDir               string
 	Watch                 bool
 	StoreUserIDs          string // plain, hashed or none
+	UserIDKey             string
 	ConversationRetention time.Duration
 	MaxUploadKB           int
+
+	// Servers (tenancy).
+	Guilds     []string
+	BaseGuilds []string
+	MemoryMB   int
 
 	// LLM (any OpenAI-compatible server).
 	OpenAIKey       string
@@ -138,16 +144,31 @@ func Settings() []Setting {
 		{Group: "Corpus and index", Env: "FAQBOT_TOP_K", Default: "5", Help: "How many passages are retrieved per question (1-20).",
 			set: intIn(func(c *Config) *int { return &c.TopK }, 1, 20)},
 
-		{Group: "Data and moderation", Env: "FAQBOT_DATA_DIR", Default: "./data", Help: "Folder for the database (faqbot.db: questions, votes, the corpus change log, thread conversations) and, unless FAQBOT_CORPUS_DIR is set, the live corpus (corpus/).",
+		{Group: "Data and moderation", Env: "FAQBOT_DATA_DIR", Default: "./data", Help: "Folder for the database (faqbot.db: each server's questions, votes, change log, conversations and moderator roles), its key file (faqbot.key), each server's documents and index (guilds/ID/) and, unless FAQBOT_CORPUS_DIR is set, the base corpus (corpus/).",
 			set: func(c *Config, v string) error { c.DataDir = v; return nil }},
 		{Group: "Data and moderation", Env: "FAQBOT_WATCH", Default: "0", Help: "1 to watch the corpus folder and re-index within seconds when a document is added, changed or deleted there. Without it, run faqbot index or send serve a SIGHUP.",
 			set: boolean(func(c *Config) *bool { return &c.Watch })},
 		{Group: "Data and moderation", Env: "FAQBOT_STORE_USER_IDS", Default: "hashed", Help: "How members' user IDs are stored with their questions and votes: plain, hashed (a keyed hash: a member's data can still be deleted on request) or none.",
 			set: oneOf(func(c *Config) *string { return &c.StoreUserIDs }, "plain", "hashed", "none")},
+		{Group: "Data and moderation", Env: "FAQBOT_USER_ID_KEY", Secret: true, Help: "Key (at least 32 characters) for hashing member IDs. Empty: a random key kept in FAQBOT_DATA_DIR/faqbot.key (mode 0600), never in the database. Set it when several processes share one database.",
+			set: func(c *Config, v string) error {
+				if v != "" && len(v) < 32 {
+					return fmt.Errorf("want at least 32 characters, got %d", len(v))
+				}
+				c.UserIDKey = v
+				return nil
+			}},
 		{Group: "Data and moderation", Env: "FAQBOT_CONVERSATION_RETENTION", Default: "720h", Help: "How long a thread conversation is kept after its last message, so follow-ups survive a restart (720h is 30 days).",
 			set: durationMin(func(c *Config) *time.Duration { return &c.ConversationRetention }, time.Minute)},
 		{Group: "Data and moderation", Env: "FAQBOT_MAX_UPLOAD_KB", Default: "1024", Help: "Largest document a moderator may upload with /corpus add, in kilobytes (at most 20480).",
 			set: intIn(func(c *Config) *int { return &c.MaxUploadKB }, 1, 20480)},
+
+		{Group: "Servers", Env: "FAQBOT_GUILDS", Help: "Comma-separated IDs of the Discord servers the bot serves (with DISCORD_GUILD_ID). In any other server it answers nothing and leaves. Empty: every server it is invited to.",
+			set: func(c *Config, v string) error { c.Guilds = splitList(v); return nil }},
+		{Group: "Servers", Env: "FAQBOT_BASE_GUILDS", Help: "Comma-separated IDs of the servers that answer from the base corpus (FAQBOT_CORPUS_DIR, or the shipped one) besides their own documents; none for no server. Empty: every server.",
+			set: func(c *Config, v string) error { c.BaseGuilds = splitList(v); return nil }},
+		{Group: "Servers", Env: "FAQBOT_MEMORY_MB", Default: "1024", Help: "Memory budget for the servers' loaded indexes, in megabytes: past it the least recently used are unloaded, to load again (from disk) on their next question. 0: no limit.",
+			set: intIn(func(c *Config) *int { return &c.MemoryMB }, 0, 1<<20)},
 
 		{Group: "LLM (optional; any OpenAI-compatible server)", Env: "OPENAI_API_KEY", Secret: true, Help: "API key. With a key or a base URL set, answers come from the LLM; without either, answers are extractive.",
 			set: func(c *Config, v string) error { c.OpenAIKey = v; return nil }},
@@ -203,7 +224,7 @@ func Settings() []Setting {
 
 		{Group: "Discord (faqbot serve)", Env: "DISCORD_TOKEN", Secret: true, Help: "Bot token from the Discord developer portal. Required for serve.",
 			set: func(c *Config, v string) error { c.DiscordToken = v; return nil }},
-		{Group: "Discord (faqbot serve)", Env: "DISCORD_GUILD_ID", Help: "Register slash commands on this one server (instant) instead of globally.",
+		{Group: "Discord (faqbot serve)", Env: "DISCORD_GUILD_ID", Help: "One server for FAQBOT_GUILDS: the bot serves it (and the servers of FAQBOT_GUILDS) only, and registers its slash commands there (instant) instead of globally.",
 			set: func(c *Config, v string) error { c.DiscordGuildID = v; return nil }},
 		{Group: "Discord (faqbot serve)", Env: "FAQBOT_DISCORD_API_URL", Help: "Base URL that replaces https://discord.com for every REST call (a rate-limit proxy, or tests). The gateway URL is what its GET /gateway returns.",
 			set: func(c *Config, v string) error { c.DiscordAPIURL = strings.TrimRight(v, "/"); return nil }},
@@ -211,7 +232,7 @@ func Settings() []Setting {
 			set: intIn(func(c *Config) *int { return &c.ShardID }, 0, 1<<20)},
 		{Group: "Discord (faqbot serve)", Env: "FAQBOT_SHARD_COUNT", Default: "1", Help: "Total number of shards.",
 			set: intIn(func(c *Config) *int { return &c.ShardCount }, 1, 1<<20)},
-		{Group: "Discord (faqbot serve)", Env: "FAQBOT_MODERATOR_ROLES", Help: "Comma-separated role names (or IDs) whose members may use moderator commands, besides members with Manage Server.",
+		{Group: "Discord (faqbot serve)", Env: "FAQBOT_MODERATOR_ROLES", Help: "Comma-separated role IDs whose members may use moderator commands in their server, besides members with Manage Server and the roles each server's admins choose with /moderators. Role names are not matched.",
 			set: func(c *Config, v string) error { c.ModeratorRoles = splitList(v); return nil }},
 		{Group: "Discord (faqbot serve)", Env: "FAQBOT_RATE_PER_MINUTE", Default: "6", Help: "Questions one user may ask per minute.",
 			set: intIn(func(c *Config) *int { return &c.RatePerMinute }, 1, 10000)},

@@ -12,11 +12,11 @@ import (
 func BenchmarkRecordQuestion(b *testing.B) {
 	s := openTemp(b, Options{UserIDs: PrivacyHashed})
 	ctx := context.Background()
-	q := QuestionRecord{GuildID: "g", ChannelID: "c", UserID: "123456789012345678", Question: "how do I reset my password?",
+	q := QuestionRecord{ChannelID: "c", UserID: "123456789012345678", Question: "how do I reset my password?",
 		Answer: "Use the link on the login page. [1]", Mode: "extractive", Sources: []string{"faq.md#3"}, Latency: 40 * time.Millisecond}
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := s.RecordQuestion(ctx, q); err != nil {
+		if _, err := s.Guild("g").RecordQuestion(ctx, q); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -24,7 +24,7 @@ func BenchmarkRecordQuestion(b *testing.B) {
 
 // seedMany records n questions over 30 days: a third refused, drawn from
 // a few hundred topics with several phrasings each, like a busy server.
-func seedMany(b *testing.B, s *Store, n int) {
+func seedMany(b *testing.B, s *SQLite, n int) {
 	ctx := context.Background()
 	phrasings := []string{"how do I %s?", "%s", "can someone explain %s", "%s not working", "question about %s please"}
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -34,7 +34,7 @@ func seedMany(b *testing.B, s *Store, n int) {
 	for i := range n {
 		topic := fmt.Sprintf("topic%d thing%d", i%300, i%300/3)
 		q := fmt.Sprintf(phrasings[i%len(phrasings)], topic)
-		_, err := tx.ExecContext(ctx, `INSERT INTO questions (answer_id, asked_at, question, refused, sources, latency_ms) VALUES (?, ?, ?, ?, '["a.md#1","b.md#2"]', ?)`,
+		_, err := tx.ExecContext(ctx, `INSERT INTO questions (answer_id, guild, asked_at, question, refused, sources, latency_ms) VALUES (?, 'g', ?, ?, ?, '["a.md#1","b.md#2"]', ?)`,
 			fmt.Sprint(i), day0.Add(-time.Duration(i)*time.Minute*4).UnixMilli(), q, i%3 == 0, i%500)
 		if err != nil {
 			b.Fatal(err)
@@ -51,7 +51,7 @@ func BenchmarkGaps10k(b *testing.B) {
 	ctx := context.Background()
 	b.ResetTimer()
 	for b.Loop() {
-		gaps, err := s.Gaps(ctx, day0.AddDate(0, 0, -30), 20)
+		gaps, err := s.Guild("g").Gaps(ctx, day0.AddDate(0, 0, -30), 20)
 		if err != nil || len(gaps) == 0 {
 			b.Fatal(err)
 		}
@@ -64,7 +64,7 @@ func BenchmarkStats10k(b *testing.B) {
 	ctx := context.Background()
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := s.Stats(ctx, day0.AddDate(0, 0, -30)); err != nil {
+		if _, err := s.Guild("g").Stats(ctx, day0.AddDate(0, 0, -30)); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -18,6 +18,10 @@ const (
 	// ActionEdit is a change found in the corpus folder (an edit made
 	// outside Discord, picked up by SIGHUP, the watcher or `faqbot index`).
 	ActionEdit Action = "edit"
+	// ActionRoleAdd and ActionRoleRemove are changes to a server's
+	// moderator roles; Document holds the role ID.
+	ActionRoleAdd    Action = "role-add"
+	ActionRoleRemove Action = "role-remove"
 )
 
 // Change is one entry of the corpus change log.
@@ -39,13 +43,14 @@ type Change struct {
 }
 
 // RecordChange appends c to the change log.
-func (s *Store) RecordChange(ctx context.Context, c Change) error {
+func (g sqliteGuild) RecordChange(ctx context.Context, c Change) error {
+	s := g.s
 	if c.At.IsZero() {
 		c.At = s.now()
 	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO corpus_changes (changed_at, who, action, document, summary, error)
-			VALUES (?, ?, ?, ?, ?, ?)`, ms(c.At), c.Who, string(c.Action), c.Document, c.Summary, c.Error)
+		_, err := tx.ExecContext(ctx, `INSERT INTO corpus_changes (guild, changed_at, who, action, document, summary, error)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, g.id, ms(c.At), c.Who, string(c.Action), c.Document, c.Summary, c.Error)
 		return err
 	})
 	if err != nil {
@@ -55,12 +60,12 @@ func (s *Store) RecordChange(ctx context.Context, c Change) error {
 }
 
 // Changes returns the latest limit changes, newest first.
-func (s *Store) Changes(ctx context.Context, limit int) ([]Change, error) {
+func (g sqliteGuild) Changes(ctx context.Context, limit int) ([]Change, error) {
 	if limit <= 0 {
 		limit = 20
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, changed_at, who, action, document, summary, error
-		FROM corpus_changes ORDER BY changed_at DESC, id DESC LIMIT ?`, limit)
+	rows, err := g.s.db.QueryContext(ctx, `SELECT id, changed_at, who, action, document, summary, error
+		FROM corpus_changes WHERE guild = ? ORDER BY changed_at DESC, id DESC LIMIT ?`, g.id, limit)
 	if err != nil {
 		return nil, fmt.Errorf("listing corpus changes: %w", err)
 	}
@@ -85,9 +90,9 @@ func (s *Store) Changes(ctx context.Context, limit int) ([]Change, error) {
 // LastChange returns the latest successful change of each of the given
 // documents with one of the actions (e.g. ActionAdd), keyed by document:
 // what /corpus list shows as "added by".
-func (s *Store) LastChange(ctx context.Context, action Action) (map[string]Change, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, changed_at, who, action, document, summary, error
-		FROM corpus_changes WHERE action = ? AND error = '' ORDER BY changed_at, id`, string(action))
+func (g sqliteGuild) LastChange(ctx context.Context, action Action) (map[string]Change, error) {
+	rows, err := g.s.db.QueryContext(ctx, `SELECT id, changed_at, who, action, document, summary, error
+		FROM corpus_changes WHERE guild = ? AND action = ? AND error = '' ORDER BY changed_at, id`, g.id, string(action))
 	if err != nil {
 		return nil, fmt.Errorf("reading corpus changes: %w", err)
 	}

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -11,96 +10,103 @@ import (
 
 // Turn is one exchange of a thread conversation.
 type Turn struct {
-	Question string `json:"q"`
-	Answer   string `json:"a"`
-	// At is when the question was answered.
-	At time.Time `json:"at,omitzero"`
+	Question string
+	Answer   string
+	// At is when the question was answered; now when zero.
+	At time.Time
+	// AskedBy is the member who asked, stored as the privacy mode says so
+	// that their turns can be deleted on request. It is only written:
+	// LoadConversation leaves it empty.
+	AskedBy string
 }
 
-// SaveConversation stores the turns of a thread, keeping only the latest
-// Options.ConversationMaxTurns, and prunes conversations older than
-// Options.ConversationMaxAge, in the same transaction.
-func (s *Store) SaveConversation(ctx context.Context, threadID string, turns []Turn) error {
+// AppendTurn adds one turn to a thread's conversation. The turn is a row
+// of its own, so appends to one thread never overwrite each other; the
+// expired turns of the thread and those beyond the latest
+// ConversationMaxTurns go in the same transaction.
+func (g sqliteGuild) AppendTurn(ctx context.Context, threadID string, t Turn) error {
 	if threadID == "" {
-		return errors.New("saving a conversation: empty thread ID")
+		return errors.New("saving a conversation turn: empty thread ID")
 	}
-	if n := s.opts.ConversationMaxTurns; len(turns) > n {
-		turns = turns[len(turns)-n:]
-	}
-	b, err := json.Marshal(turns)
-	if err != nil {
-		return fmt.Errorf("saving a conversation: %w", err)
-	}
+	s := g.s
 	now := s.now()
-	err = s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO conversations (thread_id, turns, updated_at) VALUES (?, ?, ?)
-			ON CONFLICT (thread_id) DO UPDATE SET turns = excluded.turns, updated_at = excluded.updated_at`,
-			threadID, string(b), ms(now)); err != nil {
+	if t.At.IsZero() {
+		t.At = now
+	}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		// A conversation that had expired starts afresh rather than
+		// coming back to life with its old turns.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM conversation_turns WHERE guild = ? AND thread_id = ?
+			AND (SELECT max(at) FROM conversation_turns WHERE guild = ? AND thread_id = ?) < ?`,
+			g.id, threadID, g.id, threadID, ms(now.Add(-s.opts.ConversationMaxAge))); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM conversations WHERE updated_at < ?`, ms(now.Add(-s.opts.ConversationMaxAge)))
+		if _, err := tx.ExecContext(ctx, `INSERT INTO conversation_turns (guild, thread_id, asked_by, question, answer, at)
+			VALUES (?, ?, ?, ?, ?, ?)`, g.id, threadID, s.userKey(threadID, t.AskedBy), t.Question, t.Answer, ms(t.At)); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM conversation_turns WHERE guild = ?1 AND thread_id = ?2 AND seq NOT IN
+			(SELECT seq FROM conversation_turns WHERE guild = ?1 AND thread_id = ?2 ORDER BY seq DESC LIMIT ?3)`,
+			g.id, threadID, s.opts.ConversationMaxTurns)
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("saving a conversation: %w", err)
+		return fmt.Errorf("saving a conversation turn: %w", err)
 	}
 	return nil
 }
 
-// AppendTurn adds one turn to a thread's conversation (starting it if
-// needed), with the limits of SaveConversation.
-func (s *Store) AppendTurn(ctx context.Context, threadID string, t Turn) error {
-	if t.At.IsZero() {
-		t.At = s.now()
-	}
-	// The read and the write are not one transaction: a thread's turns
-	// come from one asker at a time through the bot's per-thread queue,
-	// and holding the write lock across the read would gain nothing.
-	turns, _, err := s.LoadConversation(ctx, threadID)
-	if err != nil {
-		return err
-	}
-	return s.SaveConversation(ctx, threadID, append(turns, t))
-}
-
 // LoadConversation returns a thread's turns, oldest first, and whether the
-// thread is known. A conversation past the retention age counts as unknown
-// even before it is pruned.
-func (s *Store) LoadConversation(ctx context.Context, threadID string) ([]Turn, bool, error) {
-	var raw string
-	var updated int64
-	err := s.db.QueryRowContext(ctx, `SELECT turns, updated_at FROM conversations WHERE thread_id = ?`, threadID).Scan(&raw, &updated)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, false, nil
-	}
+// thread is known.
+func (g sqliteGuild) LoadConversation(ctx context.Context, threadID string) ([]Turn, bool, error) {
+	s := g.s
+	rows, err := s.db.QueryContext(ctx, `SELECT question, answer, at FROM conversation_turns
+		WHERE guild = ? AND thread_id = ? ORDER BY seq`, g.id, threadID)
 	if err != nil {
 		return nil, false, fmt.Errorf("loading a conversation: %w", err)
 	}
-	if fromMS(updated).Before(s.now().Add(-s.opts.ConversationMaxAge)) {
+	defer rows.Close()
+	var turns []Turn
+	var last time.Time
+	for rows.Next() {
+		var t Turn
+		var at int64
+		if err := rows.Scan(&t.Question, &t.Answer, &at); err != nil {
+			return nil, false, fmt.Errorf("loading a conversation: %w", err)
+		}
+		t.At = fromMS(at)
+		if t.At.After(last) {
+			last = t.At
+		}
+		turns = append(turns, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, fmt.Errorf("loading a conversation: %w", err)
+	}
+	if len(turns) == 0 || last.Before(s.now().Add(-s.opts.ConversationMaxAge)) {
 		return nil, false, nil
 	}
-	var turns []Turn
-	if err := json.Unmarshal([]byte(raw), &turns); err != nil {
-		return nil, false, fmt.Errorf("loading a conversation: %w", err)
+	if n := s.opts.ConversationMaxTurns; len(turns) > n {
+		turns = turns[len(turns)-n:]
 	}
 	return turns, true, nil
 }
 
-// PruneConversations deletes conversations past the retention age and
-// says how many went. SaveConversation also prunes; call this from a
-// daily timer when conversations are rarely written.
-func (s *Store) PruneConversations(ctx context.Context) (int, error) {
-	var n int64
+// PruneConversations deletes the conversations whose last turn is past the
+// retention age, in every server, and says how many went.
+func (s *SQLite) PruneConversations(ctx context.Context) (int, error) {
+	var n int
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM conversations WHERE updated_at < ?`, ms(s.now().Add(-s.opts.ConversationMaxAge)))
-		if err != nil {
+		cutoff := ms(s.now().Add(-s.opts.ConversationMaxAge))
+		const expired = `SELECT guild, thread_id FROM conversation_turns GROUP BY guild, thread_id HAVING max(at) < ?`
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (`+expired+`)`, cutoff).Scan(&n); err != nil {
 			return err
 		}
-		n, err = res.RowsAffected()
+		_, err := tx.ExecContext(ctx, `DELETE FROM conversation_turns WHERE (guild, thread_id) IN (`+expired+`)`, cutoff)
 		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("pruning conversations: %w", err)
 	}
-	return int(n), nil
+	return n, nil
 }

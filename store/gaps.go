@@ -44,22 +44,23 @@ const (
 	maxVariants = 5
 )
 
-// Gaps returns the most frequent groups of questions asked since since that
-// were refused or whose answer got more 👎 than 👍, largest group first, at
-// most limit (all when limit <= 0). Votes on answers that were never
-// recorded with RecordQuestion count too when they carry the question.
-func (s *Store) Gaps(ctx context.Context, since time.Time, limit int) ([]Gap, error) {
-	rows, err := s.db.QueryContext(ctx, `
+// Gaps returns the most frequent groups of the server's questions asked
+// since since that were refused or whose answer got more 👎 than 👍,
+// largest group first, at most limit (all when limit <= 0). Votes on
+// answers that were never recorded with RecordQuestion count too when they
+// carry the question.
+func (g sqliteGuild) Gaps(ctx context.Context, since time.Time, limit int) ([]Gap, error) {
+	rows, err := g.s.db.QueryContext(ctx, `
 		WITH fb AS (
 			SELECT answer_id, sum(vote) AS net, max(question) AS question, max(voted_at) AS at
-			FROM feedback GROUP BY answer_id)
+			FROM feedback WHERE guild = ?2 GROUP BY answer_id)
 		SELECT q.question, q.asked_at, q.refused, coalesce(fb.net, 0) < 0
 		FROM questions q LEFT JOIN fb ON fb.answer_id = q.answer_id
-		WHERE q.asked_at >= ?1 AND (q.refused = 1 OR fb.net < 0)
+		WHERE q.guild = ?2 AND q.asked_at >= ?1 AND (q.refused = 1 OR fb.net < 0)
 		UNION ALL
 		SELECT fb.question, fb.at, 0, 1 FROM fb
 		WHERE fb.net < 0 AND fb.at >= ?1 AND fb.question != ''
-			AND NOT EXISTS (SELECT 1 FROM questions q WHERE q.answer_id = fb.answer_id)`, ms(since))
+			AND NOT EXISTS (SELECT 1 FROM questions q WHERE q.guild = ?2 AND q.answer_id = fb.answer_id)`, ms(since), g.id)
 	if err != nil {
 		return nil, fmt.Errorf("finding gaps: %w", err)
 	}

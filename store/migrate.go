@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"sort"
@@ -23,6 +24,12 @@ type migration struct {
 	version int
 	name    string
 	sql     string
+}
+
+// migrationHooks are Go steps that run after a migration's SQL, in its
+// transaction, for what SQL alone cannot decide.
+func (s *SQLite) migrationHooks() map[int]func(context.Context, *sql.Tx) error {
+	return map[int]func(context.Context, *sql.Tx) error{2: s.adoptLegacy}
 }
 
 // migrations lists the embedded migrations in order.
@@ -58,8 +65,9 @@ func migrations() ([]migration, error) {
 // schema at a whole version. The version is read inside the transaction,
 // which holds the write lock, so two processes opening a new database at
 // once apply each migration once.
-func (s *Store) migrate(ctx context.Context) error {
+func (s *SQLite) migrate(ctx context.Context) error {
 	ms, err := migrations()
+	hooks := s.migrationHooks()
 	if err != nil {
 		return fmt.Errorf("reading migrations: %w", err)
 	}
@@ -79,6 +87,11 @@ func (s *Store) migrate(ctx context.Context) error {
 			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 				return err
 			}
+			if hook := hooks[m.version]; hook != nil {
+				if err := hook(ctx, tx); err != nil {
+					return err
+				}
+			}
 			_, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)`,
 				m.version, m.name, s.now().UnixMilli())
 			if err == nil {
@@ -94,10 +107,52 @@ func (s *Store) migrate(ctx context.Context) error {
 }
 
 // SchemaVersion is the number of the last migration applied.
-func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+func (s *SQLite) SchemaVersion(ctx context.Context) (int, error) {
 	var v int
 	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_version`).Scan(&v); err != nil {
 		return 0, fmt.Errorf("reading schema version: %w", err)
 	}
 	return v, nil
+}
+
+// adoptLegacy gives the records of a one-server bot that carry no guild
+// (votes on answers never recorded, conversations without a follow-up
+// question, questions recorded without one) to the server they came from:
+// Options.LegacyGuild, or else the one server the old questions name.
+// With neither they stay with BaseGuild, for the operator. The change
+// log stays with BaseGuild either way: it is the base corpus's history.
+func (s *SQLite) adoptLegacy(ctx context.Context, tx *sql.Tx) error {
+	guild := s.opts.LegacyGuild
+	if guild == "" {
+		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT guild FROM questions WHERE guild != '' LIMIT 2`)
+		if err != nil {
+			return err
+		}
+		var named []string
+		for rows.Next() {
+			var g string
+			if err := rows.Scan(&g); err != nil {
+				rows.Close()
+				return err
+			}
+			named = append(named, g)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return err
+		}
+		if len(named) != 1 {
+			return nil
+		}
+		guild = named[0]
+	}
+	for _, table := range []string{"questions", "feedback", "conversation_turns"} {
+		res, err := tx.ExecContext(ctx, `UPDATE `+table+` SET guild = ? WHERE guild = ''`, guild)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			s.lg.Info("records from before per-server data given to their server", "table", table, "rows", n, "guild", guild)
+		}
+	}
+	return nil
 }

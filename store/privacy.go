@@ -3,12 +3,12 @@ package store
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Privacy says how user IDs are stored.
@@ -18,14 +18,15 @@ type Privacy string
 const (
 	// PrivacyPlain stores Discord user IDs as they are.
 	PrivacyPlain Privacy = "plain"
-	// PrivacyHashed stores a keyed hash (HMAC-SHA-256 with a random salt
-	// made once per database and kept in it): questions from one member
+	// PrivacyHashed stores a keyed hash (HMAC-SHA-256 under a key kept
+	// outside the database, see Options.Key): questions from one member
 	// can still be found and deleted on request, but the database alone
 	// does not say who asked.
 	PrivacyHashed Privacy = "hashed"
-	// PrivacyNone stores no user ID with questions. A vote is kept under a
-	// token of the answer and the user, so it can be changed but cannot be
-	// joined with the same member's other votes.
+	// PrivacyNone stores no user ID with questions. A vote, or a turn of a
+	// conversation, is kept under a token of the answer (or thread) and
+	// the user, so it can be changed or deleted on request but cannot be
+	// joined with the same member's other records.
 	PrivacyNone Privacy = "none"
 )
 
@@ -34,44 +35,15 @@ func (p Privacy) valid() bool {
 }
 
 const (
-	saltKey = "user_salt"
 	// hashPrefix and tokenPrefix mark stored hashes, so DeleteUser can
 	// tell them from plain IDs and never confuses the two.
 	hashPrefix  = "h:"
 	tokenPrefix = "t:"
 )
 
-// loadSalt reads the database's salt, making it on first use. It is made
-// even in plain mode so that switching to hashed later needs no migration.
-func (s *Store) loadSalt(ctx context.Context) ([]byte, error) {
-	var salt []byte
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var v string
-		err := tx.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, saltKey).Scan(&v)
-		if errors.Is(err, sql.ErrNoRows) {
-			b := make([]byte, 32)
-			if _, err := rand.Read(b); err != nil {
-				return err
-			}
-			v = hex.EncodeToString(b)
-			if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?)`, saltKey, v); err != nil {
-				return err
-			}
-		} else if err != nil {
-			return err
-		}
-		salt, err = hex.DecodeString(v)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("reading the user ID salt: %w", err)
-	}
-	return salt, nil
-}
-
-// mac is the hex HMAC-SHA-256 of parts, joined with NULs, under the salt.
-func (s *Store) mac(parts ...string) string {
-	h := hmac.New(sha256.New, s.salt)
+// mac is the hex HMAC-SHA-256 of parts, joined with NULs, under key.
+func mac(key []byte, parts ...string) string {
+	h := hmac.New(sha256.New, key)
 	for i, p := range parts {
 		if i > 0 {
 			h.Write([]byte{0})
@@ -81,89 +53,148 @@ func (s *Store) mac(parts ...string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-func (s *Store) hashed(userID string) string { return hashPrefix + s.mac(userID) }
+// hashed is userID's stored hash under the current key.
+func (s *SQLite) hashed(userID string) string { return hashPrefix + mac(s.keys[0], userID) }
+
+// token is the per-scope token of userID (privacy mode none): scope is an
+// answer or a thread.
+func (s *SQLite) token(key []byte, scope, userID string) string {
+	return tokenPrefix + mac(key, scope, userID)
+}
 
 // userColumn is what the questions table stores for userID: the ID, its
 // hash, or NULL.
-func (s *Store) userColumn(userID string) sql.NullString {
-	if userID == "" {
+func (s *SQLite) userColumn(userID string) sql.NullString {
+	if userID == "" || s.opts.UserIDs == PrivacyNone {
 		return sql.NullString{}
 	}
-	switch s.opts.UserIDs {
-	case PrivacyHashed:
-		return sql.NullString{String: s.hashed(userID), Valid: true}
-	case PrivacyNone:
-		return sql.NullString{}
-	}
-	return sql.NullString{String: userID, Valid: true}
+	return sql.NullString{String: s.userKey("", userID), Valid: true}
 }
 
-// voter is the key of userID's vote on answerID: unique per user and
-// answer, in the form the privacy mode allows.
-func (s *Store) voter(answerID, userID string) string {
+// userKey is how userID is stored beside a record of scope (an answer ID
+// for votes, a thread ID for conversation turns): unique per user (and,
+// in privacy mode none, per scope), in the form the privacy mode allows.
+// An empty userID stays empty.
+func (s *SQLite) userKey(scope, userID string) string {
+	if userID == "" {
+		return ""
+	}
 	switch s.opts.UserIDs {
 	case PrivacyHashed:
 		return s.hashed(userID)
 	case PrivacyNone:
-		return tokenPrefix + s.mac(answerID, userID)
+		return s.token(s.keys[0], scope, userID)
 	}
 	return userID
 }
 
-// DeleteUser deletes everything stored about userID — questions and votes —
-// whatever privacy mode they were stored under, and says how many rows
-// went. It is how a member's request to be forgotten is honoured.
-// Conversations are kept by thread, not by user, and are not touched; they
-// expire with the retention limit.
-func (s *Store) DeleteUser(ctx context.Context, userID string) (int, error) {
+// userForms are every form userID may be stored in without a scope: as
+// given, and hashed under each key.
+func (s *SQLite) userForms(userID string) []any {
+	forms := []any{userID}
+	for _, k := range s.keys {
+		forms = append(forms, hashPrefix+mac(k, userID))
+	}
+	return forms
+}
+
+// isToken reports whether stored, a token of some scope, is userID's.
+func (s *SQLite) isToken(stored, scope, userID string) bool {
+	for _, k := range s.keys {
+		if hmac.Equal([]byte(stored), []byte(s.token(k, scope, userID))) {
+			return true
+		}
+	}
+	return false
+}
+
+// placeholders returns "?, ?, …" for n values.
+func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
+
+// DeleteUser deletes everything stored about userID in every server,
+// whatever privacy mode it was stored under: their questions, the copies
+// of those questions kept with other members' votes, their votes and
+// their turns of thread conversations. Questions stored in privacy mode
+// none are linked to nobody and stay.
+func (s *SQLite) DeleteUser(ctx context.Context, userID string) (int, error) {
 	if userID == "" {
 		return 0, errors.New("deleting a user's data: empty user ID")
 	}
-	ids := []any{userID, s.hashed(userID)}
+	forms := s.userForms(userID)
+	in := placeholders(len(forms))
 	var n int64
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		for _, q := range []string{
-			`DELETE FROM questions WHERE user_id IN (?, ?)`,
-			`DELETE FROM feedback WHERE voter IN (?, ?)`,
-		} {
-			res, err := tx.ExecContext(ctx, q, ids...)
-			if err != nil {
-				return err
-			}
-			k, _ := res.RowsAffected()
-			n += k
-		}
-		// Per-answer tokens (privacy mode none) can only be matched
-		// by recomputing them, one answer at a time.
-		rows, err := tx.QueryContext(ctx, `SELECT answer_id, voter FROM feedback WHERE voter LIKE 't:%'`)
+	exec := func(tx *sql.Tx, q string, args ...any) error {
+		res, err := tx.ExecContext(ctx, q, args...)
 		if err != nil {
 			return err
 		}
-		var del [][2]string
+		k, _ := res.RowsAffected()
+		n += k
+		return nil
+	}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		// The copies first, while the questions still say which answers
+		// were this member's.
+		if err := exec(tx, `UPDATE feedback SET question = '', asker = '' WHERE question != '' AND
+			(asker IN (`+in+`) OR answer_id IN (SELECT answer_id FROM questions WHERE user_id IN (`+in+`)))`,
+			append(append([]any{}, forms...), forms...)...); err != nil {
+			return err
+		}
+		for _, q := range []string{
+			`DELETE FROM questions WHERE user_id IN (` + in + `)`,
+			`DELETE FROM feedback WHERE voter IN (` + in + `)`,
+			`DELETE FROM conversation_turns WHERE asked_by IN (` + in + `)`,
+		} {
+			if err := exec(tx, q, forms...); err != nil {
+				return err
+			}
+		}
+		// Per-scope tokens (privacy mode none) can only be matched by
+		// recomputing them, one scope at a time.
+		return s.deleteTokens(ctx, tx, userID, &n)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("deleting a user's data: %w", err)
+	}
+	s.lg.Info("user data deleted", "records", n) // the ID itself is not logged
+	return int(n), nil
+}
+
+// deleteTokens deletes userID's votes and turns stored under tokens, and
+// clears the question copies whose asker is one of them.
+func (s *SQLite) deleteTokens(ctx context.Context, tx *sql.Tx, userID string, n *int64) error {
+	type match struct{ stmt, a, b string }
+	var del []match
+	for _, q := range []struct{ sel, stmt string }{
+		{`SELECT answer_id, voter FROM feedback WHERE voter LIKE 't:%'`, `DELETE FROM feedback WHERE answer_id = ? AND voter = ?`},
+		{`SELECT answer_id, asker FROM feedback WHERE asker LIKE 't:%'`, `UPDATE feedback SET question = '', asker = '' WHERE answer_id = ? AND asker = ?`},
+		{`SELECT thread_id, asked_by FROM conversation_turns WHERE asked_by LIKE 't:%'`, `DELETE FROM conversation_turns WHERE thread_id = ? AND asked_by = ?`},
+	} {
+		rows, err := tx.QueryContext(ctx, q.sel)
+		if err != nil {
+			return err
+		}
 		for rows.Next() {
-			var a, v string
-			if err := rows.Scan(&a, &v); err != nil {
+			var scope, stored string
+			if err := rows.Scan(&scope, &stored); err != nil {
 				rows.Close()
 				return err
 			}
-			if hmac.Equal([]byte(v), []byte(tokenPrefix+s.mac(a, userID))) {
-				del = append(del, [2]string{a, v})
+			if s.isToken(stored, scope, userID) {
+				del = append(del, match{q.stmt, scope, stored})
 			}
 		}
 		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 			return err
 		}
-		for _, d := range del {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM feedback WHERE answer_id = ? AND voter = ?`, d[0], d[1]); err != nil {
-				return err
-			}
-			n++
-		}
-		return nil
-	})
-	if err != nil {
-		return 0, fmt.Errorf("deleting a user's data: %w", err)
 	}
-	s.lg.Info("user data deleted", "rows", n) // the ID itself is not logged
-	return int(n), nil
+	for _, d := range del {
+		res, err := tx.ExecContext(ctx, d.stmt, d.a, d.b)
+		if err != nil {
+			return err
+		}
+		k, _ := res.RowsAffected()
+		*n += k
+	}
+	return nil
 }

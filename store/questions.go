@@ -10,14 +10,15 @@ import (
 	"time"
 )
 
-// QuestionRecord is one question asked and what faqbot answered.
+// QuestionRecord is one question asked and what faqbot answered. The
+// server is the Guild it is recorded through.
 type QuestionRecord struct {
 	// AnswerID identifies the answer for votes (the ID its buttons carry).
 	// Empty: the row ID, in decimal, is used.
 	AnswerID string
 	// At is when it was asked; now when zero.
-	At                 time.Time
-	GuildID, ChannelID string
+	At        time.Time
+	ChannelID string
 	// UserID is stored as the privacy mode says: as is, hashed, or not.
 	UserID   string
 	Question string
@@ -33,7 +34,8 @@ type QuestionRecord struct {
 }
 
 // RecordQuestion stores q and returns its row ID.
-func (s *Store) RecordQuestion(ctx context.Context, q QuestionRecord) (int64, error) {
+func (g sqliteGuild) RecordQuestion(ctx context.Context, q QuestionRecord) (int64, error) {
+	s := g.s
 	if q.At.IsZero() {
 		q.At = s.now()
 	}
@@ -50,7 +52,7 @@ func (s *Store) RecordQuestion(ctx context.Context, q QuestionRecord) (int64, er
 		res, err := tx.ExecContext(ctx, `INSERT INTO questions
 			(answer_id, asked_at, guild, channel, user_id, question, answer, mode, sources, refused, latency_ms, note)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			answerID, ms(q.At), q.GuildID, q.ChannelID, s.userColumn(q.UserID), q.Question, q.Answer, q.Mode,
+			answerID, ms(q.At), g.id, q.ChannelID, s.userColumn(q.UserID), q.Question, q.Answer, q.Mode,
 			string(src), q.Refused, q.Latency.Milliseconds(), q.Note)
 		if err != nil {
 			return err
@@ -85,10 +87,13 @@ type Feedback struct {
 	AnswerID string
 	UserID   string
 	Vote     Vote
-	// Question is the question answered. It is only used when the answer
+	// Question is the question answered. It is only kept when the answer
 	// was never recorded with RecordQuestion, so the gaps report can still
 	// show it.
 	Question string
+	// AskedBy is the member who asked Question, so that their request to
+	// be forgotten also clears this copy of it. Stored like UserID.
+	AskedBy string
 	// At is when the vote was cast; now when zero.
 	At time.Time
 }
@@ -96,9 +101,14 @@ type Feedback struct {
 // ErrBadVote means a vote other than +1 or -1.
 var ErrBadVote = errors.New("vote must be +1 or -1")
 
+// ErrUnknownAnswer means a vote on an answer the server never recorded,
+// carrying no question: nothing to tie it to.
+var ErrUnknownAnswer = errors.New("no such answer in this server")
+
 // RecordFeedback stores f, replacing the same member's earlier vote on the
-// same answer: one vote per member per answer, changeable.
-func (s *Store) RecordFeedback(ctx context.Context, f Feedback) error {
+// same answer.
+func (g sqliteGuild) RecordFeedback(ctx context.Context, f Feedback) error {
+	s := g.s
 	if f.Vote != VoteUp && f.Vote != VoteDown {
 		return fmt.Errorf("recording feedback: %w", ErrBadVote)
 	}
@@ -109,11 +119,25 @@ func (s *Store) RecordFeedback(ctx context.Context, f Feedback) error {
 		f.At = s.now()
 	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO feedback (answer_id, voter, question, vote, voted_at)
-			VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (answer_id, voter) DO UPDATE SET vote = excluded.vote, voted_at = excluded.voted_at,
-				question = CASE WHEN excluded.question = '' THEN feedback.question ELSE excluded.question END`,
-			f.AnswerID, s.voter(f.AnswerID, f.UserID), f.Question, int(f.Vote), ms(f.At))
+		// The question row, when there is one, already holds the text:
+		// a copy with every vote would be one more thing to forget.
+		var recorded int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM questions WHERE guild = ? AND answer_id = ?`, g.id, f.AnswerID).Scan(&recorded); err != nil {
+			return err
+		}
+		question, asker := f.Question, s.userKey(f.AnswerID, f.AskedBy)
+		switch {
+		case recorded > 0:
+			question, asker = "", ""
+		case question == "":
+			return ErrUnknownAnswer
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO feedback (guild, answer_id, voter, question, asker, vote, voted_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (guild, answer_id, voter) DO UPDATE SET vote = excluded.vote, voted_at = excluded.voted_at,
+				question = CASE WHEN excluded.question = '' THEN feedback.question ELSE excluded.question END,
+				asker = CASE WHEN excluded.question = '' THEN feedback.asker ELSE excluded.asker END`,
+			g.id, f.AnswerID, s.userKey(f.AnswerID, f.UserID), question, asker, int(f.Vote), ms(f.At))
 		return err
 	})
 	if err != nil {
@@ -123,9 +147,9 @@ func (s *Store) RecordFeedback(ctx context.Context, f Feedback) error {
 }
 
 // Votes returns the 👍 and 👎 counts of one answer.
-func (s *Store) Votes(ctx context.Context, answerID string) (up, down int, err error) {
-	err = s.db.QueryRowContext(ctx, `SELECT coalesce(sum(vote = 1), 0), coalesce(sum(vote = -1), 0)
-		FROM feedback WHERE answer_id = ?`, answerID).Scan(&up, &down)
+func (g sqliteGuild) Votes(ctx context.Context, answerID string) (up, down int, err error) {
+	err = g.s.db.QueryRowContext(ctx, `SELECT coalesce(sum(vote = 1), 0), coalesce(sum(vote = -1), 0)
+		FROM feedback WHERE guild = ? AND answer_id = ?`, g.id, answerID).Scan(&up, &down)
 	if err != nil {
 		return 0, 0, fmt.Errorf("counting votes: %w", err)
 	}

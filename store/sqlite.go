@@ -1,10 +1,3 @@
-// Package store keeps what the bot learns in one SQLite database: the
-// questions asked, the votes on answers, the corpus change log and thread
-// conversations. It reports the gaps in the FAQ (questions refused or voted
-// down, grouped by similarity) and usage statistics.
-//
-// Every write is one committed transaction with synchronous=FULL, so a
-// write that returned nil survives a crash or a power cut.
 package store
 
 import (
@@ -16,38 +9,10 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
-)
-
-// Options configure a Store. The zero value stores user IDs as given and
-// keeps conversations for DefaultConversationMaxAge and
-// DefaultConversationMaxTurns.
-type Options struct {
-	// UserIDs says how user IDs are stored: PrivacyPlain, PrivacyHashed or
-	// PrivacyNone.
-	UserIDs Privacy
-	// ConversationMaxAge drops conversations not updated for this long;
-	// 0 means DefaultConversationMaxAge.
-	ConversationMaxAge time.Duration
-	// ConversationMaxTurns keeps only this many latest turns of a
-	// conversation; 0 means DefaultConversationMaxTurns.
-	ConversationMaxTurns int
-	// Logger receives structured logs; discarded when nil.
-	Logger *slog.Logger
-	// Now is the clock; time.Now when nil. Tests set it.
-	Now func() time.Time
-}
-
-// Defaults for Options.
-const (
-	// DefaultConversationMaxAge: a Discord thread left alone for a month is
-	// over; keeping it longer only keeps members' words longer.
-	DefaultConversationMaxAge = 30 * 24 * time.Hour
-	// DefaultConversationMaxTurns: follow-ups only need the last few
-	// exchanges, and the prompt has a token budget anyway.
-	DefaultConversationMaxTurns = 20
 )
 
 const (
@@ -61,35 +26,34 @@ const (
 	maxOpenConns = 4
 )
 
-// Store is the bot's database. It is safe for concurrent use.
-type Store struct {
+// SQLite is the Store in one SQLite database file, the embedded default.
+// Every write is one committed transaction with synchronous=FULL, so a
+// write that returned nil survives a crash or a power cut.
+type SQLite struct {
 	db   *sql.DB
 	opts Options
 	lg   *slog.Logger
-	salt []byte
+	// keys hash user IDs: keys[0] for new records; any of them matches
+	// when a member asks to be forgotten (a key moved out of an old
+	// database stays usable beside a newly configured one).
+	keys [][]byte
 }
 
+var _ Store = (*SQLite)(nil)
+
 // Open opens (creating it if needed) the database at path, in a folder
-// that is created if missing, and brings its schema up to date.
-func Open(ctx context.Context, path string, opts Options) (*Store, error) {
-	if opts.UserIDs == "" {
-		opts.UserIDs = PrivacyPlain
-	}
+// that is created if missing, brings its schema up to date and loads the
+// user ID key (see Options.Key).
+func Open(ctx context.Context, path string, opts Options) (*SQLite, error) {
+	opts = opts.withDefaults()
 	if !opts.UserIDs.valid() {
 		return nil, fmt.Errorf("opening store: unknown user ID mode %q", opts.UserIDs)
 	}
-	if opts.ConversationMaxAge <= 0 {
-		opts.ConversationMaxAge = DefaultConversationMaxAge
+	if opts.Key != nil && len(opts.Key) < MinKeyLen {
+		return nil, fmt.Errorf("opening store: the user ID key is %d bytes, want at least %d", len(opts.Key), MinKeyLen)
 	}
-	if opts.ConversationMaxTurns <= 0 {
-		opts.ConversationMaxTurns = DefaultConversationMaxTurns
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	lg := opts.Logger
-	if lg == nil {
-		lg = slog.New(slog.DiscardHandler)
+	if opts.KeyFile == "" {
+		opts.KeyFile = strings.TrimSuffix(path, filepath.Ext(path)) + ".key"
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("opening store: %w", err)
@@ -100,12 +64,12 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	db.SetMaxOpenConns(maxOpenConns)
 	db.SetMaxIdleConns(maxOpenConns)
-	s := &Store{db: db, opts: opts, lg: lg}
+	s := &SQLite{db: db, opts: opts, lg: opts.Logger}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
-	if s.salt, err = s.loadSalt(ctx); err != nil {
+	if s.keys, err = s.loadKeys(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
@@ -127,19 +91,57 @@ func dsn(path string) string {
 }
 
 // Close closes the database.
-func (s *Store) Close() error {
+func (s *SQLite) Close() error {
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("closing store: %w", err)
 	}
 	return nil
 }
 
+// Guild returns the records of one server.
+func (s *SQLite) Guild(id string) Guild { return sqliteGuild{s: s, id: id} }
+
+// Guilds lists the servers that have any records, sorted.
+func (s *SQLite) Guilds(ctx context.Context) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT guild FROM questions UNION SELECT guild FROM feedback UNION SELECT guild FROM corpus_changes
+		UNION SELECT guild FROM conversation_turns UNION SELECT guild FROM moderator_roles ORDER BY 1`)
+	if err != nil {
+		return nil, fmt.Errorf("listing servers: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var g string
+		if err := rows.Scan(&g); err != nil {
+			return nil, fmt.Errorf("listing servers: %w", err)
+		}
+		out = append(out, g)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("listing servers: %w", err)
+	}
+	return out, nil
+}
+
+// sqliteGuild is one server's view of a SQLite store: every statement it
+// runs is bound to its guild.
+type sqliteGuild struct {
+	s  *SQLite
+	id string
+}
+
+var _ Guild = sqliteGuild{}
+
+// ID is the server's ID.
+func (g sqliteGuild) ID() string { return g.id }
+
 // now is the store's clock in UTC.
-func (s *Store) now() time.Time { return s.opts.Now().UTC() }
+func (s *SQLite) now() time.Time { return s.opts.Now().UTC() }
 
 // tx runs fn in a transaction and commits it, or rolls it back when fn
 // fails.
-func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+func (s *SQLite) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err

@@ -42,14 +42,16 @@ type SourceCount struct {
 // topSources is how many documents Stats lists.
 const topSources = 10
 
-// Stats computes the statistics of everything recorded since since.
-func (s *Store) Stats(ctx context.Context, since time.Time) (Stats, error) {
+// Stats computes the statistics of everything the server recorded since
+// since.
+func (g sqliteGuild) Stats(ctx context.Context, since time.Time) (Stats, error) {
+	s := g.s
 	st := Stats{Since: since}
 	from := ms(since)
 	wrap := func(err error) (Stats, error) { return Stats{}, fmt.Errorf("computing stats: %w", err) }
 
 	rows, err := s.db.QueryContext(ctx, `SELECT date(asked_at / 1000, 'unixepoch') AS day, count(*), sum(refused)
-		FROM questions WHERE asked_at >= ? GROUP BY day ORDER BY day`, from)
+		FROM questions WHERE guild = ? AND asked_at >= ? GROUP BY day ORDER BY day`, g.id, from)
 	if err != nil {
 		return wrap(err)
 	}
@@ -72,15 +74,15 @@ func (s *Store) Stats(ctx context.Context, since time.Time) (Stats, error) {
 		var median int64
 		// The lower median: no averaging, and an index-free sort of one
 		// column is fast enough for a bot's volume.
-		if err := s.db.QueryRowContext(ctx, `SELECT latency_ms FROM questions WHERE asked_at >= ?
-			ORDER BY latency_ms LIMIT 1 OFFSET ?`, from, (st.Questions-1)/2).Scan(&median); err != nil {
+		if err := s.db.QueryRowContext(ctx, `SELECT latency_ms FROM questions WHERE guild = ? AND asked_at >= ?
+			ORDER BY latency_ms LIMIT 1 OFFSET ?`, g.id, from, (st.Questions-1)/2).Scan(&median); err != nil {
 			return wrap(err)
 		}
 		st.MedianLatency = time.Duration(median) * time.Millisecond
 	}
 
 	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(sum(vote = 1), 0), coalesce(sum(vote = -1), 0)
-		FROM feedback WHERE voted_at >= ?`, from).Scan(&st.Up, &st.Down); err != nil {
+		FROM feedback WHERE guild = ? AND voted_at >= ?`, g.id, from).Scan(&st.Up, &st.Down); err != nil {
 		return wrap(err)
 	}
 
@@ -88,8 +90,8 @@ func (s *Store) Stats(ctx context.Context, since time.Time) (Stats, error) {
 		SELECT doc, count(DISTINCT id) AS n FROM (
 			SELECT q.id, CASE WHEN instr(j.value, '#') > 0 THEN substr(j.value, 1, instr(j.value, '#') - 1) ELSE j.value END AS doc
 			FROM questions q, json_each(q.sources) j
-			WHERE q.asked_at >= ? AND q.refused = 0)
-		GROUP BY doc ORDER BY n DESC, doc LIMIT ?`, from, topSources)
+			WHERE q.guild = ? AND q.asked_at >= ? AND q.refused = 0)
+		GROUP BY doc ORDER BY n DESC, doc LIMIT ?`, g.id, from, topSources)
 	if err != nil {
 		return wrap(err)
 	}

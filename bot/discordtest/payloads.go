@@ -45,6 +45,24 @@ func StringOption(name, value string) Option { return Option{Name: name, Type: 3
 // BoolOption returns a boolean option.
 func BoolOption(name string, value bool) Option { return Option{Name: name, Type: 5, Value: value} }
 
+// RoleOption returns a role option: its value is the role's ID.
+func RoleOption(name, roleID string) Option { return Option{Name: name, Type: 8, Value: roleID} }
+
+// GuildCreate returns the payload of GUILD_CREATE, which Discord sends for
+// every server the bot is in when it connects, and when it joins one.
+func (s *Server) GuildCreate(id, name string) map[string]any {
+	return map[string]any{
+		"id": id, "name": name, "owner_id": "1", "unavailable": false, "member_count": 2,
+		"roles": []any{}, "channels": []any{}, "members": []any{}, "threads": []any{},
+		"joined_at": "2024-01-01T00:00:00Z",
+	}
+}
+
+// LeftGuild reports whether r is the bot leaving the server guildID.
+func LeftGuild(r Request, guildID string) bool {
+	return r.Method == "DELETE" && r.Path == APIPrefix+"/users/@me/guilds/"+guildID
+}
+
 // Interaction describes an INTERACTION_CREATE to build.
 type Interaction struct {
 	// ID must be unique in a test; the token is "token-" + ID.

@@ -334,6 +334,8 @@ func (s *Server) route(w http.ResponseWriter, r Request) {
 		})
 	case route("POST", "channels", "*", "typing"):
 		w.WriteHeader(http.StatusNoContent)
+	case route("DELETE", "users", "@me", "guilds", "*"):
+		w.WriteHeader(http.StatusNoContent)
 	case route("GET", "guilds", "*", "roles"):
 		s.mu.Lock()
 		roles := append([]Role{}, s.roles[p[1]]...)

@@ -79,7 +79,8 @@ func (s *servingChild) kill(t *testing.T) {
 // (the embedding server holds the upload's request, so the kill lands
 // mid-indexing every time). On restart nothing is corrupt: the upload is
 // either whole in the corpus folder and answered from, or absent; no
-// temporary file is left; the index loads or rebuilds cleanly.
+// temporary file is left; the index loads or rebuilds cleanly; the base
+// corpus still answers.
 func TestKilledDuringUpload(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -118,7 +119,7 @@ func TestKilledDuringUpload(t *testing.T) {
 	}
 	s.kill(t)
 
-	corpusDir := filepath.Join(data, "corpus")
+	corpusDir := filepath.Join(data, "guilds", "guild-1", "corpus")
 	for _, f := range files(t, corpusDir) {
 		if strings.HasPrefix(filepath.Base(f), ".") {
 			t.Logf("temporary file left by the kill (removed on the next start): %s", f)

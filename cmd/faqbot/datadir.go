@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/faqbot/faqbot/config"
@@ -20,6 +21,8 @@ import (
 const (
 	dataCorpusDir = "corpus"
 	dataDBFile    = "faqbot.db"
+	dataKeyFile   = "faqbot.key"
+	dataGuildsDir = "guilds"
 )
 
 // useDataCorpus points cfg at the live corpus in the data folder,
@@ -60,13 +63,33 @@ func seedDataCorpus(cfg *config.Config, lg *slog.Logger) error {
 func storePath(cfg config.Config) string { return filepath.Join(cfg.DataDir, dataDBFile) }
 
 // openStore opens (creating it on first use) the database in the data
-// folder with the configured privacy and retention settings.
-func openStore(ctx context.Context, cfg config.Config, lg *slog.Logger) (*store.Store, error) {
-	return store.Open(ctx, storePath(cfg), store.Options{
+// folder with the configured privacy and retention settings and user ID
+// key (the setting, or the key file beside the database).
+func openStore(ctx context.Context, cfg config.Config, lg *slog.Logger) (*store.SQLite, error) {
+	opts := store.Options{
 		UserIDs:            store.Privacy(cfg.StoreUserIDs),
+		KeyFile:            filepath.Join(cfg.DataDir, dataKeyFile),
 		ConversationMaxAge: cfg.ConversationRetention,
 		Logger:             lg,
-	})
+	}
+	if cfg.UserIDKey != "" {
+		opts.Key = []byte(cfg.UserIDKey)
+	}
+	// Records of a one-server bot that carry no server belong to it.
+	if guilds := servedGuilds(cfg); len(guilds) == 1 {
+		opts.LegacyGuild = guilds[0]
+	}
+	return store.Open(ctx, storePath(cfg), opts)
+}
+
+// servedGuilds are the servers the bot serves: FAQBOT_GUILDS and
+// DISCORD_GUILD_ID; none means every server.
+func servedGuilds(cfg config.Config) []string {
+	guilds := slices.Clone(cfg.Guilds)
+	if cfg.DiscordGuildID != "" && !slices.Contains(guilds, cfg.DiscordGuildID) {
+		guilds = append(guilds, cfg.DiscordGuildID)
+	}
+	return guilds
 }
 
 // errNoStore means the data folder holds no database yet.
@@ -74,7 +97,7 @@ var errNoStore = errors.New("no database yet")
 
 // openExistingStore opens the database for reading reports, without
 // creating one where there is none.
-func openExistingStore(ctx context.Context, cfg config.Config, lg *slog.Logger) (*store.Store, error) {
+func openExistingStore(ctx context.Context, cfg config.Config, lg *slog.Logger) (*store.SQLite, error) {
 	if _, err := os.Stat(storePath(cfg)); errors.Is(err, fs.ErrNotExist) {
 		return nil, errNoStore
 	} else if err != nil {
@@ -84,10 +107,10 @@ func openExistingStore(ctx context.Context, cfg config.Config, lg *slog.Logger) 
 }
 
 // recordRefresh writes the result of a refresh nobody asked for in Discord
-// (the watcher, SIGHUP) to the change log as an edit; who says which. For
-// the watcher, serve passes it as library.Options.WatchReport. A refresh
-// that changed nothing is not worth a line.
-func recordRefresh(ctx context.Context, st *store.Store, who string, ch library.Change, err error) error {
+// (the watcher, SIGHUP, `faqbot index`) to a change log — the base's, or a
+// server's — as an edit; who says which. A refresh that changed nothing is
+// not worth a line.
+func recordRefresh(ctx context.Context, log store.Guild, who string, ch library.Change, err error) error {
 	if err == nil && ch.Empty() {
 		return nil
 	}
@@ -95,5 +118,78 @@ func recordRefresh(ctx context.Context, st *store.Store, who string, ch library.
 	if err != nil {
 		c.Summary, c.Error = "", err.Error()
 	}
-	return st.RecordChange(ctx, c)
+	return log.RecordChange(ctx, c)
+}
+
+// guildsDir is where each server's documents and index live.
+func guildsDir(cfg config.Config) string { return filepath.Join(cfg.DataDir, dataGuildsDir) }
+
+// adoptServerLayout is the first start of a data folder with per-server
+// knowledge bases: the corpus folder that every server used to share is
+// now the base corpus, which answers in every server and which no
+// server's moderators can change. Nothing moves; the documents that
+// moderators once uploaded from Discord are named in the log, since they
+// now answer in every server the bot serves and the operator may want to
+// move some to a server's own folder. It runs once, when the folder of
+// the servers' knowledge bases is made.
+func adoptServerLayout(ctx context.Context, cfg config.Config, db store.Store, base *library.Library, lg *slog.Logger) error {
+	dir := guildsDir(cfg)
+	if _, err := os.Stat(dir); err == nil {
+		return nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("preparing the servers' folder: %w", err)
+	}
+	if base != nil {
+		added, err := db.Guild(store.BaseGuild).LastChange(ctx, store.ActionAdd)
+		if err != nil {
+			return fmt.Errorf("reading the change log: %w", err)
+		}
+		var uploaded []string
+		for _, d := range base.Documents() {
+			if c, ok := added[d.ID]; ok {
+				uploaded = append(uploaded, d.ID+" (by "+c.Who+")")
+			}
+		}
+		if len(uploaded) > 0 {
+			lg.Warn("per-server knowledge bases: the shared corpus folder is now the base corpus, answered in every server; "+
+				"these documents were uploaded from Discord before servers were kept apart. To keep one to one server, move it to that server's folder and run /reindex there",
+				"base", cfg.CorpusDir, "servers_folder", dir, "uploaded", uploaded)
+		}
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return fmt.Errorf("preparing the servers' folder: %w", err)
+	}
+	lg.Info("per-server knowledge bases ready", "dir", dir)
+	return nil
+}
+
+// DefaultPruneInterval is how often serve deletes the conversations past
+// FAQBOT_CONVERSATION_RETENTION: a thread's words should not outlive the
+// retention by more than this, and a prune is one small DELETE.
+const DefaultPruneInterval = time.Hour
+
+// pruneConversations deletes the expired conversations now and then every
+// interval until ctx ends, reporting each prune (report may be nil).
+// Conversations that no one writes to again would otherwise be kept
+// forever.
+func pruneConversations(ctx context.Context, db store.Store, interval time.Duration, lg *slog.Logger, report func(n int, err error)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		n, err := db.PruneConversations(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			lg.Error("pruning expired conversations", "err", err)
+		case n > 0:
+			lg.Info("expired conversations deleted", "conversations", n)
+		}
+		if report != nil {
+			report(n, err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

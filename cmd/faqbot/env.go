@@ -106,6 +106,9 @@ func isTerminal(w io.Writer) bool {
 type stack struct {
 	lib    *library.Library
 	engine *answer.Engine
+	// answer are the engine's options, for the engines of other
+	// knowledge bases (serve's servers).
+	answer answer.Options
 	emb    retrieval.Embedder
 	dir    string
 }
@@ -165,6 +168,6 @@ func openStack(ctx context.Context, e *env, cfg config.Config, lg *slog.Logger, 
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	eng := answer.New(lib, answer.Options{K: cfg.TopK, Chat: m.chat, Logger: lg, LLM: m.llm})
-	return &stack{lib: lib, engine: eng, emb: m.emb, dir: opts.IndexDir}, nil
+	ao := answer.Options{K: cfg.TopK, Chat: m.chat, Logger: lg, LLM: m.llm}
+	return &stack{lib: lib, engine: answer.New(lib, ao), answer: ao, emb: m.emb, dir: opts.IndexDir}, nil
 }

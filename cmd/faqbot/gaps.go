@@ -15,9 +15,10 @@ import (
 const gapsVariantsShown = 3
 
 func runGaps(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet("gaps", "gaps [--days N] [--limit N]", e.stderr)
+	fs := newFlagSet("gaps", "gaps [--days N] [--limit N] [--guild ID]", e.stderr)
 	days := fs.Int("days", 7, "look at the questions of the last N days (1-3650)")
-	limit := fs.Int("limit", 20, "show at most N groups (1-1000)")
+	limit := fs.Int("limit", 20, "show at most N groups (1-1000), per server")
+	guild := fs.String("guild", "", "only this server's questions (default: every server's, each on its own)")
 	if _, err := parseCommand(fs, args, "gaps"); err != nil {
 		return err
 	}
@@ -42,12 +43,40 @@ func runGaps(ctx context.Context, e *env, args []string) error {
 	}
 	defer st.Close()
 	since := time.Now().AddDate(0, 0, -*days)
-	gaps, err := st.Gaps(ctx, since, *limit)
-	if err != nil {
-		return err
+	guilds := []string{*guild}
+	if *guild == "" {
+		if guilds, err = st.Guilds(ctx); err != nil {
+			return err
+		}
 	}
-	printGaps(e, gaps, *days, since)
+	if len(guilds) == 0 {
+		guilds = []string{store.BaseGuild}
+	}
+	for i, g := range guilds {
+		gaps, err := st.Guild(g).Gaps(ctx, since, *limit)
+		if err != nil {
+			return err
+		}
+		if *guild == "" && len(gaps) == 0 && len(guilds) > 1 {
+			continue // a server with nothing to report, among several
+		}
+		if i > 0 {
+			fmt.Fprintln(e.stdout)
+		}
+		if *guild == "" && (len(guilds) > 1 || g != store.BaseGuild) {
+			fmt.Fprintf(e.stdout, "== %s ==\n", serverName(g))
+		}
+		printGaps(e, gaps, *days, since)
+	}
 	return nil
+}
+
+// serverName names a server's records for the operator.
+func serverName(guild string) string {
+	if guild == store.BaseGuild {
+		return "records from before servers were kept apart, with no server to name"
+	}
+	return "server " + guild
 }
 
 // printGaps prints the gap report, largest group first.

@@ -22,11 +22,11 @@ func TestGapsCommand(t *testing.T) {
 	}
 	now := time.Now()
 	for i, q := range []string{"How do I reset my password?", "how do i reset my password", "password reset", "refund policy", "What is the refund policy?"} {
-		if _, err := st.RecordQuestion(ctx, store.QuestionRecord{Question: q, Refused: true, At: now.Add(-time.Duration(i) * time.Hour)}); err != nil {
+		if _, err := st.Guild("111").RecordQuestion(ctx, store.QuestionRecord{Question: q, Refused: true, At: now.Add(-time.Duration(i) * time.Hour)}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := st.RecordQuestion(ctx, store.QuestionRecord{Question: "ancient question", Refused: true, At: now.AddDate(0, 0, -30)}); err != nil {
+	if _, err := st.Guild("111").RecordQuestion(ctx, store.QuestionRecord{Question: "ancient question", Refused: true, At: now.AddDate(0, 0, -30)}); err != nil {
 		t.Fatal(err)
 	}
 	st.Close()

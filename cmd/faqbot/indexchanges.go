@@ -8,6 +8,7 @@ import (
 	"github.com/faqbot/faqbot/corpus"
 	"github.com/faqbot/faqbot/library"
 	"github.com/faqbot/faqbot/retrieval"
+	"github.com/faqbot/faqbot/store"
 )
 
 // savedDocs returns the document hashes of the index saved in dir, or nil
@@ -40,7 +41,7 @@ func recordIndexChange(ctx context.Context, cfg config.Config, ch library.Change
 		return
 	}
 	defer st.Close()
-	if err := recordRefresh(ctx, st, "faqbot index", ch, nil); err != nil {
+	if err := recordRefresh(ctx, st.Guild(store.BaseGuild), "faqbot index", ch, nil); err != nil {
 		lg.Warn("could not record the change in the change log", "err", err)
 	}
 }

@@ -2,14 +2,17 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
-	"slices"
 	"time"
 
 	"github.com/faqbot/faqbot/answer"
 	"github.com/faqbot/faqbot/bot"
 	"github.com/faqbot/faqbot/corpus"
+	"github.com/faqbot/faqbot/kb"
 	"github.com/faqbot/faqbot/library"
+	"github.com/faqbot/faqbot/retrieval"
 	"github.com/faqbot/faqbot/store"
 )
 
@@ -17,32 +20,85 @@ import (
 // when the command's context has ended: the change happened either way.
 const changeLogTimeout = 5 * time.Second
 
-// corpusAdmin is the bot's Corpus and Reindexer: the live library, with
-// every change written to the store's change log.
-type corpusAdmin struct {
-	lib *library.Library
-	st  *store.Store
+// servers gives the bot each server's part: that server's knowledge base
+// in the manager and its records in the store. Everything is keyed by the
+// guild here, once; the bot's handlers never see another server's.
+type servers struct {
+	kbs    *kb.Manager
+	db     store.Store
+	answer answer.Options
 	// maxUpload is the largest document accepted, in bytes.
 	maxUpload int64
 	lg        *slog.Logger
 }
 
+var _ bot.Servers = servers{}
+
+// Server returns guild's part. It does no I/O: the knowledge base loads
+// on its first search.
+func (s servers) Server(_ context.Context, guild string) (bot.Server, error) {
+	g := s.db.Guild(guild)
+	docs := guildCorpus{kbs: s.kbs, log: g, guild: guild, maxUpload: s.maxUpload, lg: s.lg}
+	recs := storeRecords{st: g}
+	return bot.Server{
+		Answerer:   answer.New(guildSearcher{s.kbs.Searcher(guild)}, s.answer),
+		Sources:    docs,
+		Corpus:     docs,
+		Reindexer:  docs,
+		Reports:    recs,
+		Questions:  recs,
+		Feedback:   recs,
+		Threads:    recs,
+		Moderators: g,
+	}, nil
+}
+
+// guildSearcher is a server's searcher, saying in the bot's words when the
+// server has nothing to answer from.
+type guildSearcher struct{ kb.Searcher }
+
+func (s guildSearcher) Search(ctx context.Context, query string, k int) ([]retrieval.Hit, error) {
+	hits, err := s.Searcher.Search(ctx, query, k)
+	if errors.Is(err, kb.ErrNoFAQ) {
+		return nil, fmt.Errorf("%w: %w", bot.ErrNoFAQ, err)
+	}
+	return hits, err
+}
+
+// guildCorpus is a server's Corpus, Reindexer and Sources: its documents in
+// the manager, with every change written to the server's change log.
+type guildCorpus struct {
+	kbs       *kb.Manager
+	log       store.Guild
+	guild     string
+	maxUpload int64
+	lg        *slog.Logger
+}
+
 var (
-	_ bot.Corpus    = corpusAdmin{}
-	_ bot.Reindexer = corpusAdmin{}
+	_ bot.Corpus    = guildCorpus{}
+	_ bot.Reindexer = guildCorpus{}
+	_ bot.Sources   = guildCorpus{}
 )
 
-// Add saves and indexes an upload.
-func (c corpusAdmin) Add(ctx context.Context, u bot.Upload) (bot.CorpusChange, error) {
+// Add saves and indexes an upload in the server's documents.
+func (c guildCorpus) Add(ctx context.Context, u bot.Upload) (bot.CorpusChange, error) {
 	id, nameErr := library.SanitizeName(u.Name)
-	existed := nameErr == nil && c.has(id)
-	doc, ch, err := c.lib.AddDocument(ctx, u.Name, u.Data, library.AddOptions{Replace: u.Replace, Title: u.Title, MaxSize: c.maxUpload})
+	existed := false
+	if nameErr == nil {
+		if own, _, err := c.kbs.Documents(ctx, c.guild); err == nil {
+			for _, d := range own {
+				existed = existed || d.ID == id
+			}
+		}
+	}
+	doc, ch, err := c.kbs.AddDocument(ctx, c.guild, u.Name, u.Data, library.AddOptions{Replace: u.Replace, Title: u.Title, MaxSize: c.maxUpload})
 	if id == "" {
 		id = u.Name
 	}
 	c.record(ctx, store.Change{Who: u.Who, Action: store.ActionAdd, Document: id}, ch, err)
 	if err != nil {
-		return bot.CorpusChange{}, err
+		return bot.CorpusChange{}, readOnly(err)
 	}
 	return bot.CorpusChange{
 		Document: doc.ID, Title: doc.Title, Passages: doc.Passages, Replaced: existed,
@@ -50,44 +106,75 @@ func (c corpusAdmin) Add(ctx context.Context, u bot.Upload) (bot.CorpusChange, e
 	}, nil
 }
 
-// Remove moves a document to removed/ and drops its passages.
-func (c corpusAdmin) Remove(ctx context.Context, id, who string) (bot.CorpusChange, error) {
+// Remove moves one of the server's documents to its removed/ folder.
+func (c guildCorpus) Remove(ctx context.Context, id, who string) (bot.CorpusChange, error) {
 	title := ""
-	for _, d := range c.lib.Documents() {
-		if d.ID == id {
-			title = d.Title
+	if own, _, err := c.kbs.Documents(ctx, c.guild); err == nil {
+		for _, d := range own {
+			if d.ID == id {
+				title = d.Title
+			}
 		}
 	}
-	ch, err := c.lib.RemoveDocument(ctx, id)
+	ch, err := c.kbs.RemoveDocument(ctx, c.guild, id)
 	c.record(ctx, store.Change{Who: who, Action: store.ActionRemove, Document: id}, ch, err)
 	if err != nil {
-		return bot.CorpusChange{}, err
+		return bot.CorpusChange{}, readOnly(err)
 	}
 	return bot.CorpusChange{Document: id, Title: title, Embedded: ch.Embedded, Reused: ch.Reused, Took: ch.Took}, nil
 }
 
-// List returns the documents with who last added each from Discord.
-func (c corpusAdmin) List(ctx context.Context) ([]bot.CorpusDocument, error) {
-	added, err := c.st.LastChange(ctx, store.ActionAdd)
+// readOnly says in the bot's words that a change touched the base.
+func readOnly(err error) error {
+	if errors.Is(err, kb.ErrBaseDocument) {
+		return fmt.Errorf("%w: %w", bot.ErrReadOnly, err)
+	}
+	return err
+}
+
+// List returns the server's documents, with who last added each from
+// Discord, then the base's, read-only.
+func (c guildCorpus) List(ctx context.Context) ([]bot.CorpusDocument, error) {
+	own, base, err := c.kbs.Documents(ctx, c.guild)
 	if err != nil {
 		return nil, err
 	}
-	docs := c.lib.Documents()
-	out := make([]bot.CorpusDocument, 0, len(docs))
-	for _, d := range docs {
+	added, err := c.log.LastChange(ctx, store.ActionAdd)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]bot.CorpusDocument, 0, len(own)+len(base))
+	for _, d := range own {
 		cd := bot.CorpusDocument{ID: d.ID, Title: d.Title, Passages: d.Passages, Modified: d.Modified, Size: d.Size}
 		if a, ok := added[d.ID]; ok {
 			cd.AddedBy, cd.AddedAt = a.Who, a.At
 		}
 		out = append(out, cd)
 	}
+	for _, d := range base {
+		out = append(out, bot.CorpusDocument{ID: d.ID, Title: d.Title, Passages: d.Passages, Modified: d.Modified, Size: d.Size, ReadOnly: true})
+	}
 	return out, nil
 }
 
-// Reindex re-reads the corpus folder for /reindex and records the result,
-// even when nothing changed: a moderator asked for it.
-func (c corpusAdmin) Reindex(ctx context.Context, who string) (bot.ReindexResult, error) {
-	ch, err := c.lib.Refresh(ctx)
+// Documents lists everything the server answers from, for /sources: its
+// own documents and the base's.
+func (c guildCorpus) Documents(ctx context.Context) ([]bot.Document, error) {
+	own, base, err := c.kbs.Documents(ctx, c.guild)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]bot.Document, 0, len(own)+len(base))
+	for _, d := range append(own, base...) {
+		out = append(out, bot.Document{ID: d.ID, Title: d.Title, URL: d.URL, Passages: d.Passages})
+	}
+	return out, nil
+}
+
+// Reindex re-reads the server's folder for /reindex and records the
+// result, even when nothing changed: a moderator asked for it.
+func (c guildCorpus) Reindex(ctx context.Context, who string) (bot.ReindexResult, error) {
+	ch, err := c.kbs.Refresh(ctx, c.guild)
 	c.record(ctx, store.Change{Who: who, Action: store.ActionReindex}, ch, err)
 	if err != nil {
 		return bot.ReindexResult{}, err
@@ -95,13 +182,10 @@ func (c corpusAdmin) Reindex(ctx context.Context, who string) (bot.ReindexResult
 	return reindexResult(ch), nil
 }
 
-func (c corpusAdmin) has(id string) bool {
-	return slices.ContainsFunc(c.lib.Documents(), func(d library.DocumentInfo) bool { return d.ID == id })
-}
-
-// record writes a change and its result to the change log. A failure to
-// write is logged: the change itself is done, or was refused, either way.
-func (c corpusAdmin) record(ctx context.Context, e store.Change, ch library.Change, err error) {
+// record writes a change and its result to the server's change log. A
+// failure to write is logged: the change itself is done, or was refused,
+// either way.
+func (c guildCorpus) record(ctx context.Context, e store.Change, ch library.Change, err error) {
 	e.At = time.Now()
 	if err != nil {
 		e.Error = err.Error()
@@ -110,8 +194,8 @@ func (c corpusAdmin) record(ctx context.Context, e store.Change, ch library.Chan
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), changeLogTimeout)
 	defer cancel()
-	if werr := c.st.RecordChange(ctx, e); werr != nil {
-		c.lg.Error("writing the corpus change log", "action", e.Action, "document", e.Document, "err", werr)
+	if werr := c.log.RecordChange(ctx, e); werr != nil {
+		c.lg.Error("writing the corpus change log", "guild", c.guild, "action", e.Action, "document", e.Document, "err", werr)
 	}
 }
 
@@ -135,15 +219,14 @@ func skipLines(skips []corpus.Skip) []string {
 	return out
 }
 
-// storeRecords is the bot's memory in the store: questions, votes, thread
-// conversations, deletions on request, and the moderators' reports.
-type storeRecords struct{ st *store.Store }
+// storeRecords is one server's memory in the store: questions, votes,
+// thread conversations and the moderators' reports.
+type storeRecords struct{ st store.Guild }
 
 var (
 	_ bot.QuestionLog = storeRecords{}
 	_ bot.Feedback    = storeRecords{}
 	_ bot.ThreadStore = storeRecords{}
-	_ bot.Forgetter   = storeRecords{}
 	_ bot.Reports     = storeRecords{}
 )
 
@@ -151,7 +234,7 @@ var (
 // privacy setting to the user ID.
 func (s storeRecords) RecordQuestion(ctx context.Context, q bot.QuestionRecord) error {
 	_, err := s.st.RecordQuestion(ctx, store.QuestionRecord{
-		AnswerID: q.AnswerID, At: q.At, GuildID: q.GuildID, ChannelID: q.ChannelID, UserID: q.UserID,
+		AnswerID: q.AnswerID, At: q.At, ChannelID: q.ChannelID, UserID: q.UserID,
 		Question: q.Question, Answer: q.Answer, Mode: q.Mode, Sources: q.Sources, Refused: q.Refused,
 		Latency: q.Latency, Note: q.Note,
 	})
@@ -160,9 +243,13 @@ func (s storeRecords) RecordQuestion(ctx context.Context, q bot.QuestionRecord) 
 
 // Record stores a vote, replacing the member's earlier vote on the answer.
 func (s storeRecords) Record(ctx context.Context, e bot.FeedbackEntry) error {
-	return s.st.RecordFeedback(ctx, store.Feedback{
-		AnswerID: e.AnswerID, UserID: e.UserID, Vote: store.Vote(e.Vote), Question: e.Question, At: e.At,
+	err := s.st.RecordFeedback(ctx, store.Feedback{
+		AnswerID: e.AnswerID, UserID: e.UserID, Vote: store.Vote(e.Vote), Question: e.Question, AskedBy: e.AskedBy, At: e.At,
 	})
+	if errors.Is(err, store.ErrUnknownAnswer) {
+		return fmt.Errorf("%w: %w", bot.ErrUnknownAnswer, err)
+	}
+	return err
 }
 
 // LoadConversation returns a thread's stored turns.
@@ -179,13 +266,8 @@ func (s storeRecords) LoadConversation(ctx context.Context, threadID string) ([]
 }
 
 // AppendTurn stores a thread's new turn.
-func (s storeRecords) AppendTurn(ctx context.Context, threadID string, t answer.Turn) error {
-	return s.st.AppendTurn(ctx, threadID, store.Turn{Question: t.Question, Answer: t.Answer})
-}
-
-// ForgetUser deletes a member's questions and votes.
-func (s storeRecords) ForgetUser(ctx context.Context, userID string) (int, error) {
-	return s.st.DeleteUser(ctx, userID)
+func (s storeRecords) AppendTurn(ctx context.Context, threadID, userID string, t answer.Turn) error {
+	return s.st.AppendTurn(ctx, threadID, store.Turn{Question: t.Question, Answer: t.Answer, AskedBy: userID})
 }
 
 // Gaps is the gaps report.
@@ -215,4 +297,14 @@ func (s storeRecords) Stats(ctx context.Context, since time.Time) (bot.Stats, er
 		out.TopSources = append(out.TopSources, bot.SourceCount{Document: sc.Document, Count: sc.Count})
 	}
 	return out, nil
+}
+
+// forgetter deletes a member's records in every server.
+type forgetter struct{ st store.Store }
+
+var _ bot.Forgetter = forgetter{}
+
+// ForgetUser deletes everything stored about a member.
+func (f forgetter) ForgetUser(ctx context.Context, userID string) (int, error) {
+	return f.st.DeleteUser(ctx, userID)
 }

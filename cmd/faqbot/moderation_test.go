@@ -26,7 +26,8 @@ type served struct {
 }
 
 // serveWith runs `faqbot serve` with env until stop (or the test's end),
-// and waits for the commands to be registered.
+// and waits for the commands to be registered on every server it serves
+// (guild-1 unless env sets FAQBOT_GUILDS or DISCORD_GUILD_ID).
 func serveWith(t *testing.T, env map[string]string) *served {
 	t.Helper()
 	fake := discordtest.New(t)
@@ -58,10 +59,15 @@ func serveWith(t *testing.T, env map[string]string) *served {
 	ctx, cancelWait := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancelWait)
 	s.ctx = ctx
-	commands := fmt.Sprintf("%s/applications/%s/guilds/guild-1/commands", discordtest.APIPrefix, fake.AppID)
-	if _, err := fake.WaitFor(ctx, func(r discordtest.Request) bool { return r.Method == "PUT" && r.Path == commands }); err != nil {
-		s.stop()
-		t.Fatalf("commands never registered: %v\nlogs:\n%s", err, logsOf(s.logs))
+	for _, g := range strings.Split(full["FAQBOT_GUILDS"]+","+full["DISCORD_GUILD_ID"], ",") {
+		if g == "" {
+			continue
+		}
+		commands := fmt.Sprintf("%s/applications/%s/guilds/%s/commands", discordtest.APIPrefix, fake.AppID, g)
+		if _, err := fake.WaitFor(ctx, func(r discordtest.Request) bool { return r.Method == "PUT" && r.Path == commands }); err != nil {
+			s.stop()
+			t.Fatalf("commands never registered on %s: %v\nlogs:\n%s", g, err, logsOf(s.logs))
+		}
 	}
 	return s
 }
@@ -77,10 +83,15 @@ var (
 	memberBob = discordtest.Member{ID: "user-bob", Username: "bob"}
 )
 
-// interaction returns a fresh interaction from m.
+// interaction returns a fresh interaction from m in guild-1.
 func (s *served) interaction(m discordtest.Member) discordtest.Interaction {
+	return s.interactionIn("guild-1", m)
+}
+
+// interactionIn returns a fresh interaction from m in guild.
+func (s *served) interactionIn(guild string, m discordtest.Member) discordtest.Interaction {
 	s.n++
-	return discordtest.Interaction{ID: fmt.Sprintf("i-%d", s.n), GuildID: "guild-1", ChannelID: "chan-1", Member: m}
+	return discordtest.Interaction{ID: fmt.Sprintf("i-%d", s.n), GuildID: guild, ChannelID: "chan-" + guild, Member: m}
 }
 
 func (s *served) dispatch(t *testing.T, event string, payload map[string]any) {
@@ -168,10 +179,11 @@ func files(t *testing.T, root string) []string {
 }
 
 // TestServeCorpusFromDiscord runs serve on a fresh data folder, as
-// deployed: the embedded corpus is copied there, moderators add, list and
-// remove documents and reindex from Discord, hostile uploads are refused
-// without a byte written outside the corpus folder, every change lands in
-// the change log, and /gaps reports the seeded questions.
+// deployed: the embedded corpus is copied there as the base, moderators
+// add, list and remove their server's documents and reindex from Discord,
+// hostile uploads are refused without a byte written outside the server's
+// folder, every change lands in the server's change log, and /gaps
+// reports the seeded questions.
 func TestServeCorpusFromDiscord(t *testing.T) {
 	root := t.TempDir()
 	data := filepath.Join(root, "data")
@@ -180,7 +192,7 @@ func TestServeCorpusFromDiscord(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, q := range []string{"How do I reset my password?", "how do i reset my password", "password reset not working"} {
-		if _, err := db.RecordQuestion(context.Background(), store.QuestionRecord{Question: q, Refused: true}); err != nil {
+		if _, err := db.Guild("guild-1").RecordQuestion(context.Background(), store.QuestionRecord{Question: q, Refused: true}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -188,15 +200,16 @@ func TestServeCorpusFromDiscord(t *testing.T) {
 	s := serveWith(t, map[string]string{
 		"FAQBOT_DATA_DIR": data, "FAQBOT_INDEX_DIR": filepath.Join(root, "index"), "FAQBOT_MAX_UPLOAD_KB": "4",
 	})
-	corpusDir := filepath.Join(data, "corpus")
-	seeded := files(t, corpusDir)
+	baseDir := filepath.Join(data, "corpus")
+	seeded := files(t, baseDir)
 	if len(seeded) == 0 {
 		t.Fatal("the embedded corpus was not copied to the data folder")
 	}
+	corpusDir := filepath.Join(data, "guilds", "guild-1", "corpus")
 	outside := func() []string {
 		var out []string
 		for _, f := range files(t, root) {
-			if !strings.HasPrefix(f, "data/corpus/") && !strings.HasPrefix(f, "index/") && !strings.HasPrefix(f, "data/faqbot.db") {
+			if !strings.HasPrefix(f, "data/guilds/guild-1/") && !strings.HasPrefix(f, "index/") && !strings.HasPrefix(f, "data/faqbot.db") {
 				out = append(out, f)
 			}
 		}
@@ -255,10 +268,11 @@ func TestServeCorpusFromDiscord(t *testing.T) {
 		if got := outside(); !slices.Equal(got, before) {
 			t.Errorf("files outside the corpus folder changed:\n%q\nwas\n%q", got, before)
 		}
-		want := append(slices.Clone(seeded), "Parking-rules.md")
-		slices.Sort(want)
-		if got := files(t, corpusDir); !slices.Equal(got, want) {
-			t.Errorf("corpus folder holds %q, want %q", got, want)
+		if got := files(t, corpusDir); !slices.Equal(got, []string{"Parking-rules.md"}) {
+			t.Errorf("the server's folder holds %q, want the one upload", got)
+		}
+		if got := files(t, baseDir); !slices.Equal(got, seeded) {
+			t.Errorf("the base corpus changed: %q, was %q", got, seeded)
 		}
 	})
 
@@ -321,7 +335,7 @@ func TestServeCorpusFromDiscord(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	changes, err := db.Changes(context.Background(), 100)
+	changes, err := db.Guild("guild-1").Changes(context.Background(), 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -345,11 +359,12 @@ func TestServeCorpusFromDiscord(t *testing.T) {
 }
 
 // TestServeReindexWhileAnswering answers 50 questions while /reindex
-// swaps the corpus for another whose documents have other names: no
-// question fails, and no answer cites documents of both corpora.
+// swaps the server's documents (edited on disk by the operator) for others
+// with other names: no question fails, and no answer cites documents of
+// both sets.
 func TestServeReindexWhileAnswering(t *testing.T) {
 	root := t.TempDir()
-	dir := filepath.Join(root, "corpus")
+	dir := filepath.Join(root, "data", "guilds", "guild-1", "corpus")
 	write := func(prefix string) {
 		for _, topic := range []string{"refunds", "shipping", "returns"} {
 			body := fmt.Sprintf("# %s %s\n\n## How long do refunds and shipping take?\n\nFor %s, refunds take five days and shipping takes three days. "+
@@ -364,11 +379,15 @@ func TestServeReindexWhileAnswering(t *testing.T) {
 	}
 	write("alpha")
 	s := serveWith(t, map[string]string{
-		"FAQBOT_CORPUS_DIR": dir, "FAQBOT_DATA_DIR": filepath.Join(root, "data"), "FAQBOT_INDEX_DIR": filepath.Join(root, "index"),
-		"FAQBOT_MAX_CONCURRENT": "4",
+		"FAQBOT_DATA_DIR": filepath.Join(root, "data"), "FAQBOT_INDEX_DIR": filepath.Join(root, "index"),
+		"FAQBOT_MAX_CONCURRENT": "4", "FAQBOT_BASE_GUILDS": "none",
 	})
-	// The new corpus is on disk; the live index still holds the old one
-	// until the reindex swaps it in, in the middle of the questions.
+	// The server's documents load on its first question.
+	if first := s.ask(t, "user-first", "How long do refunds and shipping take?"); !strings.Contains(first, "alpha-") {
+		t.Fatalf("first answer: %s", first)
+	}
+	// The new documents are on disk; the live index still holds the old
+	// ones until the reindex swaps them in, in the middle of the questions.
 	for _, topic := range []string{"refunds", "shipping", "returns"} {
 		if err := os.Remove(filepath.Join(dir, "alpha-"+topic+".md")); err != nil {
 			t.Fatal(err)

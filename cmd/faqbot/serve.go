@@ -7,10 +7,13 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 
 	"github.com/faqbot/faqbot/bot"
+	"github.com/faqbot/faqbot/config"
+	"github.com/faqbot/faqbot/kb"
 	"github.com/faqbot/faqbot/library"
 	"github.com/faqbot/faqbot/store"
 )
@@ -29,8 +32,10 @@ func runServe(ctx context.Context, e *env, args []string) (err error) {
 	if cfg.DiscordToken == "" {
 		return errors.New("serve needs a Discord bot token: set DISCORD_TOKEN (see the README's Discord section)")
 	}
+	warnRoleNames(cfg, lg)
 	// With no corpus folder configured, serve works from a copy of the
-	// embedded corpus in the data folder, which moderators can change.
+	// embedded corpus in the data folder: the base corpus, which the
+	// operator can change.
 	if err := seedDataCorpus(&cfg, lg); err != nil {
 		return fmt.Errorf("preparing the corpus folder: %w", err)
 	}
@@ -38,8 +43,8 @@ func runServe(ctx context.Context, e *env, args []string) (err error) {
 	if err != nil {
 		return err
 	}
-	// Background work (the watcher, SIGHUP refreshes) writes to the store:
-	// it ends before the store closes.
+	// Background work (the watcher, SIGHUP refreshes, pruning) writes to
+	// the store: it ends before the store closes.
 	var bg sync.WaitGroup
 	bgCtx, stopBG := context.WithCancel(ctx)
 	defer func() {
@@ -49,39 +54,51 @@ func runServe(ctx context.Context, e *env, args []string) (err error) {
 			err = cerr
 		}
 	}()
+	// Conversations past their retention go now, then every hour, not
+	// only when someone writes to a conversation again.
+	if _, err := db.PruneConversations(ctx); err != nil {
+		return err
+	}
+	bg.Go(func() { pruneConversations(bgCtx, db, DefaultPruneInterval, lg, nil) })
 
+	baseLog := db.Guild(store.BaseGuild)
 	st, err := openStack(ctx, e, cfg, lg, false, func(o *library.Options) {
-		o.WatchReport = func(ch library.Change, err error) { logRefresh(bgCtx, db, lg, "watcher", ch, err) }
+		o.WatchReport = func(ch library.Change, err error) { logRefresh(bgCtx, baseLog, lg, "watcher", "", ch, err) }
 	})
 	if err != nil {
 		return err
 	}
-	lib := st.lib
-	admin := corpusAdmin{lib: lib, st: db, maxUpload: int64(cfg.MaxUploadKB) * 1024, lg: lg}
-	recs := storeRecords{st: db}
+	base := st.lib
+	if noBase(cfg) {
+		base = nil
+	}
+	if err := adoptServerLayout(ctx, cfg, db, base, lg); err != nil {
+		return err
+	}
+	kbs, err := kb.New(kb.Options{
+		Dir: guildsDir(cfg), Base: base, BaseGuilds: cfg.BaseGuilds, Embedder: st.emb,
+		MemoryBudget: int64(cfg.MemoryMB) << 20, Logger: lg,
+	})
+	if err != nil {
+		return err
+	}
+	maxUpload := int64(cfg.MaxUploadKB) * 1024
 	b, err := bot.New(bot.Config{
-		Token: cfg.DiscordToken, GuildID: cfg.DiscordGuildID, APIURL: cfg.DiscordAPIURL,
+		Token: cfg.DiscordToken, Guilds: cfg.Guilds, GuildID: cfg.DiscordGuildID, APIURL: cfg.DiscordAPIURL,
 		ShardID: cfg.ShardID, ShardCount: cfg.ShardCount, ModeratorRoles: cfg.ModeratorRoles,
 		RatePerMinute: cfg.RatePerMinute, MaxConcurrent: cfg.MaxConcurrent, MaxQuestionLen: cfg.MaxQuestionLen,
-		QuestionTimeout: cfg.QuestionTimeout, HTTPAddr: cfg.HTTPAddr, MaxUploadBytes: admin.maxUpload,
+		QuestionTimeout: cfg.QuestionTimeout, HTTPAddr: cfg.HTTPAddr, MaxUploadBytes: maxUpload,
 	}, bot.Deps{
-		Answerer:   st.engine,
-		Reindexer:  admin,
-		Corpus:     admin,
-		Sources:    librarySources{lib},
-		Feedback:   recs,
-		Questions:  recs,
-		Threads:    recs,
-		Forgetter:  recs,
-		Reports:    recs,
-		IndexReady: func() bool { return lib.Index() != nil },
+		Servers:    servers{kbs: kbs, db: db, answer: st.answer, maxUpload: maxUpload, lg: lg},
+		Forgetter:  forgetter{db},
+		IndexReady: func() bool { return st.lib.Index() != nil },
 		Logger:     lg,
 	})
 	if err != nil {
 		return fmt.Errorf("starting the bot: %w", err)
 	}
-	// SIGHUP re-reads the corpus folder, as /reindex does: for operators
-	// who edit the files directly.
+	// SIGHUP re-reads the base corpus folder and every loaded server's, as
+	// /reindex does: for operators who edit the files directly.
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
@@ -91,42 +108,74 @@ func runServe(ctx context.Context, e *env, args []string) (err error) {
 			case <-bgCtx.Done():
 				return
 			case <-hup:
-				ch, err := lib.Refresh(bgCtx)
-				logRefresh(bgCtx, db, lg, "sighup", ch, err)
+				ch, err := st.lib.Refresh(bgCtx)
+				logRefresh(bgCtx, baseLog, lg, "sighup", "", ch, err)
+				kbs.RefreshLoaded(bgCtx, func(guild string, ch library.Change, err error) {
+					logRefresh(bgCtx, db.Guild(guild), lg, "sighup", guild, ch, err)
+				})
 			}
 		}
 	})
 	if cfg.Watch {
 		bg.Go(func() {
-			if err := lib.Watch(bgCtx, 0); err != nil {
+			if err := st.lib.Watch(bgCtx, 0); err != nil {
 				lg.Error("watching the corpus folder", "err", err)
 			}
 		})
-		lg.Info("watching the corpus folder for changes", "dir", cfg.CorpusDir, "every", library.DefaultWatchInterval)
+		lg.Info("watching the base corpus folder for changes", "dir", cfg.CorpusDir, "every", library.DefaultWatchInterval)
 	}
-	lg.Info("serving", "documents", len(lib.Corpus().Documents), "passages", len(lib.Corpus().Chunks), "mode", st.engine.Mode(),
-		"corpus", cfg.CorpusDir, "database", storePath(cfg), "user_ids", cfg.StoreUserIDs)
+	lg.Info("serving", "base_documents", len(st.lib.Corpus().Documents), "base_passages", len(st.lib.Corpus().Chunks), "mode", st.engine.Mode(),
+		"base_corpus", cfg.CorpusDir, "base_for", baseFor(cfg), "servers", serversDesc(cfg), "servers_folder", guildsDir(cfg),
+		"database", storePath(cfg), "user_ids", cfg.StoreUserIDs, "memory_mb", cfg.MemoryMB)
 	return b.Run(ctx)
 }
 
-// logRefresh logs a refresh nobody asked for in Discord and records it in
-// the change log.
-func logRefresh(ctx context.Context, db *store.Store, lg *slog.Logger, who string, ch library.Change, err error) {
-	if err != nil {
-		lg.Error("refreshing the corpus failed; still serving the previous index", "trigger", who, "err", err)
+// noBase reports whether FAQBOT_BASE_GUILDS=none gives the base to no
+// server.
+func noBase(cfg config.Config) bool {
+	return len(cfg.BaseGuilds) == 1 && strings.EqualFold(cfg.BaseGuilds[0], "none")
+}
+
+func baseFor(cfg config.Config) string {
+	switch {
+	case noBase(cfg):
+		return "no server"
+	case len(cfg.BaseGuilds) == 0:
+		return "every server"
 	}
-	if rerr := recordRefresh(context.WithoutCancel(ctx), db, who, ch, err); rerr != nil {
-		lg.Error("writing the corpus change log", "trigger", who, "err", rerr)
+	return strings.Join(cfg.BaseGuilds, ",")
+}
+
+func serversDesc(cfg config.Config) string {
+	if g := servedGuilds(cfg); len(g) > 0 {
+		return strings.Join(g, ",")
+	}
+	return "any"
+}
+
+// warnRoleNames warns about FAQBOT_MODERATOR_ROLES entries that are not
+// role IDs: names used to match a role of that name in any server, which
+// anyone could create, so they are no longer matched.
+func warnRoleNames(cfg config.Config, lg *slog.Logger) {
+	var names []string
+	for _, r := range cfg.ModeratorRoles {
+		if strings.Trim(r, "0123456789") != "" {
+			names = append(names, r)
+		}
+	}
+	if len(names) > 0 {
+		lg.Warn("FAQBOT_MODERATOR_ROLES takes role IDs; these look like names and match no role. Use role IDs, or let each server's admins choose with /moderators",
+			"ignored", names)
 	}
 }
 
-// librarySources lists the corpus for /sources.
-type librarySources struct{ lib *library.Library }
-
-func (s librarySources) Documents(context.Context) ([]bot.Document, error) {
-	var out []bot.Document
-	for _, d := range s.lib.Documents() {
-		out = append(out, bot.Document{ID: d.ID, Title: d.Title, URL: d.URL, Passages: d.Passages})
+// logRefresh logs a refresh nobody asked for in Discord and records it in
+// the change log of the base (guild "") or of a server.
+func logRefresh(ctx context.Context, log store.Guild, lg *slog.Logger, who, guild string, ch library.Change, err error) {
+	if err != nil {
+		lg.Error("refreshing a corpus failed; still serving the previous index", "trigger", who, "guild", guild, "err", err)
 	}
-	return out, nil
+	if rerr := recordRefresh(context.WithoutCancel(ctx), log, who, ch, err); rerr != nil {
+		lg.Error("writing the corpus change log", "trigger", who, "guild", guild, "err", rerr)
+	}
 }

@@ -139,11 +139,11 @@ func TestServeRemembersAcrossRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	up, down, err := db.Votes(context.Background(), answerID)
+	up, down, err := db.Guild("guild-1").Votes(context.Background(), answerID)
 	if err != nil || up != 1 || down != 0 {
 		t.Errorf("votes on %s: %d up, %d down, %v; want the one 👍", answerID, up, down, err)
 	}
-	st, err := db.Stats(context.Background(), time.Now().Add(-time.Hour))
+	st, err := db.Guild("guild-1").Stats(context.Background(), time.Now().Add(-time.Hour))
 	if err != nil || st.Questions != 2 || st.Up != 1 || len(st.TopSources) == 0 {
 		t.Errorf("stats %+v, %v; want 2 questions, 1 👍, cited sources", st, err)
 	}
@@ -171,7 +171,7 @@ func TestServeRemembersAcrossRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if turns, ok, err := db.LoadConversation(context.Background(), thread); err != nil || !ok || len(turns) != 2 || turns[0].Question != q {
+	if turns, ok, err := db.Guild("guild-1").LoadConversation(context.Background(), thread); err != nil || !ok || len(turns) != 2 || turns[0].Question != q {
 		t.Errorf("stored conversation %+v, %v, %v; want 2 turns", turns, ok, err)
 	}
 }

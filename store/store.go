@@ -1,0 +1,167 @@
+// Package store keeps what the bot learns: the questions asked, the votes
+// on answers, the corpus change log, thread conversations and each
+// server's moderator roles. It reports the gaps in a FAQ (questions
+// refused or voted down, grouped by similarity) and usage statistics.
+//
+// Everything belongs to one Discord server. Store is the database;
+// Store.Guild returns the view of one server, and every read and write
+// made through that view carries the server's ID in the store itself, so
+// no caller can forget it and no server's records reach another's
+// reports. The operations that span servers — a member's request to be
+// forgotten, retention — are on Store.
+//
+// SQLite (Open) is the embedded implementation; storetest holds the suite
+// every implementation must pass.
+package store
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// BaseGuild is the guild key of the operator's base knowledge base (the
+// corpus every allowed server answers from): its change log lives there,
+// and so do records from before per-server data that could not be tied
+// to a server. Discord server IDs are never empty.
+const BaseGuild = ""
+
+// Store is the bot's database. Implementations are safe for concurrent
+// use.
+type Store interface {
+	// Guild returns the records of one Discord server (BaseGuild for the
+	// operator's base). It does no I/O.
+	Guild(id string) Guild
+	// Guilds lists the servers that have any records, sorted.
+	Guilds(ctx context.Context) ([]string, error)
+	// DeleteUser deletes everything stored about a member in every
+	// server — their questions (and every copy of their text, such as
+	// other members' votes on their answers), their votes and their turns
+	// of thread conversations — and says how many records went. It is how
+	// a member's request to be forgotten is honoured.
+	DeleteUser(ctx context.Context, userID string) (int, error)
+	// PruneConversations deletes the conversations, in every server,
+	// whose last turn is older than the retention age, and says how many
+	// went.
+	PruneConversations(ctx context.Context) (int, error)
+	// SchemaVersion is the number of the last migration applied.
+	SchemaVersion(ctx context.Context) (int, error)
+	// Close closes the database.
+	Close() error
+}
+
+// Guild is one server's records. Every method reads and writes only that
+// server's rows.
+type Guild interface {
+	// ID is the server's ID.
+	ID() string
+
+	// RecordQuestion stores q and returns its row ID.
+	RecordQuestion(ctx context.Context, q QuestionRecord) (int64, error)
+	// RecordFeedback stores f, replacing the same member's earlier vote on
+	// the same answer: one vote per member per answer, changeable. A vote
+	// on an answer the server never recorded must carry its question, or
+	// it fails with ErrUnknownAnswer: another server's answer ID, or a
+	// made-up one, is no answer of this server's.
+	RecordFeedback(ctx context.Context, f Feedback) error
+	// Votes returns the 👍 and 👎 counts of one answer.
+	Votes(ctx context.Context, answerID string) (up, down int, err error)
+	// Gaps returns the most frequent groups of questions asked since since
+	// that were refused or whose answer got more 👎 than 👍, largest group
+	// first, at most limit (all when limit <= 0).
+	Gaps(ctx context.Context, since time.Time, limit int) ([]Gap, error)
+	// Stats computes the statistics of everything recorded since since.
+	Stats(ctx context.Context, since time.Time) (Stats, error)
+
+	// RecordChange appends c to the corpus change log.
+	RecordChange(ctx context.Context, c Change) error
+	// Changes returns the latest limit changes, newest first.
+	Changes(ctx context.Context, limit int) ([]Change, error)
+	// LastChange returns the latest successful change of each document
+	// with the given action, keyed by document.
+	LastChange(ctx context.Context, action Action) (map[string]Change, error)
+
+	// LoadConversation returns a thread's turns, oldest first, and whether
+	// the thread is a conversation the store keeps. A conversation past
+	// the retention age counts as unknown even before it is pruned.
+	LoadConversation(ctx context.Context, threadID string) ([]Turn, bool, error)
+	// AppendTurn adds one turn to a thread's conversation (starting it if
+	// needed, or afresh when it had expired), keeping the latest
+	// Options.ConversationMaxTurns. Concurrent appends to one thread all
+	// land.
+	AppendTurn(ctx context.Context, threadID string, t Turn) error
+
+	// ModeratorRoles lists the role IDs whose members may use the
+	// server's moderator commands, sorted.
+	ModeratorRoles(ctx context.Context) ([]string, error)
+	// AddModeratorRole allows a role; it reports false when it already
+	// was.
+	AddModeratorRole(ctx context.Context, roleID, who string) (bool, error)
+	// RemoveModeratorRole disallows a role; it reports false when it was
+	// not allowed.
+	RemoveModeratorRole(ctx context.Context, roleID string) (bool, error)
+}
+
+// Options configure a Store. The zero value stores user IDs as given and
+// keeps conversations for DefaultConversationMaxAge and
+// DefaultConversationMaxTurns.
+type Options struct {
+	// UserIDs says how user IDs are stored: PrivacyPlain, PrivacyHashed or
+	// PrivacyNone.
+	UserIDs Privacy
+	// Key is the secret that hashes user IDs (at least MinKeyLen bytes),
+	// from a setting. When nil the key is read from KeyFile, which is
+	// made on first use. Either way it is never stored in the database:
+	// the database alone must not say who asked.
+	Key []byte
+	// KeyFile is where the key is kept when Key is nil: made with mode
+	// 0600 on first use. Empty means a file named like the database with
+	// the extension .key (faqbot.db → faqbot.key).
+	KeyFile string
+	// LegacyGuild is the server that records from before per-server data
+	// belong to when they carry none (votes and conversations of a bot
+	// that served one server). Empty: the one server the old questions
+	// name, if they name exactly one; otherwise such records go to
+	// BaseGuild, where only the operator sees them.
+	LegacyGuild string
+	// ConversationMaxAge drops conversations not updated for this long;
+	// 0 means DefaultConversationMaxAge.
+	ConversationMaxAge time.Duration
+	// ConversationMaxTurns keeps only this many latest turns of a
+	// conversation; 0 means DefaultConversationMaxTurns.
+	ConversationMaxTurns int
+	// Logger receives structured logs; discarded when nil.
+	Logger *slog.Logger
+	// Now is the clock; time.Now when nil. Tests set it.
+	Now func() time.Time
+}
+
+// Defaults for Options.
+const (
+	// DefaultConversationMaxAge: a Discord thread left alone for a month is
+	// over; keeping it longer only keeps members' words longer.
+	DefaultConversationMaxAge = 30 * 24 * time.Hour
+	// DefaultConversationMaxTurns: follow-ups only need the last few
+	// exchanges, and the prompt has a token budget anyway.
+	DefaultConversationMaxTurns = 20
+)
+
+// withDefaults fills in the zero values of o.
+func (o Options) withDefaults() Options {
+	if o.UserIDs == "" {
+		o.UserIDs = PrivacyPlain
+	}
+	if o.ConversationMaxAge <= 0 {
+		o.ConversationMaxAge = DefaultConversationMaxAge
+	}
+	if o.ConversationMaxTurns <= 0 {
+		o.ConversationMaxTurns = DefaultConversationMaxTurns
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o
+}
