@@ -86,7 +86,8 @@ func (m *Manager) addLocked(ctx context.Context, k *guildKB, name string, data [
 	m.install(k, l)
 	m.loads.Add(1)
 	rep := l.Report()
-	ch := library.Change{DocumentsAdded: []string{doc.ID}, PassagesAdded: doc.Passages, Embedded: rep.Embedded, Reused: rep.Reused, Took: time.Since(start)}
+	ch := library.Change{DocumentsAdded: []string{doc.ID}, PassagesAdded: doc.Passages, Embedded: rep.Embedded, Reused: rep.Reused,
+		Skips: l.Corpus().Skips, Took: time.Since(start)}
 	m.lg.Info("first document of a server", "guild", k.id, "document", doc.ID, "passages", doc.Passages)
 	return doc, ch, nil
 }
@@ -154,7 +155,7 @@ func (m *Manager) Refresh(ctx context.Context, guild string) (library.Change, er
 	if !wasLoaded {
 		// Loading read the folder as it is now.
 		docs := l.Documents()
-		ch := library.Change{PassagesUnchanged: len(l.Corpus().Chunks), Took: time.Since(start)}
+		ch := library.Change{PassagesUnchanged: len(l.Corpus().Chunks), Skips: l.Corpus().Skips, Took: time.Since(start)}
 		for _, d := range docs {
 			ch.DocumentsUnchanged = append(ch.DocumentsUnchanged, d.ID)
 		}
