@@ -7,17 +7,19 @@ import (
 )
 
 // Estimated costs of a loaded library, in bytes, beyond its vectors
-// (4 bytes a dimension). Measured with `faqbot bench --tenancy`, which
-// prints the estimate beside the heap it saw grow: the passages' text is
-// held about three times over (the corpus, the index's passages and the
-// vector store's documents), each passage costs a few hundred bytes of
-// maps, IDs and postings, and each library a fixed amount for its
-// collection and folder handles.
+// (4 bytes a dimension). Fitted to `faqbot bench --tenancy`, which prints
+// the estimate beside the heap it saw grow (1,000 servers of 24 passages:
+// 158 KiB each; 20 of 2,012: 9.2 MiB each, with 512-dimension vectors):
+// the passages' text is held about twice over (the corpus and the vector
+// store's documents share some strings), each passage costs a few hundred
+// bytes of maps, IDs and postings, and each library a fixed amount for
+// its collection and folder handles. Erring high keeps the heap under the
+// budget.
 const (
-	textCopies      = 3
+	textCopies      = 2
 	perPassageBytes = 600
 	perTermBytes    = 64
-	perLibraryBytes = 64 << 10
+	perLibraryBytes = 48 << 10
 )
 
 // Estimate is the memory a loaded library holds, in bytes: what the

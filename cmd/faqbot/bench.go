@@ -40,6 +40,10 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	questions := fs.String("questions", "", "question set for the shipped-corpus measurements (default: "+defaultBenchQuestions+" if present)")
 	plot := fs.String("plot", "", "also draw the results as an SVG chart to this file")
 	seed := fs.Uint64("seed", 1, "seed of the synthetic corpora and queries")
+	tenancy := fs.Bool("tenancy", false, "instead, measure many servers' knowledge bases: memory, first question after eviction, refresh isolation")
+	def := benchmark.DefaultTenancy()
+	servers := fs.String("servers", fmt.Sprintf("%d,%d", def.Small, def.Large), "with --tenancy: how many small and large servers")
+	budget := fs.Int("budget-mb", 0, "with --tenancy: the memory budget of the eviction pass, in MiB (0: a third of everything loaded)")
 	pos, err := parseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
@@ -49,6 +53,22 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	}
 	if len(pos) > 0 {
 		return usagef("bench takes no arguments, got %q", pos[0])
+	}
+	if *tenancy {
+		n, err := intList("--servers", *servers, 0)
+		if err != nil || len(n) != 2 || n[0] < 2 || n[1] < 1 || *budget < 0 {
+			return usagef("--servers wants two numbers, small (at least 2) and large (at least 1), e.g. 1000,20; --budget-mb at least 0")
+		}
+		def.Small, def.Large, def.BudgetMB, def.Seed = n[0], n[1], *budget, *seed
+		_, lg, err := e.setup(nil, false)
+		if err != nil {
+			return err
+		}
+		rep, err := benchmark.RunTenancy(ctx, lg, def)
+		if err != nil {
+			return err
+		}
+		return rep.WriteMarkdown(e.stdout)
 	}
 	o := benchmark.Options{Reps: *reps, Queries: *queries, Seed: *seed, ColdRuns: *coldRuns}
 	if o.Sizes, err = intList("--sizes", *sizes, 10); err != nil {
