@@ -120,7 +120,7 @@ Usage:
   faqbot index [--corpus DIR] [--index DIR]
   faqbot eval --questions FILE.jsonl [--corpus DIR] [--index DIR] [-k N] [-v]
   faqbot serve [--corpus DIR] [--index DIR]
-  faqbot gaps [--days N] [--limit N]
+  faqbot gaps [--days N] [--limit N] [--guild ID]
   faqbot settings
   faqbot bench [--sizes 1000,10000,100000] [--dims 512,1536] [--reps N] [--queries N] [--plot FILE.svg]
 
