@@ -368,7 +368,9 @@ func secondSource(ps []passage, hits []retrieval.Hit, first int, span []segment,
 				}
 			}
 			gain /= total
-			if gain >= secondNewCoverage && gain > bestGain && used+s.chars+8 <= maxAnswerChars && !s.parts[len(s.parts)-1].leadIn() {
+			// Code alone, or a lead-in alone, is no answer to the part.
+			if gain >= secondNewCoverage && gain > bestGain && used+s.chars+8 <= maxAnswerChars &&
+				s.parts[0].kind != partCode && !s.parts[len(s.parts)-1].leadIn() {
 				best, bestGain, bestSeg = i, gain, s
 			}
 		}
