@@ -88,6 +88,17 @@ func TestExtractiveComposition(t *testing.T) {
 			sources: 1,
 		},
 		{
+			name:     "a top-ranked FAQ entry answers even when a lower passage repeats more of the question's words",
+			question: "how do i set up unit checks for my package, file naming etc",
+			hits: []retrieval.Hit{
+				hit("faq.html#86", "How do I write a unit test?", "Create a new file ending in _test.go in the same directory as your package sources. Run go test in that directory.", 0.35),
+				hit("faq.html#56", "How should I manage package versions?", "To set up a package, name it and check it in: package files and package naming are covered by modules, which check versions for you.", 0.32),
+			},
+			want:    []string{"Create a new file ending in _test.go"},
+			wantNot: []string{"modules"},
+			sources: 1,
+		},
+		{
 			name:     "no stitching across documents when the first answers",
 			question: "how long did the talks in florida last",
 			hits: []retrieval.Hit{

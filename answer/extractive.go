@@ -35,6 +35,7 @@ const (
 	coverageBase      = 0.35 // a top passage is worth something even with few query words
 	secondaryRatio    = 0.7  // a second source scoring below this share of the first...
 	secondaryCoverage = 0.5  // ...must cover this share of the question on its own
+	overrideCoverage  = 0.25 // a lower-ranked passage answers instead only with this much more of the question
 	secondNewCoverage = 0.25 // a second source must add this share of the question's weight
 	prefixMatch       = 5    // stems sharing this many leading letters count as one word
 	kindBonus         = 0.25 // a "who" question wants a name, "how much" a number
@@ -116,19 +117,25 @@ func extractive(question, query string, hits []retrieval.Hit) Answer {
 	return compose(question, query, hits, chosen)
 }
 
-// primary picks the passage to answer from: the best ranked, unless a
-// passage ranked a little lower holds much more of the question. An FAQ
-// entry's title counts: it is the question the entry answers.
+// primary picks the passage to answer from: the best ranked, unless it
+// holds little of the question and a passage ranked a little lower holds
+// much more. A top-ranked FAQ entry is always the answer: it was written
+// for that question. An FAQ entry's title counts as its words.
 func primary(ps []passage, hits []retrieval.Hit) int {
+	if isFAQ(hits[0].Chunk) {
+		return 0
+	}
 	top := hits[0].Score
-	best, bestScore := 0, -1.0
-	for i, p := range ps {
+	best, bestScore := 0, coverageBase+ps[0].coverage
+	for i, p := range ps[1:] {
+		i++
+		if p.coverage < ps[0].coverage+overrideCoverage ||
+			hits[i].Score < secondaryRatio*top && p.coverage < secondaryCoverage {
+			continue
+		}
 		rel := 1.0
 		if top > 0 {
 			rel = 0.5 + 0.5*hits[i].Score/top
-		}
-		if i > 0 && hits[i].Score < secondaryRatio*top && p.coverage < secondaryCoverage {
-			continue
 		}
 		if s := rel * (coverageBase + p.coverage); s > bestScore+1e-9 {
 			best, bestScore = i, s
@@ -352,22 +359,21 @@ func secondSource(ps []passage, hits []retrieval.Hit, first int, span []segment,
 	top := hits[0].Score
 	best, bestGain := -1, 0.0
 	var bestSeg segment
+	faqFirst := isFAQ(hits[first].Chunk)
 	for i, p := range ps {
 		if i == first {
+			continue
+		}
+		if faqFirst && !(isFAQ(hits[i].Chunk) && gainOf(termSet(hits[i].Chunk.Title), missing, total) >= secondNewCoverage) {
+			// An FAQ entry answers its question; another entry joins it
+			// only when its own question is the part left out.
 			continue
 		}
 		for _, s := range p.segs {
 			if hits[i].Score < secondaryRatio*top && s.coverage < secondaryCoverage {
 				continue
 			}
-			var gain float64
-			terms := s.terms()
-			for t, w := range missing {
-				if hasTerm(terms, t) {
-					gain += w
-				}
-			}
-			gain /= total
+			gain := gainOf(s.terms(), missing, total)
 			// Code alone, or a lead-in alone, is no answer to the part.
 			if gain >= secondNewCoverage && gain > bestGain && used+s.chars+8 <= maxAnswerChars &&
 				s.parts[0].kind != partCode && !s.parts[len(s.parts)-1].leadIn() {
@@ -379,6 +385,18 @@ func secondSource(ps []passage, hits []retrieval.Hit, first int, span []segment,
 		return -1, nil
 	}
 	return best, []segment{bestSeg}
+}
+
+// gainOf is the share of the question's weight (total) that terms add
+// among the missing terms.
+func gainOf(terms map[string]bool, missing map[string]float64, total float64) float64 {
+	var gain float64
+	for t, w := range missing {
+		if hasTerm(terms, t) {
+			gain += w
+		}
+	}
+	return gain / total
 }
 
 // chosenSpan is the part of one hit an answer quotes.
