@@ -14,6 +14,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	xunicode "golang.org/x/text/encoding/unicode"
+
 	"github.com/faqbot/faqbot/corpus"
 )
 
@@ -88,6 +90,16 @@ func (l *Library) AddDocument(ctx context.Context, name string, data []byte, opt
 
 	l.refresh.Lock()
 	defer l.refresh.Unlock()
+	// Names that differ only in case are one document: they are on a
+	// case-insensitive file system, and to a member reading the sources.
+	for _, d := range l.Corpus().Documents {
+		if d.ID != id && strings.EqualFold(d.ID, id) {
+			if !opts.Replace {
+				return fail(fmt.Errorf("%w: %s, whose name differs only in case (use replace to overwrite it)", ErrExists, d.ID))
+			}
+			id = d.ID
+		}
+	}
 	root, err := os.OpenRoot(l.opts.Dir)
 	if err != nil {
 		return fail(err)
@@ -132,7 +144,7 @@ func (l *Library) AddDocument(ctx context.Context, name string, data []byte, opt
 }
 
 // checkUpload checks an upload's size and content before anything is
-// written, and applies the title. It returns the bytes to save.
+// written, and applies the title. It returns the bytes to save: UTF-8.
 func checkUpload(id string, data []byte, opts AddOptions) ([]byte, error) {
 	limit := opts.MaxSize
 	if limit <= 0 {
@@ -141,6 +153,10 @@ func checkUpload(id string, data []byte, opts AddOptions) ([]byte, error) {
 	limit = min(limit, corpus.MaxFileSize)
 	if int64(len(data)) > limit {
 		return nil, fmt.Errorf("%w: %d bytes, the limit is %d", corpus.ErrTooLarge, len(data), limit)
+	}
+	data, err := fromUTF16(data)
+	if err != nil {
+		return nil, err
 	}
 	if bytes.IndexByte(data, 0) >= 0 {
 		return nil, fmt.Errorf("%w: it holds NUL bytes", corpus.ErrBinary)
@@ -320,4 +336,19 @@ func removedName(root *os.Root, base string, now time.Time) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("too many removed copies of %s", base)
+}
+
+// fromUTF16 converts text saved as UTF-16 with its byte-order mark (what
+// Windows editors call "Unicode") to UTF-8, the form the corpus folder
+// keeps; anything else is returned as it is. Without a byte-order mark
+// UTF-16 cannot be told from binary data, and is refused as binary.
+func fromUTF16(data []byte) ([]byte, error) {
+	if !bytes.HasPrefix(data, []byte{0xFF, 0xFE}) && !bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
+		return data, nil
+	}
+	out, err := xunicode.UTF16(xunicode.LittleEndian, xunicode.ExpectBOM).NewDecoder().Bytes(data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: it starts like UTF-16 but is not", corpus.ErrEncoding)
+	}
+	return out, nil
 }

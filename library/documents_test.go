@@ -109,7 +109,7 @@ func TestAddDocumentRefuses(t *testing.T) {
 		{"NUL bytes", "faq.txt", []byte("hello\x00world, a text with a NUL"), AddOptions{}, corpus.ErrBinary},
 		{"PDF", "faq.txt", []byte("%PDF-1.7\n1 0 obj\n"), AddOptions{}, corpus.ErrBinary},
 		{"Latin-1", "faq.txt", []byte("Caf\xe9 opening hours are nine to five."), AddOptions{}, corpus.ErrEncoding},
-		{"UTF-16", "faq.txt", []byte("\xff\xfeh\x00i\x00"), AddOptions{}, corpus.ErrBinary},
+		{"UTF-16 without a byte-order mark", "faq.txt", []byte("h\x00i\x00 \x00t\x00h\x00e\x00r\x00e\x00"), AddOptions{}, corpus.ErrBinary},
 		{"empty", "faq.md", []byte("  \n"), AddOptions{}, corpus.ErrEmpty},
 		{"no text", "faq.html", []byte("<html><body><script>x()</script></body></html>"), AddOptions{}, corpus.ErrNoText},
 	}
@@ -354,5 +354,79 @@ func assertNoTemps(t *testing.T, dir string) {
 	m, _ := filepath.Glob(filepath.Join(dir, tempPrefix+"*"))
 	if len(m) > 0 {
 		t.Errorf("temporary files left: %v", m)
+	}
+}
+
+// TestAddDocumentUTF16: a text file saved as UTF-16 with its byte-order
+// mark ("Unicode" in Windows editors) is accepted, kept as UTF-8 and
+// answered from, in either byte order.
+func TestAddDocumentUTF16(t *testing.T) {
+	const text = "# Opening hours\n\n## When does the café open?\n\nThe café opens at nine and closes at five, Monday to Friday.\n"
+	utf16 := func(bigEndian bool) []byte {
+		out := []byte{0xFF, 0xFE}
+		if bigEndian {
+			out = []byte{0xFE, 0xFF}
+		}
+		for _, r := range text {
+			hi, lo := byte(r>>8), byte(r)
+			if bigEndian {
+				out = append(out, hi, lo)
+			} else {
+				out = append(out, lo, hi)
+			}
+		}
+		return out
+	}
+	for _, be := range []bool{false, true} {
+		dir := t.TempDir()
+		write(t, dir, "dogs.md", dogs)
+		l := openDir(t, dir)
+		info, _, err := l.AddDocument(context.Background(), "hours.md", utf16(be), AddOptions{})
+		if err != nil {
+			t.Fatalf("big endian %v: %v", be, err)
+		}
+		got, err := os.ReadFile(filepath.Join(dir, info.ID))
+		if err != nil || string(got) != text {
+			t.Errorf("big endian %v: saved %q (%v), want the text in UTF-8", be, got, err)
+		}
+		if hits, _ := l.Search(context.Background(), "when does the café open", 1); len(hits) == 0 || hits[0].Chunk.DocID != "hours.md" {
+			t.Errorf("big endian %v: search %v", be, hits)
+		}
+	}
+}
+
+// TestAddDocumentNameCase: "Parking.md" and "parking.md" are one
+// document, as they are on a case-insensitive file system and to a member
+// reading the sources: the second is refused as existing, and replacing
+// it replaces the first, under its name.
+func TestAddDocumentNameCase(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "dogs.md", dogs)
+	l := openDir(t, dir)
+	ctx := context.Background()
+	if _, _, err := l.AddDocument(ctx, "Parking.md", []byte(refunds), AddOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := l.AddDocument(ctx, "parking.md", []byte(cats), AddOptions{})
+	if !errors.Is(err, ErrExists) || !strings.Contains(err.Error(), "Parking.md") {
+		t.Fatalf("a second name differing in case: %v, want ErrExists naming Parking.md", err)
+	}
+	info, ch, err := l.AddDocument(ctx, "PARKING.md", []byte(birds), AddOptions{Replace: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.ID != "Parking.md" || !slices.Equal(ch.DocumentsChanged, []string{"Parking.md"}) {
+		t.Errorf("replace: %+v %+v, want Parking.md changed", info, ch)
+	}
+	var names []string
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if !slices.Equal(names, []string{"Parking.md", "dogs.md"}) {
+		t.Errorf("corpus folder holds %q", names)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "Parking.md")); string(got) != birds {
+		t.Errorf("Parking.md holds %q", got)
 	}
 }
