@@ -52,24 +52,31 @@ type outcome struct {
 	Answered bool
 }
 
+// Why admit turned a question away.
+const (
+	rejectEmpty       = "empty"
+	rejectTooLong     = "too_long"
+	rejectRateLimited = "rate_limited"
+)
+
 // admit checks a question before any work is done on it: its length and
-// the user's rate. It returns the reply to send instead, and false, when
-// the question is turned away.
-func (b *Bot) admit(q question) (Reply, bool) {
+// the user's rate. It returns the reply to send instead, why, and false,
+// when the question is turned away.
+func (b *Bot) admit(q question) (Reply, string, bool) {
 	text := strings.TrimSpace(q.Text)
 	if text == "" {
-		b.reject(q, "empty")
-		return notice(msgEmpty), false
+		b.reject(q, rejectEmpty)
+		return notice(msgEmpty), rejectEmpty, false
 	}
 	if n := runeLen(text); n > b.cfg.MaxQuestionLen {
-		b.reject(q, "too_long")
-		return notice(fmt.Sprintf(msgTooLong, n, b.cfg.MaxQuestionLen)), false
+		b.reject(q, rejectTooLong)
+		return notice(fmt.Sprintf(msgTooLong, n, b.cfg.MaxQuestionLen)), rejectTooLong, false
 	}
 	if ok, wait := b.limiter.allow(q.UserID); !ok {
-		b.reject(q, "rate_limited")
-		return notice(fmt.Sprintf(msgRateLimited, roundUp(wait))), false
+		b.reject(q, rejectRateLimited)
+		return notice(fmt.Sprintf(msgRateLimited, roundUp(wait))), rejectRateLimited, false
 	}
-	return Reply{}, true
+	return Reply{}, "", true
 }
 
 // answer answers an admitted question within QuestionTimeout, queueing
@@ -96,12 +103,14 @@ func (b *Bot) answer(ctx context.Context, q question, onQueued func(pos int), on
 	}
 	var partial func(string)
 	if onPartial != nil {
-		partial = func(text string) { onPartial(renderPartial(q.Text, text)) }
+		partial = func(text string) { onPartial(renderPartial(q.Text, b.scrub.partial(text))) }
 	}
 	a, err := q.srv.Answerer.Stream(ctx, answer.Question{Text: q.Text, History: q.History}, partial)
 	if err != nil {
 		return b.failed(q, start, fmt.Errorf("answering: %w", err))
 	}
+	// Before anything is shown or stored.
+	a = b.scrub.answer(a)
 	if a.Question == "" {
 		a.Question = strings.TrimSpace(q.Text)
 	}

@@ -36,11 +36,11 @@ func TestAdmit(t *testing.T) {
 			b.limiter.now = func() time.Time { return now }
 			q := question{Text: tt.text, UserID: "u1", Via: viaSlash}
 			for range tt.asked {
-				if _, ok := b.admit(q); !ok {
+				if _, _, ok := b.admit(q); !ok {
 					t.Fatal("an earlier question was turned away")
 				}
 			}
-			r, ok := b.admit(q)
+			r, _, ok := b.admit(q)
 			if ok != tt.wantOK {
 				t.Fatalf("admit(%q) ok = %v, want %v (reply %q)", tt.text, ok, tt.wantOK, r.Content)
 			}

@@ -45,10 +45,14 @@ type Bot struct {
 	// fetch downloads /corpus add attachments: the session's HTTP client.
 	fetch   *http.Client
 	limiter *rateLimiter
-	queue   *queue
-	metrics *metrics
+	// turnAways limits the turn-aways posted for message questions.
+	turnAways *turnAways
+	queue     *queue
+	metrics   *metrics
 	// memFeedback keeps the votes of servers that have no Feedback.
 	memFeedback *MemoryFeedback
+	// scrub takes the token and keys out of answers.
+	scrub scrubber
 
 	// allowed are the servers the bot serves; nil: any.
 	allowed map[string]bool
@@ -120,7 +124,9 @@ func newBot(cfg Config, deps Deps, sess session) *Bot {
 		notThreads:  newChannelSet(maxNotThreads),
 		fetch:       &http.Client{Timeout: restTimeout},
 		limiter:     newRateLimiter(cfg.RatePerMinute, time.Now),
+		turnAways:   newTurnAways(time.Now),
 		memFeedback: NewMemoryFeedback(),
+		scrub:       newScrubber(cfg.Token, cfg.Secrets),
 		left:        make(map[string]bool),
 		changing:    newKeyedLocks(),
 	}

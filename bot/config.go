@@ -75,6 +75,9 @@ type Config struct {
 	ShutdownGrace time.Duration
 	// MaxUploadBytes is the largest attachment /corpus add accepts.
 	MaxUploadBytes int64
+	// Secrets are values that must never be shown or stored, besides the
+	// token (an API key, say): answers are scrubbed of them.
+	Secrets []string
 }
 
 // withDefaults validates c and fills in its zero values.

@@ -249,7 +249,7 @@ func (b *Bot) corpusList(ctx context.Context, corpus Corpus) Reply {
 
 // titled renders a title after a file name: ` ("Title")`, or nothing.
 func titled(title string) string {
-	title = oneLine(title)
+	title = defang(oneLine(title))
 	if title == "" {
 		return ""
 	}

@@ -62,6 +62,9 @@ func (b *Bot) download(ctx context.Context, a *discordgo.MessageAttachment, limi
 		return nil, fmt.Errorf("%w: %w", errDownloadFail, err)
 	}
 	c := *b.fetch
+	// The session's client bounds REST calls (restTimeout); a download
+	// gets downloadTimeout, which ctx now carries.
+	c.Timeout = 0
 	c.CheckRedirect = func(r *http.Request, via []*http.Request) error {
 		if len(via) >= 3 || !b.trustedURL(r.URL) {
 			return fmt.Errorf("%w: redirected to %s", errNoFetch, r.URL.Host)

@@ -89,7 +89,7 @@ func (b *Bot) slashAsk(ctx context.Context, srv Server, i *discordgo.Interaction
 		return
 	}
 	defer done()
-	if r, ok := b.admit(q); !ok {
+	if r, _, ok := b.admit(q); !ok {
 		b.respond(ctx, i, r)
 		return
 	}

@@ -161,8 +161,15 @@ func (b *Bot) enterMessage(ctx context.Context, q question, m *discordgo.Message
 		b.send(ctx, m.ChannelID, notice(msgShutdown), m.SoftReference())
 		return nil, false
 	}
-	if r, admitted := b.admit(q); !admitted {
-		b.send(ctx, m.ChannelID, r, m.SoftReference())
+	if r, reason, admitted := b.admit(q); !admitted {
+		// A turn-away cannot be private here, and shares the channel's
+		// budget with answers: each member hears it once a window, and a
+		// channel only so many.
+		if b.turnAways.post(q.GuildID, q.UserID, m.ChannelID, reason) {
+			b.send(ctx, m.ChannelID, r, m.SoftReference())
+		} else {
+			b.lg.Debug("turn-away not posted again", "guild", q.GuildID, "channel", m.ChannelID, "user", q.UserID, "reason", reason)
+		}
 		done()
 		return nil, false
 	}

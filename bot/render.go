@@ -43,7 +43,7 @@ func renderAnswer(id string, a answer.Answer) []Reply {
 	if a.Refused {
 		color = colorRefusal
 	}
-	title := trimLine(oneLine(a.Question), maxTitle)
+	title := trimLine(defang(oneLine(a.Question)), maxTitle)
 	var fields []*discordgo.MessageEmbedField
 	if !a.Refused && len(a.Citations) > 0 {
 		fields = append(fields, &discordgo.MessageEmbedField{Name: "Sources", Value: sourcesField(a.Citations)})
@@ -62,7 +62,7 @@ func renderAnswer(id string, a answer.Answer) []Reply {
 	if footer != nil {
 		overhead += runeLen(footer.Text)
 	}
-	body := strings.TrimSpace(a.Text)
+	body := defang(strings.TrimSpace(a.Text))
 	if body == "" {
 		body = "…"
 	}
@@ -91,8 +91,8 @@ func renderAnswer(id string, a answer.Answer) []Reply {
 // renderPartial renders an answer that is still being written.
 func renderPartial(question, text string) Reply {
 	e := &discordgo.MessageEmbed{
-		Title:       trimLine(oneLine(question), maxTitle),
-		Description: Trim(strings.TrimSpace(text)+" ▌", maxDescription),
+		Title:       trimLine(defang(oneLine(question)), maxTitle),
+		Description: Trim(defang(strings.TrimSpace(text))+" ▌", maxDescription),
 		Color:       colorAnswer,
 		Footer:      &discordgo.MessageEmbedFooter{Text: writingFooter},
 	}
@@ -257,7 +257,7 @@ func renderSources(a answer.Answer) Reply {
 	for i, c := range cs {
 		// 100 rather than maxFieldName: 25 long names would leave no
 		// room for the passages.
-		names[i] = Trim(fmt.Sprintf("[%d] %s", c.N, oneLine(passageTitle(c))), 100)
+		names[i] = Trim(fmt.Sprintf("[%d] %s", c.N, defang(oneLine(passageTitle(c)))), 100)
 		budget -= runeLen(names[i])
 	}
 	per := min(maxFieldValue, budget/len(cs))
@@ -268,9 +268,9 @@ func renderSources(a answer.Answer) Reply {
 			where = titleLink(c.Source, u)
 		}
 		where = "\n— " + where
-		passage := strings.TrimSpace(c.Passage)
+		passage := defang(strings.TrimSpace(c.Passage))
 		if passage == "" {
-			passage = strings.TrimSpace(c.Snippet)
+			passage = defang(strings.TrimSpace(c.Snippet))
 		}
 		// ">>> " quotes the rest of the field: the passage and where it
 		// comes from.

@@ -105,14 +105,14 @@ func (b *Bot) gaps(ctx context.Context, rep Reports, days int, since time.Time) 
 	}
 	budget := maxEmbedTotal - runeLen(e.Title) - runeLen(e.Description)
 	for n, g := range gaps {
-		name := Trim(fmt.Sprintf("%d. %s — “%s”", n+1, plural(g.Count, "time"), oneLine(g.Question)), maxFieldName)
+		name := Trim(fmt.Sprintf("%d. %s — “%s”", n+1, plural(g.Count, "time"), defang(oneLine(g.Question))), maxFieldName)
 		var v strings.Builder
 		fmt.Fprintf(&v, "refused %d, voted down %d, last asked %s", g.Refused, g.Downvoted, g.LastAsked.UTC().Format("2006-01-02 15:04 UTC"))
 		if len(g.Variants) > 0 {
 			shown := g.Variants[:min(variantsShown, len(g.Variants))]
 			quoted := make([]string, len(shown))
 			for j, s := range shown {
-				quoted[j] = "“" + Trim(oneLine(s), 80) + "”"
+				quoted[j] = "“" + Trim(defang(oneLine(s)), 80) + "”"
 			}
 			v.WriteString("\nalso asked as: " + strings.Join(quoted, ", "))
 			if len(g.Variants) > len(shown) {

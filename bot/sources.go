@@ -61,7 +61,7 @@ func documentReply(docs []Document, name string) Reply {
 	}
 	d := docs[i]
 	e := &discordgo.MessageEmbed{
-		Title: trimLine(oneLine(orID(d)), maxTitle),
+		Title: trimLine(defang(oneLine(orID(d))), maxTitle),
 		URL:   safeURL(d.URL),
 		Color: colorAnswer,
 		Fields: []*discordgo.MessageEmbedField{

@@ -81,6 +81,19 @@ type Config struct {
 	LogFormat string
 }
 
+// SecretValues are the values of the secret settings (the token and keys)
+// that are set: what must never be shown or stored. The bot scrubs them
+// from answers. A test keeps the list in step with Settings.
+func (c Config) SecretValues() []string {
+	var out []string
+	for _, v := range []string{c.DiscordToken, c.OpenAIKey, c.EmbedAPIKey, c.UserIDKey} {
+		if v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 // LLMEnabled reports whether an LLM is configured: a base URL or an API key.
 func (c Config) LLMEnabled() bool { return c.OpenAIBaseURL != "" || c.OpenAIKey != "" }
 

@@ -185,3 +185,24 @@ func TestEmbeddingAndReasoningSettings(t *testing.T) {
 		}
 	}
 }
+
+// TestSecretValuesCoverEverySecret: every setting marked secret is among
+// the values the bot scrubs from answers.
+func TestSecretValuesCoverEverySecret(t *testing.T) {
+	env := map[string]string{}
+	for _, s := range Settings() {
+		if s.Secret {
+			env[s.Env] = "secret-value-of-" + s.Env + "-0123456789abcdef0123"
+		}
+	}
+	c, err := Load(func(k string) string { return env[k] }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(c.SecretValues(), "\n")
+	for k, v := range env {
+		if !strings.Contains(got, v) {
+			t.Errorf("%s is not among the secret values", k)
+		}
+	}
+}

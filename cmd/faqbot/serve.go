@@ -88,6 +88,7 @@ func runServe(ctx context.Context, e *env, args []string) (err error) {
 		ShardID: cfg.ShardID, ShardCount: cfg.ShardCount, ModeratorRoles: cfg.ModeratorRoles,
 		RatePerMinute: cfg.RatePerMinute, MaxConcurrent: cfg.MaxConcurrent, MaxQuestionLen: cfg.MaxQuestionLen,
 		QuestionTimeout: cfg.QuestionTimeout, HTTPAddr: cfg.HTTPAddr, MaxUploadBytes: maxUpload,
+		Secrets: cfg.SecretValues(),
 	}, bot.Deps{
 		Servers:    servers{kbs: kbs, db: db, answer: st.answer, maxUpload: maxUpload, lg: lg},
 		Forgetter:  forgetter{db},
