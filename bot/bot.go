@@ -91,6 +91,9 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 		return nil, fmt.Errorf("creating the Discord session: %w", err)
 	}
 	s.Identify.Intents = intents
+	// Warnings include gateway disconnections, which operators want to
+	// see; RouteDiscordgoLogs gives them our log format.
+	s.LogLevel = discordgo.LogWarning
 	s.ShardID, s.ShardCount = cfg.ShardID, cfg.ShardCount
 	// The bot keeps what it needs itself; discordgo's state cache would
 	// hold every guild's channels and members for nothing.

@@ -128,6 +128,9 @@ func runServe(ctx context.Context, e *env, args []string) (err error) {
 	lg.Info("serving", "base_documents", len(st.lib.Corpus().Documents), "base_passages", len(st.lib.Corpus().Chunks), "mode", st.engine.Mode(),
 		"base_corpus", cfg.CorpusDir, "base_for", baseFor(cfg), "servers", serversDesc(cfg), "servers_folder", guildsDir(cfg),
 		"database", storePath(cfg), "user_ids", cfg.StoreUserIDs, "memory_mb", cfg.MemoryMB)
+	// discordgo logs gateway trouble itself, in a format of its own unless
+	// routed through ours.
+	defer bot.RouteDiscordgoLogs(lg.With("from", "discordgo"))()
 	return b.Run(ctx)
 }
 
