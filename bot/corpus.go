@@ -152,7 +152,7 @@ func (b *Bot) corpusAdd(ctx context.Context, docs Corpus, i *discordgo.Interacti
 			b.lg.Warn("document not added", "user", u.Who, "file", att.Filename, "err", err)
 			return notice(corpusError(err, b.cfg.MaxUploadBytes))
 		}
-		b.lg.Info("document added", "user", u.Who, "document", ch.Document, "passages", ch.Passages, "replaced", ch.Replaced)
+		b.lg.Info("document added", "guild", i.GuildID, "user", u.Who, "document", ch.Document, "passages", ch.Passages, "replaced", ch.Replaced)
 		verb := "Added"
 		if ch.Replaced {
 			verb = "Replaced"
@@ -174,7 +174,7 @@ func (b *Bot) corpusRemove(ctx context.Context, docs Corpus, i *discordgo.Intera
 		b.lg.Warn("document not removed", "user", who(i), "document", id, "err", err)
 		return notice(corpusError(err, b.cfg.MaxUploadBytes))
 	}
-	b.lg.Info("document removed", "user", who(i), "document", id)
+	b.lg.Info("document removed", "guild", i.GuildID, "user", who(i), "document", id, "moved_to", ch.MovedTo)
 	where := "the `removed` folder"
 	if ch.MovedTo != "" {
 		where = "`" + codeSafe(ch.MovedTo) + "`"

@@ -134,7 +134,8 @@ func (l *Library) AddDocument(ctx context.Context, name string, data []byte, opt
 	}
 	for _, d := range l.Documents() {
 		if d.ID == id {
-			l.lg.Info("document added", "document", id, "passages", d.Passages, "replaced", old != nil)
+			// The caller logs the change with who made it; this is detail.
+			l.lg.Debug("document added", "document", id, "passages", d.Passages, "replaced", old != nil)
 			return d, ch, nil
 		}
 	}
@@ -218,7 +219,7 @@ func (l *Library) RemoveDocument(ctx context.Context, id string) (Change, error)
 	if err != nil {
 		return fail(errors.Join(err, moveBack(l.opts.Dir, dst, id)))
 	}
-	l.lg.Info("document removed", "document", id, "moved_to", dst)
+	l.lg.Debug("document removed", "document", id, "moved_to", dst)
 	return ch, nil
 }
 
