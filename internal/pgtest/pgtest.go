@@ -108,12 +108,16 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	ctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
 
-	dir, err := os.MkdirTemp("", "faqbot-pgtest-")
+	removeOrphans(os.TempDir(), logf)
+	dir, err := os.MkdirTemp("", tempPrefix)
 	if err != nil {
 		return nil, fmt.Errorf("making the server's folder: %w", err)
 	}
 	fail := func(err error) (*Server, error) {
 		return nil, errors.Join(err, os.RemoveAll(dir))
+	}
+	if err := os.WriteFile(filepath.Join(dir, ownerFile), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+		return fail(fmt.Errorf("marking the server's folder: %w", err))
 	}
 	if err := os.Chown(dir, acct.uid, acct.gid); err != nil {
 		return fail(fmt.Errorf("handing the server's folder to uid %d: %w", acct.uid, err))

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -210,6 +211,46 @@ func TestDatabaseName(t *testing.T) {
 		}
 		if again := databaseName(tt.hint); again == got {
 			t.Errorf("databaseName(%q) gave %q twice", tt.hint, got)
+		}
+	}
+}
+
+// TestRemoveOrphans: a folder whose owner is gone is removed; one whose
+// owner runs, and a fresh one still without an owner file, are kept.
+func TestRemoveOrphans(t *testing.T) {
+	tmp := t.TempDir()
+	mk := func(name, owner string, age time.Duration) string {
+		d := filepath.Join(tmp, tempPrefix+name)
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if owner != "" {
+			if err := os.WriteFile(filepath.Join(d, ownerFile), []byte(owner), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if age > 0 {
+			old := time.Now().Add(-age)
+			if err := os.Chtimes(d, old, old); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return d
+	}
+	// A PID far above any real one: no such process.
+	gone := mk("gone", "2147483646", 0)
+	mine := mk("mine", strconv.Itoa(os.Getpid()), 0)
+	fresh := mk("fresh", "", 0)
+	stale := mk("stale", "", 2*orphanAge)
+	other := filepath.Join(tmp, "unrelated")
+	if err := os.Mkdir(other, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	removeOrphans(tmp, t.Logf)
+	for d, want := range map[string]bool{gone: false, mine: true, fresh: true, stale: false, other: true} {
+		_, err := os.Stat(d)
+		if got := err == nil; got != want {
+			t.Errorf("%s kept = %v, want %v", filepath.Base(d), got, want)
 		}
 	}
 }
