@@ -11,15 +11,17 @@ import (
 )
 
 // Environment variables the tests read (the program itself never does).
+// They do not start with FAQBOT_: faqbot warns about FAQBOT_ names that are
+// no setting, and the tests' children inherit the environment.
 const (
 	// URLEnv, when set, is the URL of an existing server whose role may
 	// create databases: the tests make their databases there instead of
 	// starting a server of their own.
-	URLEnv = "FAQBOT_TEST_POSTGRES_URL"
+	URLEnv = "PGTEST_URL"
 	// RequireEnv, when set to anything but "" or "0", turns the skip of a
 	// test that finds no PostgreSQL into a failure: .ci/run sets it after
 	// installing PostgreSQL, so CI cannot pass by skipping.
-	RequireEnv = "FAQBOT_TEST_POSTGRES_REQUIRE"
+	RequireEnv = "PGTEST_REQUIRE"
 )
 
 // shared is the test binary's server: started by the first Database call,
