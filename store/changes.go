@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 )
@@ -43,12 +42,12 @@ type Change struct {
 }
 
 // RecordChange appends c to the change log.
-func (g sqliteGuild) RecordChange(ctx context.Context, c Change) error {
+func (g sqlGuild) RecordChange(ctx context.Context, c Change) error {
 	s := g.s
 	if c.At.IsZero() {
 		c.At = s.now()
 	}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqlTx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO corpus_changes (guild, changed_at, who, action, document, summary, error)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`, g.id, ms(c.At), c.Who, string(c.Action), c.Document, c.Summary, c.Error)
 		return err
@@ -60,7 +59,7 @@ func (g sqliteGuild) RecordChange(ctx context.Context, c Change) error {
 }
 
 // Changes returns the latest limit changes, newest first.
-func (g sqliteGuild) Changes(ctx context.Context, limit int) ([]Change, error) {
+func (g sqlGuild) Changes(ctx context.Context, limit int) ([]Change, error) {
 	if limit <= 0 {
 		limit = 20
 	}
@@ -90,7 +89,7 @@ func (g sqliteGuild) Changes(ctx context.Context, limit int) ([]Change, error) {
 // LastChange returns the latest successful change of each of the given
 // documents with one of the actions (e.g. ActionAdd), keyed by document:
 // what /corpus list shows as "added by".
-func (g sqliteGuild) LastChange(ctx context.Context, action Action) (map[string]Change, error) {
+func (g sqlGuild) LastChange(ctx context.Context, action Action) (map[string]Change, error) {
 	rows, err := g.s.db.QueryContext(ctx, `SELECT id, changed_at, who, action, document, summary, error
 		FROM corpus_changes WHERE guild = ? AND action = ? AND error = '' ORDER BY changed_at, id`, g.id, string(action))
 	if err != nil {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -24,7 +23,7 @@ type Turn struct {
 // of its own, so appends to one thread never overwrite each other; the
 // expired turns of the thread and those beyond the latest
 // ConversationMaxTurns go in the same transaction.
-func (g sqliteGuild) AppendTurn(ctx context.Context, threadID string, t Turn) error {
+func (g sqlGuild) AppendTurn(ctx context.Context, threadID string, t Turn) error {
 	if threadID == "" {
 		return errors.New("saving a conversation turn: empty thread ID")
 	}
@@ -33,7 +32,7 @@ func (g sqliteGuild) AppendTurn(ctx context.Context, threadID string, t Turn) er
 	if t.At.IsZero() {
 		t.At = now
 	}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqlTx) error {
 		// A conversation that had expired starts afresh rather than
 		// coming back to life with its old turns.
 		if _, err := tx.ExecContext(ctx, `DELETE FROM conversation_turns WHERE guild = ? AND thread_id = ?
@@ -58,7 +57,7 @@ func (g sqliteGuild) AppendTurn(ctx context.Context, threadID string, t Turn) er
 
 // LoadConversation returns a thread's turns, oldest first, and whether the
 // thread is known.
-func (g sqliteGuild) LoadConversation(ctx context.Context, threadID string) ([]Turn, bool, error) {
+func (g sqlGuild) LoadConversation(ctx context.Context, threadID string) ([]Turn, bool, error) {
 	s := g.s
 	rows, err := s.db.QueryContext(ctx, `SELECT question, answer, at FROM conversation_turns
 		WHERE guild = ? AND thread_id = ? ORDER BY seq`, g.id, threadID)
@@ -94,12 +93,12 @@ func (g sqliteGuild) LoadConversation(ctx context.Context, threadID string) ([]T
 
 // PruneConversations deletes the conversations whose last turn is past the
 // retention age, in every server, and says how many went.
-func (s *SQLite) PruneConversations(ctx context.Context) (int, error) {
+func (s *sqlStore) PruneConversations(ctx context.Context) (int, error) {
 	var n int
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqlTx) error {
 		cutoff := ms(s.now().Add(-s.opts.ConversationMaxAge))
 		const expired = `SELECT guild, thread_id FROM conversation_turns GROUP BY guild, thread_id HAVING max(at) < ?`
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (`+expired+`)`, cutoff).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (`+expired+`) expired`, cutoff).Scan(&n); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `DELETE FROM conversation_turns WHERE (guild, thread_id) IN (`+expired+`)`, cutoff)

@@ -49,12 +49,12 @@ const (
 // largest group first, at most limit (all when limit <= 0). Votes on
 // answers that were never recorded with RecordQuestion count too when they
 // carry the question.
-func (g sqliteGuild) Gaps(ctx context.Context, since time.Time, limit int) ([]Gap, error) {
+func (g sqlGuild) Gaps(ctx context.Context, since time.Time, limit int) ([]Gap, error) {
 	rows, err := g.s.db.QueryContext(ctx, `
 		WITH fb AS (
 			SELECT answer_id, sum(vote) AS net, max(question) AS question, max(voted_at) AS at
 			FROM feedback WHERE guild = ?2 GROUP BY answer_id)
-		SELECT q.question, q.asked_at, q.refused, coalesce(fb.net, 0) < 0
+		SELECT q.question, q.asked_at, q.refused, CASE WHEN coalesce(fb.net, 0) < 0 THEN 1 ELSE 0 END
 		FROM questions q LEFT JOIN fb ON fb.answer_id = q.answer_id
 		WHERE q.guild = ?2 AND q.asked_at >= ?1 AND (q.refused = 1 OR fb.net < 0)
 		UNION ALL

@@ -31,7 +31,7 @@ func openTemp(t testing.TB, opts Options) *SQLite {
 func TestMigrationsIdempotent(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "faqbot.db")
-	want, err := migrations()
+	want, err := migrations(sqliteDialect.migrations)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,10 @@ import (
 // HMAC key.
 const MinKeyLen = 32
 
+// ErrNoSharedKey means a shared database whose privacy mode hashes member
+// IDs, with no key configured for it.
+var ErrNoSharedKey = errors.New("every process sharing the database must hash member IDs with one key: set FAQBOT_USER_ID_KEY (the same on every process), or put the same key file in each process's data folder")
+
 // legacySaltKey is the meta row in which databases before schema 2 kept
 // the hashing key, where anyone with the database file could read it and
 // reverse the hashes of a server's few thousand member IDs. Open moves it
@@ -32,7 +36,14 @@ const legacySaltKey = "user_salt"
 // database when there is one (so that its hashes still match), else at
 // random. With Options.Key set, that key hashes new records and the file's
 // keys, if any, only match old ones.
-func (s *SQLite) loadKeys(ctx context.Context) ([][]byte, error) {
+//
+// A shared database (several processes, each with a data folder of its
+// own) must not have each process make a key of its own: their hashes of
+// one member would differ, and a request to be forgotten made on one
+// would miss the records written by the others. There, a privacy mode
+// that hashes needs the key from the setting or an existing key file, the
+// same on every process.
+func (s *sqlStore) loadKeys(ctx context.Context, shared bool) ([][]byte, error) {
 	legacy, err := s.legacySalt(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("reading the user ID key: %w", err)
@@ -47,13 +58,16 @@ func (s *SQLite) loadKeys(ctx context.Context) ([][]byte, error) {
 		keep = append(keep, legacy)
 	}
 	if len(keep) == 0 && s.opts.Key == nil {
+		if shared && s.opts.UserIDs != PrivacyPlain {
+			return nil, fmt.Errorf("%w (privacy mode %s)", ErrNoSharedKey, s.opts.UserIDs)
+		}
 		k := make([]byte, MinKeyLen)
 		if _, err := rand.Read(k); err != nil {
 			return nil, fmt.Errorf("making the user ID key: %w", err)
 		}
 		keep = [][]byte{k}
 	}
-	if len(keep) != len(fileKeys) {
+	if len(keep) != len(fileKeys) && s.opts.KeyFile != "" {
 		// The file is written, and synced, before the legacy key leaves
 		// the database: a crash in between leaves it in both.
 		if err := writeKeyFile(s.opts.KeyFile, keep); err != nil {
@@ -76,7 +90,7 @@ func (s *SQLite) loadKeys(ctx context.Context) ([][]byte, error) {
 }
 
 // legacySalt is the key an old database kept in its meta table, or nil.
-func (s *SQLite) legacySalt(ctx context.Context) ([]byte, error) {
+func (s *sqlStore) legacySalt(ctx context.Context) ([]byte, error) {
 	var v string
 	err := s.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, legacySaltKey).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {

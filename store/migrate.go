@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
@@ -12,11 +11,13 @@ import (
 	"strings"
 )
 
-// migrationFiles are the schema changes, numbered NNNN_name.sql and applied
-// in order. A migration is never edited once released: a change is a new
-// file.
+// migrationFiles are the schema changes of each engine, in
+// migrations/<engine>/, numbered NNNN_name.sql and applied in order. A
+// migration is never edited once released: a change is a new file, for
+// each engine (their numbers need not match: PostgreSQL started from the
+// schema SQLite had reached).
 //
-//go:embed migrations/*.sql
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
 var migrationFiles embed.FS
 
 // migration is one numbered schema change.
@@ -26,15 +27,9 @@ type migration struct {
 	sql     string
 }
 
-// migrationHooks are Go steps that run after a migration's SQL, in its
-// transaction, for what SQL alone cannot decide.
-func (s *SQLite) migrationHooks() map[int]func(context.Context, *sql.Tx) error {
-	return map[int]func(context.Context, *sql.Tx) error{2: s.adoptLegacy}
-}
-
-// migrations lists the embedded migrations in order.
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
+// migrations lists the embedded migrations of the folder dir in order.
+func migrations(dir string) ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFiles, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -45,7 +40,7 @@ func migrations() ([]migration, error) {
 		if !ok || err != nil || v <= 0 {
 			return nil, fmt.Errorf("migration %s: name must start with a number and _", e.Name())
 		}
-		b, err := fs.ReadFile(migrationFiles, "migrations/"+e.Name())
+		b, err := fs.ReadFile(migrationFiles, dir+"/"+e.Name())
 		if err != nil {
 			return nil, err
 		}
@@ -62,21 +57,27 @@ func migrations() ([]migration, error) {
 
 // migrate applies the migrations the database lacks, each in its own
 // transaction together with its schema_version row, so a crash leaves the
-// schema at a whole version. The version is read inside the transaction,
-// which holds the write lock, so two processes opening a new database at
-// once apply each migration once.
-func (s *SQLite) migrate(ctx context.Context) error {
-	ms, err := migrations()
-	hooks := s.migrationHooks()
+// schema at a whole version. Two processes opening a new database at once
+// apply each migration once: the version is read inside the transaction,
+// which in SQLite holds the write lock, and PostgreSQL's migrations run
+// under an advisory lock.
+func (s *sqlStore) migrate(ctx context.Context) error {
+	ms, err := migrations(s.d.migrations)
 	if err != nil {
 		return fmt.Errorf("reading migrations: %w", err)
 	}
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (
-		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`); err != nil {
+	if s.d.lockMigrations != nil {
+		release, err := s.d.lockMigrations(ctx, s.db.DB)
+		if err != nil {
+			return fmt.Errorf("waiting for other processes' migrations: %w", err)
+		}
+		defer release()
+	}
+	if _, err := s.db.ExecContext(ctx, s.d.schemaVersionTable); err != nil {
 		return fmt.Errorf("creating schema_version: %w", err)
 	}
 	for _, m := range ms {
-		err := s.tx(ctx, func(tx *sql.Tx) error {
+		err := s.tx(ctx, func(tx *sqlTx) error {
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_version WHERE version = ?`, m.version).Scan(&n); err != nil {
 				return err
@@ -84,18 +85,20 @@ func (s *SQLite) migrate(ctx context.Context) error {
 			if n > 0 {
 				return nil
 			}
-			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			// The migration's SQL is sent as written: it has no
+			// parameters, and its comments may hold question marks.
+			if _, err := tx.Tx.ExecContext(ctx, m.sql); err != nil {
 				return err
 			}
-			if hook := hooks[m.version]; hook != nil {
-				if err := hook(ctx, tx); err != nil {
+			if hook := s.d.hooks[m.version]; hook != nil {
+				if err := hook(ctx, s, tx); err != nil {
 					return err
 				}
 			}
 			_, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)`,
 				m.version, m.name, s.now().UnixMilli())
 			if err == nil {
-				s.lg.Info("store migrated", "version", m.version, "migration", m.name)
+				s.lg.Info("store migrated", "engine", s.d.name, "version", m.version, "migration", m.name)
 			}
 			return err
 		})
@@ -107,7 +110,7 @@ func (s *SQLite) migrate(ctx context.Context) error {
 }
 
 // SchemaVersion is the number of the last migration applied.
-func (s *SQLite) SchemaVersion(ctx context.Context) (int, error) {
+func (s *sqlStore) SchemaVersion(ctx context.Context) (int, error) {
 	var v int
 	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_version`).Scan(&v); err != nil {
 		return 0, fmt.Errorf("reading schema version: %w", err)
@@ -121,7 +124,7 @@ func (s *SQLite) SchemaVersion(ctx context.Context) (int, error) {
 // Options.LegacyGuild, or else the one server the old questions name.
 // With neither they stay with BaseGuild, for the operator. The change
 // log stays with BaseGuild either way: it is the base corpus's history.
-func (s *SQLite) adoptLegacy(ctx context.Context, tx *sql.Tx) error {
+func adoptLegacy(ctx context.Context, s *sqlStore, tx *sqlTx) error {
 	guild := s.opts.LegacyGuild
 	if guild == "" {
 		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT guild FROM questions WHERE guild != '' LIMIT 2`)

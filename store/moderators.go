@@ -2,14 +2,13 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 )
 
 // ModeratorRoles lists the role IDs allowed the server's moderator
 // commands, sorted.
-func (g sqliteGuild) ModeratorRoles(ctx context.Context) ([]string, error) {
+func (g sqlGuild) ModeratorRoles(ctx context.Context) ([]string, error) {
 	rows, err := g.s.db.QueryContext(ctx, `SELECT role_id FROM moderator_roles WHERE guild = ? ORDER BY role_id`, g.id)
 	if err != nil {
 		return nil, fmt.Errorf("listing moderator roles: %w", err)
@@ -30,12 +29,12 @@ func (g sqliteGuild) ModeratorRoles(ctx context.Context) ([]string, error) {
 }
 
 // AddModeratorRole allows roleID; false when it already was.
-func (g sqliteGuild) AddModeratorRole(ctx context.Context, roleID, who string) (bool, error) {
+func (g sqlGuild) AddModeratorRole(ctx context.Context, roleID, who string) (bool, error) {
 	if roleID == "" {
 		return false, errors.New("adding a moderator role: empty role ID")
 	}
 	var n int64
-	err := g.s.tx(ctx, func(tx *sql.Tx) error {
+	err := g.s.tx(ctx, func(tx *sqlTx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO moderator_roles (guild, role_id, added_by, added_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (guild, role_id) DO NOTHING`, g.id, roleID, who, ms(g.s.now()))
 		if err != nil {
@@ -51,9 +50,9 @@ func (g sqliteGuild) AddModeratorRole(ctx context.Context, roleID, who string) (
 }
 
 // RemoveModeratorRole disallows roleID; false when it was not allowed.
-func (g sqliteGuild) RemoveModeratorRole(ctx context.Context, roleID string) (bool, error) {
+func (g sqlGuild) RemoveModeratorRole(ctx context.Context, roleID string) (bool, error) {
 	var n int64
-	err := g.s.tx(ctx, func(tx *sql.Tx) error {
+	err := g.s.tx(ctx, func(tx *sqlTx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM moderator_roles WHERE guild = ? AND role_id = ?`, g.id, roleID)
 		if err != nil {
 			return err

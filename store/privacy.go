@@ -54,17 +54,17 @@ func mac(key []byte, parts ...string) string {
 }
 
 // hashed is userID's stored hash under the current key.
-func (s *SQLite) hashed(userID string) string { return hashPrefix + mac(s.keys[0], userID) }
+func (s *sqlStore) hashed(userID string) string { return hashPrefix + mac(s.keys[0], userID) }
 
 // token is the per-scope token of userID (privacy mode none): scope is an
 // answer or a thread.
-func (s *SQLite) token(key []byte, scope, userID string) string {
+func (s *sqlStore) token(key []byte, scope, userID string) string {
 	return tokenPrefix + mac(key, scope, userID)
 }
 
 // userColumn is what the questions table stores for userID: the ID, its
 // hash, or NULL.
-func (s *SQLite) userColumn(userID string) sql.NullString {
+func (s *sqlStore) userColumn(userID string) sql.NullString {
 	if userID == "" || s.opts.UserIDs == PrivacyNone {
 		return sql.NullString{}
 	}
@@ -75,7 +75,7 @@ func (s *SQLite) userColumn(userID string) sql.NullString {
 // for votes, a thread ID for conversation turns): unique per user (and,
 // in privacy mode none, per scope), in the form the privacy mode allows.
 // An empty userID stays empty.
-func (s *SQLite) userKey(scope, userID string) string {
+func (s *sqlStore) userKey(scope, userID string) string {
 	if userID == "" {
 		return ""
 	}
@@ -90,7 +90,7 @@ func (s *SQLite) userKey(scope, userID string) string {
 
 // userForms are every form userID may be stored in without a scope: as
 // given, and hashed under each key.
-func (s *SQLite) userForms(userID string) []any {
+func (s *sqlStore) userForms(userID string) []any {
 	forms := []any{userID}
 	for _, k := range s.keys {
 		forms = append(forms, hashPrefix+mac(k, userID))
@@ -99,7 +99,7 @@ func (s *SQLite) userForms(userID string) []any {
 }
 
 // isToken reports whether stored, a token of some scope, is userID's.
-func (s *SQLite) isToken(stored, scope, userID string) bool {
+func (s *sqlStore) isToken(stored, scope, userID string) bool {
 	for _, k := range s.keys {
 		if hmac.Equal([]byte(stored), []byte(s.token(k, scope, userID))) {
 			return true
@@ -116,14 +116,14 @@ func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, "
 // of those questions kept with other members' votes, their votes and
 // their turns of thread conversations. Questions stored in privacy mode
 // none are linked to nobody and stay.
-func (s *SQLite) DeleteUser(ctx context.Context, userID string) (int, error) {
+func (s *sqlStore) DeleteUser(ctx context.Context, userID string) (int, error) {
 	if userID == "" {
 		return 0, errors.New("deleting a user's data: empty user ID")
 	}
 	forms := s.userForms(userID)
 	in := placeholders(len(forms))
 	var n int64
-	exec := func(tx *sql.Tx, q string, args ...any) error {
+	exec := func(tx *sqlTx, q string, args ...any) error {
 		res, err := tx.ExecContext(ctx, q, args...)
 		if err != nil {
 			return err
@@ -132,7 +132,7 @@ func (s *SQLite) DeleteUser(ctx context.Context, userID string) (int, error) {
 		n += k
 		return nil
 	}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqlTx) error {
 		// The copies first, while the questions still say which answers
 		// were this member's.
 		if err := exec(tx, `UPDATE feedback SET question = '', asker = '' WHERE question != '' AND
@@ -162,7 +162,7 @@ func (s *SQLite) DeleteUser(ctx context.Context, userID string) (int, error) {
 
 // deleteTokens deletes userID's votes and turns stored under tokens, and
 // clears the question copies whose asker is one of them.
-func (s *SQLite) deleteTokens(ctx context.Context, tx *sql.Tx, userID string, n *int64) error {
+func (s *sqlStore) deleteTokens(ctx context.Context, tx *sqlTx, userID string, n *int64) error {
 	type match struct{ stmt, a, b string }
 	var del []match
 	for _, q := range []struct{ sel, stmt string }{

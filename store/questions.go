@@ -34,7 +34,7 @@ type QuestionRecord struct {
 }
 
 // RecordQuestion stores q and returns its row ID.
-func (g sqliteGuild) RecordQuestion(ctx context.Context, q QuestionRecord) (int64, error) {
+func (g sqlGuild) RecordQuestion(ctx context.Context, q QuestionRecord) (int64, error) {
 	s := g.s
 	if q.At.IsZero() {
 		q.At = s.now()
@@ -48,16 +48,15 @@ func (g sqliteGuild) RecordQuestion(ctx context.Context, q QuestionRecord) (int6
 	}
 	answerID := sql.NullString{String: q.AnswerID, Valid: q.AnswerID != ""}
 	var id int64
-	err = s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO questions
+	err = s.tx(ctx, func(tx *sqlTx) error {
+		// RETURNING rather than LastInsertId, which PostgreSQL's driver
+		// does not have.
+		err := tx.QueryRowContext(ctx, `INSERT INTO questions
 			(answer_id, asked_at, guild, channel, user_id, question, answer, mode, sources, refused, latency_ms, note)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			answerID, ms(q.At), g.id, q.ChannelID, s.userColumn(q.UserID), q.Question, q.Answer, q.Mode,
-			string(src), q.Refused, q.Latency.Milliseconds(), q.Note)
+			string(src), boolInt(q.Refused), q.Latency.Milliseconds(), q.Note).Scan(&id)
 		if err != nil {
-			return err
-		}
-		if id, err = res.LastInsertId(); err != nil {
 			return err
 		}
 		if !answerID.Valid {
@@ -70,6 +69,10 @@ func (g sqliteGuild) RecordQuestion(ctx context.Context, q QuestionRecord) (int6
 	}
 	return id, nil
 }
+
+// voteCounts are the 👍 and 👎 counts of the feedback rows selected, in
+// SQL that both engines read alike (PostgreSQL cannot sum a comparison).
+const voteCounts = `coalesce(sum(CASE WHEN vote = 1 THEN 1 ELSE 0 END), 0), coalesce(sum(CASE WHEN vote = -1 THEN 1 ELSE 0 END), 0)`
 
 // Vote is a reader's verdict on an answer: +1 (👍) or -1 (👎).
 type Vote int
@@ -107,7 +110,7 @@ var ErrUnknownAnswer = errors.New("no such answer in this server")
 
 // RecordFeedback stores f, replacing the same member's earlier vote on the
 // same answer.
-func (g sqliteGuild) RecordFeedback(ctx context.Context, f Feedback) error {
+func (g sqlGuild) RecordFeedback(ctx context.Context, f Feedback) error {
 	s := g.s
 	if f.Vote != VoteUp && f.Vote != VoteDown {
 		return fmt.Errorf("recording feedback: %w", ErrBadVote)
@@ -118,7 +121,7 @@ func (g sqliteGuild) RecordFeedback(ctx context.Context, f Feedback) error {
 	if f.At.IsZero() {
 		f.At = s.now()
 	}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqlTx) error {
 		// The question row, when there is one, already holds the text:
 		// a copy with every vote would be one more thing to forget.
 		var recorded int
@@ -147,8 +150,8 @@ func (g sqliteGuild) RecordFeedback(ctx context.Context, f Feedback) error {
 }
 
 // Votes returns the 👍 and 👎 counts of one answer.
-func (g sqliteGuild) Votes(ctx context.Context, answerID string) (up, down int, err error) {
-	err = g.s.db.QueryRowContext(ctx, `SELECT coalesce(sum(vote = 1), 0), coalesce(sum(vote = -1), 0)
+func (g sqlGuild) Votes(ctx context.Context, answerID string) (up, down int, err error) {
+	err = g.s.db.QueryRowContext(ctx, `SELECT `+voteCounts+`
 		FROM feedback WHERE guild = ? AND answer_id = ?`, g.id, answerID).Scan(&up, &down)
 	if err != nil {
 		return 0, 0, fmt.Errorf("counting votes: %w", err)

@@ -44,13 +44,13 @@ const topSources = 10
 
 // Stats computes the statistics of everything the server recorded since
 // since.
-func (g sqliteGuild) Stats(ctx context.Context, since time.Time) (Stats, error) {
+func (g sqlGuild) Stats(ctx context.Context, since time.Time) (Stats, error) {
 	s := g.s
 	st := Stats{Since: since}
 	from := ms(since)
 	wrap := func(err error) (Stats, error) { return Stats{}, fmt.Errorf("computing stats: %w", err) }
 
-	rows, err := s.db.QueryContext(ctx, `SELECT date(asked_at / 1000, 'unixepoch') AS day, count(*), sum(refused)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+s.d.utcDay("asked_at")+` AS day, count(*), sum(refused)
 		FROM questions WHERE guild = ? AND asked_at >= ? GROUP BY day ORDER BY day`, g.id, from)
 	if err != nil {
 		return wrap(err)
@@ -81,16 +81,15 @@ func (g sqliteGuild) Stats(ctx context.Context, since time.Time) (Stats, error) 
 		st.MedianLatency = time.Duration(median) * time.Millisecond
 	}
 
-	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(sum(vote = 1), 0), coalesce(sum(vote = -1), 0)
+	if err := s.db.QueryRowContext(ctx, `SELECT `+voteCounts+`
 		FROM feedback WHERE guild = ? AND voted_at >= ?`, g.id, from).Scan(&st.Up, &st.Down); err != nil {
 		return wrap(err)
 	}
 
 	rows, err = s.db.QueryContext(ctx, `
 		SELECT doc, count(DISTINCT id) AS n FROM (
-			SELECT q.id, CASE WHEN instr(j.value, '#') > 0 THEN substr(j.value, 1, instr(j.value, '#') - 1) ELSE j.value END AS doc
-			FROM questions q, json_each(q.sources) j
-			WHERE q.guild = ? AND q.asked_at >= ? AND q.refused = 0)
+			`+s.d.citedDocuments+`
+			WHERE q.guild = ? AND q.asked_at >= ? AND q.refused = 0) cited
 		GROUP BY doc ORDER BY n DESC, doc LIMIT ?`, g.id, from, topSources)
 	if err != nil {
 		return wrap(err)

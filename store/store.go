@@ -10,8 +10,10 @@
 // reports. The operations that span servers — a member's request to be
 // forgotten, retention — are on Store.
 //
-// SQLite (Open) is the embedded implementation; storetest holds the suite
-// every implementation must pass.
+// SQLite (Open) is the embedded implementation; PostgreSQL (OpenPostgres)
+// is for several processes sharing one database. Both are the same code
+// over database/sql, with what the engines spell differently in a small
+// dialect; storetest holds the suite both must pass.
 package store
 
 import (

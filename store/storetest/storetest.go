@@ -48,6 +48,7 @@ func Run(t *testing.T, fresh func(t *testing.T) Backend) {
 		{"ChangesNewestFirst", testChangesNewestFirst},
 		{"ModeratorRoles", testModeratorRoles},
 		{"ConcurrentWrites", testConcurrentWrites},
+		{"ConcurrentFirstOpen", testConcurrentFirstOpen},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, fresh) })
@@ -652,5 +653,40 @@ func testConcurrentWrites(t *testing.T, fresh func(*testing.T) Backend) {
 	st, err := g.Stats(ctx, time.Time{})
 	if err != nil || st.Questions != writers*each || st.Up != writers*each {
 		t.Errorf("stats %+v (%v), want %d questions and votes", st, err, writers*each)
+	}
+}
+
+// testConcurrentFirstOpen: processes starting at once on a new database
+// (shards of one bot) each open it, and the schema is made once.
+func testConcurrentFirstOpen(t *testing.T, fresh func(*testing.T) Backend) {
+	b := fresh(t)
+	ctx := context.Background()
+	const n = 4
+	stores := make([]store.Store, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { stores[i], errs[i] = b.Open(t, store.Options{}) })
+	}
+	wg.Wait()
+	versions := map[int]bool{}
+	for i := range n {
+		if errs[i] != nil {
+			t.Errorf("open %d: %v", i, errs[i])
+			continue
+		}
+		v, err := stores[i].SchemaVersion(ctx)
+		must(t, err)
+		versions[v] = true
+		_, err = stores[i].Guild("g").RecordQuestion(ctx, store.QuestionRecord{Question: fmt.Sprint("q", i)})
+		must(t, err)
+		must(t, stores[i].Close())
+	}
+	if len(versions) != 1 {
+		t.Errorf("the stores opened at once report schema versions %v, want one", versions)
+	}
+	s := open(t, b, store.Options{})
+	if st, err := s.Guild("g").Stats(ctx, time.Time{}); err != nil || st.Questions != n {
+		t.Errorf("after %d concurrent first opens: %d questions (%v), want %d", n, st.Questions, err, n)
 	}
 }
