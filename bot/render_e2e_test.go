@@ -34,7 +34,7 @@ func TestSourcesGroupedInDiscord(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, _, _ := runE2E(t, fake, b, fa)
+	e, stop, runErr := runE2E(t, fake, b, fa)
 	i := e.ask(t, "ask-grouped", discordtest.Member{ID: "user-ada", Username: "ada"}, "how do homes and warps work?")
 	edit := e.edit(t, i, "Everyone can set 3 homes")
 	embed := edit["embeds"].([]any)[0].(map[string]any)
@@ -42,5 +42,9 @@ func TestSourcesGroupedInDiscord(t *testing.T) {
 	want := "[1][2][4] [Cinderbrook FAQ](https://cinderbrook.test/faq) — `faq.html`\n[3] Warps — `warps.md`"
 	if len(fields) != 1 || fields[0].(map[string]any)["value"] != want {
 		t.Errorf("Sources field %+v\nwant %q", fields, want)
+	}
+	stop()
+	if err := <-runErr; err != nil {
+		t.Errorf("Run: %v", err)
 	}
 }
