@@ -54,7 +54,8 @@ type Expansion struct {
 	Terms []string
 	// Word is the related word as the table has it.
 	Word string
-	// From is the member's word (or words) it was found for.
+	// From is the member's word it was found for, or the member's words
+	// of a multi-word name joined by single spaces ("united states").
 	From string
 	// Rel is how Word relates to From.
 	Rel Relation
@@ -120,7 +121,7 @@ func (e *Expander) Expand(words []string, inCorpus func(term string) bool) []Exp
 		}
 	}
 	best := map[string]Expansion{} // by terms, space-joined
-	for _, unit := range e.units(words) {
+	for _, u := range e.units(words) {
 		var found []Expansion
 		seen := map[string]int{}
 		consider := func(word string, rel Relation, w float64) {
@@ -135,15 +136,15 @@ func (e *Expander) Expand(words []string, inCorpus func(term string) bool) []Exp
 			key := strings.Join(terms, " ")
 			if i, ok := seen[key]; ok {
 				if w > found[i].Weight {
-					found[i] = Expansion{Terms: terms, Word: word, From: unit, Rel: rel, Weight: w}
+					found[i] = Expansion{Terms: terms, Word: word, From: u.from, Rel: rel, Weight: w}
 				}
 				return
 			}
 			seen[key] = len(found)
-			found = append(found, Expansion{Terms: terms, Word: word, From: unit, Rel: rel, Weight: w})
+			found = append(found, Expansion{Terms: terms, Word: word, From: u.from, Rel: rel, Weight: w})
 		}
-		for _, b := range e.table.readings(unit) {
-			if b.word != unit {
+		for _, b := range e.table.readings(u.key) {
+			if b.word != u.key {
 				consider(b.word, Inflection, b.weight)
 			}
 			for _, r := range e.table.Lookup(b.word) {
@@ -212,28 +213,36 @@ func byWeight(a, b Expansion) int {
 	return cmp.Compare(a.Word, b.Word)
 }
 
+// unit is what the table is asked about: a word or a multi-word name of
+// the question.
+type unit struct {
+	key  string // as the table writes it ("cease-fire")
+	from string // the member's words, joined by spaces ("cease fire")
+}
+
 // units splits a question's words into what the table is asked about:
 // multi-word names it knows ("united states", longest first), and the
 // remaining words that carry content (the analyser keeps them) and are not
 // in notExpanded.
-func (e *Expander) units(words []string) []string {
-	var out []string
+func (e *Expander) units(words []string) []unit {
+	var out []unit
 	for i := 0; i < len(words); {
 		n := 1
 		for k := min(maxPhrase, len(words)-i); k >= 2; k-- {
-			p := strings.Join(words[i:i+k], " ")
-			if len(e.table.readings(p)) == 0 {
+			from := strings.Join(words[i:i+k], " ")
+			key := from
+			if len(e.table.readings(key)) == 0 {
 				// WordNet writes some compounds with hyphens ("cease-fire").
-				if p = strings.Join(words[i:i+k], "-"); len(e.table.readings(p)) == 0 {
+				if key = strings.Join(words[i:i+k], "-"); len(e.table.readings(key)) == 0 {
 					continue
 				}
 			}
 			n = k
-			out = append(out, p)
+			out = append(out, unit{key, from})
 			break
 		}
 		if n == 1 && !notExpanded[words[i]] && len(e.terms(words[i])) > 0 {
-			out = append(out, words[i])
+			out = append(out, unit{words[i], words[i]})
 		}
 		i += n
 	}

@@ -192,7 +192,7 @@ func TestExpand(t *testing.T) {
 			name:     "a member's two words match a hyphenated name",
 			question: "will they cease fire",
 			corpus:   "a truce",
-			want:     []string{"truce<-cease-fire(synonym 0.54)"},
+			want:     []string{"truce<-cease fire(synonym 0.54)"},
 		},
 		{
 			name:     "at most a few terms per word, the strongest",
