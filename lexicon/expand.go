@@ -2,6 +2,7 @@ package lexicon
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -95,6 +96,16 @@ func (e *Expander) terms(w string) []string {
 	e.memo[w] = ts
 	e.mu.Unlock()
 	return ts
+}
+
+// expandVersion is bumped whenever Expand's rules or constants change, so
+// that Name changes with them.
+const expandVersion = 1
+
+// Name identifies the expander: its table and its rules. An index
+// calibrated with one expander is calibrated again for another.
+func (e *Expander) Name() string {
+	return fmt.Sprintf("lexicon/%d table %s", expandVersion, e.table.Sum())
 }
 
 // NewExpander returns an expander over table t. analyze must be the

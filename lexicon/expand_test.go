@@ -319,3 +319,23 @@ func TestExpandConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// The expander's name follows its table's content: an index calibrated
+// with one table is calibrated again for another.
+func TestNameFollowsTheTable(t *testing.T) {
+	tab := func(w float64) *Table {
+		var buf bytes.Buffer
+		if err := table.Write(&buf, "n", []table.Entry{{Word: "a", Links: []table.Link{{To: "b", Rel: table.Synonym, Weight: w}}}}); err != nil {
+			t.Fatal(err)
+		}
+		x, err := Open(buf.Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return x
+	}
+	a, a2, b := NewExpander(tab(0.5), corpus.Terms), NewExpander(tab(0.5), corpus.Terms), NewExpander(tab(0.9), corpus.Terms)
+	if a.Name() != a2.Name() || a.Name() == b.Name() || !strings.Contains(a.Name(), tab(0.5).Sum()) {
+		t.Errorf("names %q, %q, %q: want equal for equal tables, different for different ones", a.Name(), a2.Name(), b.Name())
+	}
+}

@@ -92,6 +92,9 @@ func Open(data []byte) (*Table, error) {
 // travels with every copy of the table.
 func (t *Table) Notice() string { return t.t.Notice() }
 
+// Sum identifies the table's content (16 hex digits of its SHA-256).
+func (t *Table) Sum() string { return t.t.Sum() }
+
 // Len is the number of words in the table.
 func (t *Table) Len() int { return t.t.Len() }
 

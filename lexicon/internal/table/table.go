@@ -9,7 +9,8 @@
 //
 // Layout (integers little-endian):
 //
-//	magic       8 bytes, "FAQLEX\x00\x01"
+//	magic       8 bytes, "FAQLEX\x00\x02"
+//	sum         8 bytes: the first 8 bytes of the SHA-256 of everything after it
 //	nWords      uint32
 //	nLinks      uint32
 //	strLen      uint32
@@ -23,7 +24,9 @@ package table
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -34,7 +37,7 @@ import (
 )
 
 // magic starts every table; its last byte is the format version.
-const magic = "FAQLEX\x00\x01"
+const magic = "FAQLEX\x00\x02"
 
 // maxWords is the most words a table can hold: a link stores its target
 // in 20 bits.
@@ -179,7 +182,6 @@ func Write(w io.Writer, notice string, entries []Entry) error {
 	linkOff = append(linkOff, uint32(len(packed)))
 
 	var buf bytes.Buffer
-	buf.WriteString(magic)
 	for _, n := range []uint32{uint32(len(words)), uint32(len(packed)), uint32(str.Len()), uint32(len(notice))} {
 		buf.Write(binary.LittleEndian.AppendUint32(nil, n))
 	}
@@ -193,7 +195,9 @@ func Write(w io.Writer, notice string, entries []Entry) error {
 	for _, v := range packed {
 		buf.Write(binary.LittleEndian.AppendUint32(nil, v))
 	}
-	if _, err := w.Write(buf.Bytes()); err != nil {
+	sum := sha256.Sum256(buf.Bytes())
+	out := append([]byte(magic), sum[:8]...)
+	if _, err := w.Write(append(out, buf.Bytes()...)); err != nil {
 		return fmt.Errorf("writing table: %w", err)
 	}
 	return nil
@@ -209,6 +213,7 @@ func checkWord(w string) error {
 // Table is an opened table. It reads the bytes it was opened on in place
 // and never changes them, so it is safe for concurrent use.
 type Table struct {
+	sum     string
 	notice  string
 	n       int
 	wordOff []byte
@@ -226,10 +231,11 @@ var ErrFormat = errors.New("not a lexicon table")
 // panic. Validate reads everything. The data is used in place and must not
 // change while the Table is in use.
 func Open(data []byte) (*Table, error) {
-	if len(data) < len(magic)+16 || string(data[:len(magic)]) != magic {
+	if len(data) < len(magic)+8+16 || string(data[:len(magic)]) != magic {
 		return nil, ErrFormat
 	}
-	p := data[len(magic):]
+	sum := hex.EncodeToString(data[len(magic) : len(magic)+8])
+	p := data[len(magic)+8:]
 	nWords := uint64(binary.LittleEndian.Uint32(p))
 	nLinks := uint64(binary.LittleEndian.Uint32(p[4:]))
 	strLen := uint64(binary.LittleEndian.Uint32(p[8:]))
@@ -239,7 +245,7 @@ func Open(data []byte) (*Table, error) {
 	if uint64(len(p)) != need || nWords > maxWords {
 		return nil, fmt.Errorf("%w: sizes do not match the header", ErrFormat)
 	}
-	t := &Table{n: int(nWords)}
+	t := &Table{n: int(nWords), sum: sum}
 	t.notice, p = string(p[:noticeLen]), p[noticeLen:]
 	t.wordOff, p = p[:4*(nWords+1)], p[4*(nWords+1):]
 	t.linkOff, p = p[:4*(nWords+1)], p[4*(nWords+1):]
@@ -289,6 +295,10 @@ func (t *Table) link(v uint32) (Link, bool) {
 	}
 	return Link{To: string(word), Rel: rel, Weight: Dequantize(w)}, true
 }
+
+// Sum identifies the table's content: 16 hex digits of its SHA-256,
+// computed when it was written.
+func (t *Table) Sum() string { return t.sum }
 
 // Notice is the licence notice stored with the table.
 func (t *Table) Notice() string { return t.notice }
