@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -27,6 +29,10 @@ type Gap struct {
 	// Variants are other phrasings, most frequent first, at most
 	// maxVariants.
 	Variants []string
+	// Picked are the "Did you mean…?" suggestions members picked after
+	// the group's refusals, most picked first: the passage they meant,
+	// and so a phrasing worth teaching.
+	Picked []Picked
 }
 
 const (
@@ -54,29 +60,39 @@ func (g sqlGuild) Gaps(ctx context.Context, since time.Time, limit int) ([]Gap, 
 		WITH fb AS (
 			SELECT answer_id, sum(vote) AS net, max(question) AS question, max(voted_at) AS at
 			FROM feedback WHERE guild = ?2 GROUP BY answer_id)
-		SELECT q.question, q.asked_at, q.refused, CASE WHEN coalesce(fb.net, 0) < 0 THEN 1 ELSE 0 END
+		SELECT q.answer_id, q.question, q.asked_at, q.refused, CASE WHEN coalesce(fb.net, 0) < 0 THEN 1 ELSE 0 END
 		FROM questions q LEFT JOIN fb ON fb.answer_id = q.answer_id
 		WHERE q.guild = ?2 AND q.asked_at >= ?1 AND (q.refused = 1 OR fb.net < 0)
 		UNION ALL
-		SELECT fb.question, fb.at, 0, 1 FROM fb
+		SELECT fb.answer_id, fb.question, fb.at, 0, 1 FROM fb
 		WHERE fb.net < 0 AND fb.at >= ?1 AND fb.question != ''
 			AND NOT EXISTS (SELECT 1 FROM questions q WHERE q.guild = ?2 AND q.answer_id = fb.answer_id)`, ms(since), g.id)
 	if err != nil {
 		return nil, fmt.Errorf("finding gaps: %w", err)
 	}
-	defer rows.Close()
 	var asked []askedQuestion
+	var ids []string
 	for rows.Next() {
 		var a askedQuestion
+		var id sql.NullString
 		var at int64
-		if err := rows.Scan(&a.text, &at, &a.refused, &a.down); err != nil {
+		if err := rows.Scan(&id, &a.text, &at, &a.refused, &a.down); err != nil {
+			rows.Close()
 			return nil, fmt.Errorf("finding gaps: %w", err)
 		}
 		a.at = fromMS(at)
 		asked = append(asked, a)
+		ids = append(ids, id.String)
 	}
-	if err := rows.Err(); err != nil {
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return nil, fmt.Errorf("finding gaps: %w", err)
+	}
+	picks, err := g.picksOf(ctx, since)
+	if err != nil {
+		return nil, fmt.Errorf("finding gaps: %w", err)
+	}
+	for i, id := range ids {
+		asked[i].picks = picks[id]
 	}
 	gaps := groupGaps(asked)
 	if limit > 0 && len(gaps) > limit {
@@ -90,6 +106,7 @@ type askedQuestion struct {
 	text          string
 	at            time.Time
 	refused, down bool
+	picks         []Picked
 }
 
 // variant is one phrasing (after normalising case, spacing and
@@ -100,6 +117,7 @@ type variant struct {
 	count         int
 	refused, down int
 	last          time.Time
+	picks         []Picked
 }
 
 // groupGaps groups questions first by their normalised text, then by the
@@ -125,6 +143,7 @@ func groupGaps(asked []askedQuestion) []Gap {
 		if a.down {
 			v.down++
 		}
+		v.picks = mergePicks(v.picks, a.picks)
 		if !a.at.Before(v.last) {
 			v.last, v.text = a.at, strings.TrimSpace(a.text)
 		}
@@ -180,6 +199,7 @@ func groupGaps(asked []askedQuestion) []Gap {
 			if i > 0 && len(gp.Variants) < maxVariants {
 				gp.Variants = append(gp.Variants, m.text)
 			}
+			gp.Picked = mergePicks(gp.Picked, m.picks)
 		}
 		gaps = append(gaps, gp)
 	}

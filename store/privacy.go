@@ -113,8 +113,9 @@ func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, "
 
 // DeleteUser deletes everything stored about userID in every server,
 // whatever privacy mode it was stored under: their questions, the copies
-// of those questions kept with other members' votes, their votes and
-// their turns of thread conversations. Questions stored in privacy mode
+// of those questions kept with other members' votes or taught as
+// phrasings, their votes, their picks of suggestions and their turns of
+// thread conversations. Questions stored in privacy mode
 // none are linked to nobody and stay.
 func (s *sqlStore) DeleteUser(ctx context.Context, userID string) (int, error) {
 	if userID == "" {
@@ -140,7 +141,15 @@ func (s *sqlStore) DeleteUser(ctx context.Context, userID string) (int, error) {
 			append(append([]any{}, forms...), forms...)...); err != nil {
 			return err
 		}
+		// Picks of the member's refused answers say nothing without the
+		// question, which goes next.
+		if err := exec(tx, `DELETE FROM suggestion_picks WHERE answer_id IN (SELECT answer_id FROM questions WHERE user_id IN (`+in+`))`,
+			forms...); err != nil {
+			return err
+		}
 		for _, q := range []string{
+			`DELETE FROM phrasings WHERE asker IN (` + in + `)`,
+			`DELETE FROM suggestion_picks WHERE picker IN (` + in + `)`,
 			`DELETE FROM questions WHERE user_id IN (` + in + `)`,
 			`DELETE FROM feedback WHERE voter IN (` + in + `)`,
 			`DELETE FROM conversation_turns WHERE asked_by IN (` + in + `)`,
@@ -169,6 +178,7 @@ func (s *sqlStore) deleteTokens(ctx context.Context, tx *sqlTx, userID string, n
 		{`SELECT answer_id, voter FROM feedback WHERE voter LIKE 't:%'`, `DELETE FROM feedback WHERE answer_id = ? AND voter = ?`},
 		{`SELECT answer_id, asker FROM feedback WHERE asker LIKE 't:%'`, `UPDATE feedback SET question = '', asker = '' WHERE answer_id = ? AND asker = ?`},
 		{`SELECT thread_id, asked_by FROM conversation_turns WHERE asked_by LIKE 't:%'`, `DELETE FROM conversation_turns WHERE thread_id = ? AND asked_by = ?`},
+		{`SELECT answer_id, picker FROM suggestion_picks WHERE picker LIKE 't:%'`, `DELETE FROM suggestion_picks WHERE answer_id = ? AND picker = ?`},
 	} {
 		rows, err := tx.QueryContext(ctx, q.sel)
 		if err != nil {

@@ -38,8 +38,9 @@ type Store interface {
 	Guilds(ctx context.Context) ([]string, error)
 	// DeleteUser deletes everything stored about a member in every
 	// server — their questions (and every copy of their text, such as
-	// other members' votes on their answers), their votes and their turns
-	// of thread conversations — and says how many records went. It is how
+	// other members' votes on their answers and phrasings taught from
+	// their questions), their votes, their picks of suggestions and their
+	// turns of thread conversations — and says how many records went. It is how
 	// a member's request to be forgotten is honoured.
 	DeleteUser(ctx context.Context, userID string) (int, error)
 	// PruneConversations deletes the conversations, in every server,
@@ -102,6 +103,37 @@ type Guild interface {
 	// RemoveModeratorRole disallows a role; it reports false when it was
 	// not allowed.
 	RemoveModeratorRole(ctx context.Context, roleID string) (bool, error)
+
+	// Teach records that a question is answered by a passage (see
+	// Phrasing). Teaching words already taught, ignoring case,
+	// punctuation and spacing, moves them to the new passage: it returns
+	// the phrasing stored and the one replaced (ID 0 when none). It fails
+	// with ErrBadPhrasing for a phrasing with no words, longer than
+	// MaxPhrasingLen or with no passage, and with ErrTooManyPhrasings past
+	// Options.MaxPhrasings. When a recorded question of the server has the same
+	// words, its asker is kept with the phrasing so that DeleteUser
+	// removes it.
+	Teach(ctx context.Context, p Phrasing) (stored, replaced Phrasing, err error)
+	// Phrasings lists the server's taught phrasings, oldest first.
+	Phrasings(ctx context.Context) ([]Phrasing, error)
+	// Unteach deletes the server's phrasings with the given IDs and
+	// returns those deleted, by ID; IDs of none of the server's are
+	// skipped.
+	Unteach(ctx context.Context, ids ...int64) ([]Phrasing, error)
+	// Relink records where a phrasing's passage is now (a reindex
+	// renumbered it); false when the server has no such phrasing.
+	Relink(ctx context.Context, id int64, p Passage) (bool, error)
+	// RecordPick stores a member's pick of a refused answer's suggestion,
+	// once per member, answer and passage. The answer must have been
+	// recorded with RecordQuestion, or it fails with ErrUnknownAnswer.
+	// Gaps reports the picks with the refused questions.
+	RecordPick(ctx context.Context, p Pick) error
+	// Endorsed returns the answered questions, voted on since since, with
+	// at least EndorsedNet more 👍 than 👎 — phrasings offered to
+	// moderators, never taught by votes alone — best first, at most
+	// limit (all when limit <= 0), one per phrasing, leaving out those
+	// already taught.
+	Endorsed(ctx context.Context, since time.Time, limit int) ([]Endorsement, error)
 }
 
 // Options configure a Store. The zero value stores user IDs as given and
@@ -132,6 +164,9 @@ type Options struct {
 	// ConversationMaxTurns keeps only this many latest turns of a
 	// conversation; 0 means DefaultConversationMaxTurns.
 	ConversationMaxTurns int
+	// MaxPhrasings bounds each server's taught phrasings; 0 means
+	// DefaultMaxPhrasings.
+	MaxPhrasings int
 	// Logger receives structured logs; discarded when nil.
 	Logger *slog.Logger
 	// Now is the clock; time.Now when nil. Tests set it.
@@ -158,6 +193,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.ConversationMaxTurns <= 0 {
 		o.ConversationMaxTurns = DefaultConversationMaxTurns
+	}
+	if o.MaxPhrasings <= 0 {
+		o.MaxPhrasings = DefaultMaxPhrasings
 	}
 	if o.Now == nil {
 		o.Now = time.Now

@@ -49,6 +49,9 @@ func Run(t *testing.T, fresh func(t *testing.T) Backend) {
 		{"ModeratorRoles", testModeratorRoles},
 		{"ConcurrentWrites", testConcurrentWrites},
 		{"ConcurrentFirstOpen", testConcurrentFirstOpen},
+		{"TaughtPhrasings", testTaughtPhrasings},
+		{"PicksInGaps", testPicksInGaps},
+		{"EndorsedNeedsSeveralMembers", testEndorsedNeedsSeveralMembers},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, fresh) })
@@ -457,6 +460,12 @@ func testForgetMeRemovesEveryCopy(t *testing.T, fresh func(*testing.T) Backend) 
 				must(t, g.RecordFeedback(ctx, store.Feedback{AnswerID: "mem-" + gid, UserID: voter, Vote: store.VoteDown, Question: unrecorded, AskedBy: asker}))
 				must(t, g.AppendTurn(ctx, "thread-"+gid, store.Turn{Question: turn, Answer: "an answer", AskedBy: asker}))
 				must(t, g.AppendTurn(ctx, "thread-"+gid, store.Turn{Question: "vic's own follow-up", Answer: "another", AskedBy: voter}))
+				// A moderator teaches Ann's question as a phrasing; Ann and
+				// Vic pick suggestions of her refused answer.
+				_, _, err = g.Teach(ctx, store.Phrasing{Question: recorded + "?", Passage: passage("faq.md", 1, "Secrets"), Who: "mod"})
+				must(t, err)
+				must(t, g.RecordPick(ctx, store.Pick{AnswerID: "rec-" + gid, UserID: asker, Passage: passage("faq.md", 1, "Secrets")}))
+				must(t, g.RecordPick(ctx, store.Pick{AnswerID: "rec-" + gid, UserID: voter, Passage: passage("faq.md", 2, "Other")}))
 			}
 			before := b.Dump(t)
 			if !strings.Contains(before, "ann's secret unrecorded question") || !strings.Contains(before, "ann's secret follow-up") {
@@ -490,6 +499,11 @@ func testForgetMeRemovesEveryCopy(t *testing.T, fresh func(*testing.T) Backend) 
 				}
 				if up, down, _ := g.Votes(ctx, "mem-"+gid); up != 0 || down != 1 {
 					t.Errorf("%s: Vic's vote: %d up %d down, want it kept", gid, up, down)
+				}
+				ps, err := g.Phrasings(ctx)
+				must(t, err)
+				if mode != store.PrivacyNone && len(ps) != 0 {
+					t.Errorf("%s: the phrasing taught from Ann's question is still there: %+v", gid, ps)
 				}
 				turns, ok, err := g.LoadConversation(ctx, "thread-"+gid)
 				if err != nil || !ok || len(turns) != 1 || turns[0].Question != "vic's own follow-up" {
