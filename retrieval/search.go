@@ -49,6 +49,18 @@ const maxDupChain = 8
 // error. When the embedder fails and ctx is still live, the hits come from
 // BM25 alone, each marked LexicalOnly, rather than an error.
 func (ix *Index) Search(ctx context.Context, query string, k int) ([]Hit, error) {
+	return ix.SearchWith(ctx, query, k, SearchOptions{})
+}
+
+// SearchOptions add to what Search looks at.
+type SearchOptions struct {
+	// Aliases are taught questions of this index's passages (see
+	// Index.Aliases); aliases made for another index are ignored.
+	Aliases *Aliases
+}
+
+// SearchWith is Search with options.
+func (ix *Index) SearchWith(ctx context.Context, query string, k int, opt SearchOptions) ([]Hit, error) {
 	if strings.TrimSpace(query) == "" || k <= 0 || len(ix.chunks) == 0 {
 		return nil, nil
 	}
@@ -132,6 +144,12 @@ func (ix *Index) Search(ctx context.Context, query string, k int) ([]Hit, error)
 			LexicalOnly: lexicalOnly,
 		}
 		h.TitleCoverage = s.titleCoverage(ix.titleTerms(d))
+		h.Score = fuse(h)
+		hits = append(hits, h)
+	}
+	// A passage found through a taught question competes with its own
+	// hit; collapse keeps the better of the two.
+	for _, h := range ix.aliasHits(opt.Aliases, s, qv, lexicalOnly) {
 		h.Score = fuse(h)
 		hits = append(hits, h)
 	}

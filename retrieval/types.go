@@ -55,4 +55,8 @@ type Hit struct {
 	// its words alone and Vector is 0. The search still answers; a front
 	// end may say that it searched by words only.
 	LexicalOnly bool
+	// Taught is the taught question (SearchOptions.Aliases) through which
+	// the passage was found and scored, or "" when it was found by its
+	// own text.
+	Taught string
 }
