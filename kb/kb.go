@@ -71,6 +71,9 @@ type Options struct {
 	// the base's included, in bytes: past it, the least recently used
 	// servers' libraries are evicted. 0: no bound.
 	MemoryBudget int64
+	// Teachings keeps the servers' taught phrasings, searched as
+	// aliases of their passages; nil: none.
+	Teachings Teachings
 	// Logger receives structured logs; discarded when nil.
 	Logger *slog.Logger
 	// Now is the clock that orders uses; time.Now when nil.
@@ -87,6 +90,9 @@ type Manager struct {
 
 	mu  sync.Mutex
 	kbs map[string]*guildKB
+	// baseTaught is the operator's taught phrasings of the base, for
+	// searches of the base alone (store.BaseGuild).
+	baseTaught taughtCache
 
 	loads, evictions atomic.Int64
 }
@@ -108,6 +114,8 @@ type guildKB struct {
 	used atomic.Int64
 	// size is the loaded library's estimated memory.
 	size atomic.Int64
+	// taught is the server's taught phrasings, ready for its indexes.
+	taught taughtCache
 }
 
 // New returns a Manager. Nothing is loaded until a server is first used.
@@ -232,6 +240,7 @@ func (m *Manager) loadLocked(ctx context.Context, k *guildKB) (*library.Library,
 // install makes l k's library (nil: none) and accounts for its size.
 func (m *Manager) install(k *guildKB, l *library.Library) {
 	k.lib.Store(l)
+	k.taught.invalidate() // its aliases hold the index they were made for
 	k.empty.Store(l == nil)
 	if l == nil {
 		k.size.Store(0)

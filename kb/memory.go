@@ -86,6 +86,8 @@ func (m *Manager) evict(keep *guildKB) {
 			total -= k.size.Load()
 			k.lib.Store(nil)
 			k.size.Store(0)
+			// Its aliases hold the index they were made for.
+			k.taught.invalidate()
 			m.evictions.Add(1)
 			m.lg.Debug("knowledge base evicted", "guild", k.id)
 		}

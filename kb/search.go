@@ -7,40 +7,43 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/faqbot/faqbot/library"
 	"github.com/faqbot/faqbot/retrieval"
 )
 
 // Searcher searches one server's knowledge base: its own index and the
-// base's, merged. It satisfies answer.Searcher.
+// base's, merged, each with the server's taught phrasings. It satisfies
+// answer.Searcher.
 type Searcher struct {
 	m     *Manager
 	guild string
 }
 
 // Searcher returns the searcher of guild. It loads nothing until it
-// searches.
+// searches. The searcher of store.BaseGuild searches the base alone, with
+// the operator's taught phrasings.
 func (m *Manager) Searcher(guild string) Searcher { return Searcher{m: m, guild: guild} }
 
 // Search returns the best k hits of the server's own documents and the
 // base's together. The two indexes are searched at once.
 func (s Searcher) Search(ctx context.Context, query string, k int) ([]retrieval.Hit, error) {
-	own, err := s.m.Library(ctx, s.guild)
+	own, err := s.m.ownOf(ctx, s.guild)
 	if err != nil {
 		return nil, err
 	}
-	libs := []*library.Library{own, s.m.Base(s.guild)}
-	if own == nil && libs[1] == nil {
+	ixs := []*retrieval.Index{indexOf(own), indexOf(s.m.baseOf(s.guild))}
+	if ixs[0] == nil && ixs[1] == nil {
 		return nil, fmt.Errorf("searching for server %s: %w", s.guild, ErrNoFAQ)
 	}
-	lists := make([][]retrieval.Hit, len(libs))
-	errs := make([]error, len(libs))
+	ownAl, baseAl := s.m.aliases(ctx, s.guild, ixs[0], ixs[1])
+	als := []*retrieval.Aliases{ownAl, baseAl}
+	lists := make([][]retrieval.Hit, len(ixs))
+	errs := make([]error, len(ixs))
 	var wg sync.WaitGroup
-	for i, l := range libs {
-		if l == nil {
+	for i, ix := range ixs {
+		if ix == nil {
 			continue
 		}
-		wg.Go(func() { lists[i], errs[i] = l.Search(ctx, query, k) })
+		wg.Go(func() { lists[i], errs[i] = ix.SearchWith(ctx, query, k, retrieval.SearchOptions{Aliases: als[i]}) })
 	}
 	wg.Wait()
 	for i, err := range errs {
