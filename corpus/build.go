@@ -21,6 +21,10 @@ type Set struct {
 	Skips []Skip
 	// Duplicates reports near-duplicate documents and passages.
 	Duplicates DuplicateReport
+	// DupState is what Duplicates and the DupOf marks were computed from,
+	// for updating them when documents change without examining the whole
+	// corpus again.
+	DupState *Duplicates
 }
 
 // Build is the one path from a corpus folder to passages, used by the CLI,
@@ -44,10 +48,15 @@ func Build(ctx context.Context, fsys fs.FS, lg *slog.Logger, opt SplitOptions) (
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("build corpus: %w", err)
 	}
-	dups := FindDuplicates(docs, chunks)
+	state, err := NewDuplicates(ctx, docs, chunks)
+	if err != nil {
+		return nil, fmt.Errorf("build corpus: %w", err)
+	}
+	state.Mark(chunks)
+	dups := state.Report()
 	lg.Info("corpus built", "documents", len(docs), "passages", len(chunks), "skipped", len(skips),
 		"duplicate_documents", len(dups.Documents), "duplicate_passages", dups.Passages)
-	return &Set{Documents: docs, Chunks: chunks, Skips: skips, Duplicates: dups}, nil
+	return &Set{Documents: docs, Chunks: chunks, Skips: skips, Duplicates: dups, DupState: state}, nil
 }
 
 // BuildDir is Build on a folder of the file system. A missing or

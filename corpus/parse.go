@@ -181,17 +181,3 @@ func (d Document) String() string {
 	}
 	return b.String()
 }
-
-// plainText is the document's words without markup: title, questions,
-// headings and paragraphs.
-func (d Document) plainText() string {
-	var b strings.Builder
-	b.WriteString(d.Title)
-	for _, s := range d.Sections {
-		for _, t := range append([]string{s.Heading, s.Question}, s.Paragraphs...) {
-			b.WriteString("\n")
-			b.WriteString(t)
-		}
-	}
-	return b.String()
-}
