@@ -1,13 +1,10 @@
 package retrieval
 
 import (
+	"bytes"
 	"context"
-	"errors"
-	"fmt"
 	"math"
-	"runtime"
 	"slices"
-	"sync"
 
 	"github.com/faqbot/faqbot/corpus"
 )
@@ -31,20 +28,46 @@ type posting struct {
 	tf  float32 // weighted occurrences (title terms count titleWeight times)
 }
 
-// bm25 is an inverted index over the passages. It is immutable once built.
-// The posting lists sit end to end in one slice (one allocation, and a
-// layout that saves and loads as a few flat arrays).
+// bm25 is an inverted index over the passages of an index's shards: each
+// shard holds the posting lists of its own passages, and a query term's
+// statistics are summed over the shards. It is immutable once built.
 type bm25 struct {
-	terms  map[string]int32 // term -> its number
-	off    []int32          // postings of term i are post[off[i]:off[i+1]]
-	post   []posting        // by term, then in passage order
-	docLen []float32        // weighted term count of each passage
+	shards []*shard
+	base   []int     // passage number of each shard's first passage
+	docLen []float32 // weighted term count of each passage, all shards
 	avgLen float64
+}
 
-	// variants maps a stem prefix to the terms that share it; built on
-	// first use (see variantsOf).
-	variantsOnce sync.Once
-	variants     map[string][]string
+// newBM25 makes the index of shards whose first passages are numbered
+// base.
+func newBM25(shards []*shard, base []int) *bm25 {
+	ix := &bm25{shards: shards, base: base, docLen: make([]float32, 0, base[len(shards)])}
+	var total float64
+	for _, s := range shards {
+		ix.docLen = append(ix.docLen, s.docLen...)
+		total += s.totalLen
+	}
+	ix.avgLen = 1 // an index of empty passages: any value avoids 0/0
+	if n := len(ix.docLen); n > 0 && total > 0 {
+		ix.avgLen = total / float64(n)
+	}
+	return ix
+}
+
+// buildBM25 builds the BM25 index of passages alone, without vectors, in
+// shards as Build cuts them.
+func buildBM25(ctx context.Context, chunks []corpus.Chunk) (*bm25, error) {
+	var shards []*shard
+	base := []int{0}
+	for _, r := range shardRanges(chunks, shardTarget) {
+		s, err := buildShard(ctx, chunks[r[0]:r[1]], make([][]float32, r[1]-r[0]), 1)
+		if err != nil {
+			return nil, err
+		}
+		shards = append(shards, s)
+		base = append(base, base[len(base)-1]+s.n())
+	}
+	return newBM25(shards, base), nil
 }
 
 // Stems that share a long prefix are usually forms of one word that the
@@ -65,35 +88,86 @@ const (
 var minCoverageWeight = math.Log(2)
 
 // variantsOf returns the corpus terms other than t that share its prefix.
+// Each shard's terms are sorted, so they are a range of it.
 func (ix *bm25) variantsOf(t string) []string {
 	if len(t) < variantPrefix {
 		return nil
 	}
-	ix.variantsOnce.Do(func() {
-		ix.variants = make(map[string][]string)
-		for term := range ix.terms {
-			if len(term) >= variantPrefix {
-				p := term[:variantPrefix]
-				ix.variants[p] = append(ix.variants[p], term)
-			}
-		}
-	})
 	var out []string
-	for _, v := range ix.variants[t[:variantPrefix]] {
-		if v != t {
-			out = append(out, v)
+	for _, s := range ix.shards {
+		s.termsWithPrefix(t[:variantPrefix], func(v string) {
+			if v != t && !slices.Contains(out, v) {
+				out = append(out, v)
+			}
+		})
+	}
+	slices.Sort(out)
+	return out
+}
+
+// postings returns the passages that contain term, by passage number, in
+// passage order. With one shard it is the shard's own list; with several
+// they are gathered into a new one.
+func (ix *bm25) postings(term string) []posting {
+	var out []posting
+	for k, s := range ix.shards {
+		i, ok := s.termIndex(term)
+		if !ok {
+			continue
+		}
+		ps := s.postingsOf(i)
+		if len(ix.shards) == 1 {
+			return ps
+		}
+		base := int32(ix.base[k])
+		for _, p := range ps {
+			out = append(out, posting{doc: base + p.doc, tf: p.tf})
 		}
 	}
 	return out
 }
 
-// postings returns the passages that contain term.
-func (ix *bm25) postings(term string) []posting {
-	i, ok := ix.terms[term]
-	if !ok {
-		return nil
+// df is the number of passages that contain term.
+func (ix *bm25) df(term string) int {
+	n := 0
+	for _, s := range ix.shards {
+		if i, ok := s.termIndex(term); ok {
+			n += int(s.off[i+1] - s.off[i])
+		}
 	}
-	return ix.post[ix.off[i]:ix.off[i+1]]
+	return n
+}
+
+// distinctTerms counts the distinct terms of all shards, merging their
+// sorted term tables.
+func (ix *bm25) distinctTerms() int {
+	if len(ix.shards) == 1 {
+		return len(ix.shards[0].terms)
+	}
+	pos := make([]int, len(ix.shards))
+	n := 0
+	var last []byte
+	first := true
+	for {
+		best := -1
+		var bv []byte
+		for k, s := range ix.shards {
+			if pos[k] < len(s.terms) {
+				v := s.view(s.terms[pos[k]])
+				if best < 0 || bytes.Compare(v, bv) < 0 {
+					best, bv = k, v
+				}
+			}
+		}
+		if best < 0 {
+			return n
+		}
+		if first || !bytes.Equal(bv, last) {
+			n++
+			last, first = bv, false
+		}
+		pos[best]++
+	}
 }
 
 // passageTerms lists the analysed terms of a passage, title terms repeated
@@ -113,149 +187,13 @@ type termCount struct {
 	tf   float32
 }
 
-// buildBM25 analyses every passage (in parallel: analysis is the cost)
-// and builds the posting lists.
-func buildBM25(ctx context.Context, chunks []corpus.Chunk) (*bm25, error) {
-	per := make([][]termCount, len(chunks))
-	workers := runtime.GOMAXPROCS(0)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			a := newAnalyzer()
-			pos := map[string]int{}
-			for i := w; i < len(chunks); i += workers {
-				if i%256 == 0 && ctx.Err() != nil {
-					return
-				}
-				clear(pos)
-				var tcs []termCount // in first-occurrence order, for a reproducible layout
-				for _, t := range passageTerms(a, chunks[i]) {
-					if j, ok := pos[t]; ok {
-						tcs[j].tf++
-						continue
-					}
-					pos[t] = len(tcs)
-					tcs = append(tcs, termCount{t, 1})
-				}
-				per[i] = tcs
-			}
-		}()
-	}
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("building bm25 index: %w", err)
-	}
-
-	ix := &bm25{terms: make(map[string]int32), docLen: make([]float32, len(chunks))}
-	var df []int32
-	for i, tcs := range per {
-		for _, tc := range tcs {
-			id, ok := ix.terms[tc.term]
-			if !ok {
-				id = int32(len(df))
-				ix.terms[tc.term] = id
-				df = append(df, 0)
-			}
-			df[id]++
-			ix.docLen[i] += tc.tf
-		}
-	}
-	ix.off = make([]int32, len(df)+1)
-	for i, n := range df {
-		ix.off[i+1] = ix.off[i] + n
-	}
-	ix.post = make([]posting, ix.off[len(df)])
-	fill := slices.Clone(ix.off[:len(df)])
-	for i, tcs := range per {
-		for _, tc := range tcs {
-			id := ix.terms[tc.term]
-			ix.post[fill[id]] = posting{doc: int32(i), tf: tc.tf}
-			fill[id]++
-		}
-	}
-	ix.setAvgLen()
-	return ix, nil
-}
-
-// setAvgLen computes the mean passage length from docLen.
-func (ix *bm25) setAvgLen() {
-	var total float64
-	for _, n := range ix.docLen {
-		total += float64(n)
-	}
-	ix.avgLen = 1 // an index of empty passages: any value avoids 0/0
-	if len(ix.docLen) > 0 && total > 0 {
-		ix.avgLen = total / float64(len(ix.docLen))
-	}
-}
-
-// bm25File is the saved form of a bm25 index: flat arrays, which gob
-// encodes and decodes in bulk.
-type bm25File struct {
-	Terms   []string // by term number
-	Offsets []int32
-	Docs    []int32
-	TFs     []float32
-	DocLen  []float32
-}
-
-// file returns the saved form of ix.
-func (ix *bm25) file() bm25File {
-	f := bm25File{
-		Terms:   make([]string, len(ix.terms)),
-		Offsets: ix.off,
-		Docs:    make([]int32, len(ix.post)),
-		TFs:     make([]float32, len(ix.post)),
-		DocLen:  ix.docLen,
-	}
-	for t, i := range ix.terms {
-		f.Terms[i] = t
-	}
-	for i, p := range ix.post {
-		f.Docs[i], f.TFs[i] = p.doc, p.tf
-	}
-	return f
-}
-
-// bm25FromFile rebuilds an index of n passages from its saved form,
-// checking that the arrays fit together.
-func bm25FromFile(f bm25File, n int) (*bm25, error) {
-	nt := len(f.Terms)
-	if len(f.Offsets) != nt+1 || f.Offsets[0] != 0 || len(f.Docs) != len(f.TFs) ||
-		int(f.Offsets[nt]) != len(f.Docs) || len(f.DocLen) != n {
-		return nil, errors.New("bm25 arrays do not fit together")
-	}
-	ix := &bm25{
-		terms:  make(map[string]int32, nt),
-		off:    f.Offsets,
-		post:   make([]posting, len(f.Docs)),
-		docLen: f.DocLen,
-	}
-	for i, t := range f.Terms {
-		if f.Offsets[i+1] < f.Offsets[i] {
-			return nil, errors.New("bm25 offsets decrease")
-		}
-		ix.terms[t] = int32(i)
-	}
-	for i, d := range f.Docs {
-		if d < 0 || int(d) >= n {
-			return nil, fmt.Errorf("bm25 posting names passage %d of %d", d, n)
-		}
-		ix.post[i] = posting{doc: d, tf: f.TFs[i]}
-	}
-	ix.setAvgLen()
-	return ix, nil
-}
-
 // idf is the BM25 inverse document frequency, in the "+1" form that stays
 // positive for terms in more than half the passages. A term in no passage
 // gets the largest value, ln(2N+2): a query word the corpus never uses is
 // strong evidence that the question is about something else.
 func (ix *bm25) idf(term string) float64 {
 	n := float64(len(ix.docLen))
-	df := float64(len(ix.postings(term)))
+	df := float64(ix.df(term))
 	return math.Log(1 + (n-df+0.5)/(df+0.5))
 }
 
@@ -322,6 +260,9 @@ func (ix *bm25) score(terms []string, s *lexScores) {
 // add scores one posting: its BM25 contribution with weight idf, and
 // covered for the coverage of the query term it stands for.
 func (ix *bm25) add(s *lexScores, p posting, idf, covered float64) {
+	if p.doc < 0 || int(p.doc) >= len(s.bm25) {
+		return // a damaged posting (see shardfile.go)
+	}
 	if s.covered[p.doc] == 0 && s.bm25[p.doc] == 0 {
 		s.touched = append(s.touched, p.doc)
 	}

@@ -153,3 +153,32 @@ func describe(hits []Hit) string {
 	}
 	return s
 }
+
+// randomEmbedder gives each text a pseudo-random unit vector seeded by its
+// FNV hash: vectors without the hash embedder's structure, like an API
+// model's, for the vector search's tests.
+type randomEmbedder struct{ dim int }
+
+func (e randomEmbedder) Name() string { return fmt.Sprintf("random-%d", e.dim) }
+func (e randomEmbedder) Dim() int     { return e.dim }
+
+func (e randomEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	out := make([][]float32, len(texts))
+	for i, t := range texts {
+		seed := fnv1a(0, t)
+		v := make([]float32, e.dim)
+		var sq float64
+		for j := range v {
+			seed = seed*6364136223846793005 + 1442695040888963407
+			x := float64(int64(seed>>11))/float64(1<<52) - 1
+			v[j] = float32(x)
+			sq += x * x
+		}
+		n := float32(math.Sqrt(sq))
+		for j := range v {
+			v[j] /= n
+		}
+		out[i] = v
+	}
+	return out, nil
+}

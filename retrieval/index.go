@@ -4,17 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/philippgille/chromem-go"
-
 	"github.com/faqbot/faqbot/corpus"
 )
-
-// collectionName is the one chromem collection an index holds.
-const collectionName = "passages"
 
 // DefaultBatchSize is how many passages go to the embedder per call when
 // BuildOptions.BatchSize is unset: large enough to amortise an API request,
@@ -35,14 +32,26 @@ type BuildOptions struct {
 	// passages whose hash is present are not embedded again. See
 	// Index.VectorsByHash.
 	Reuse map[string][]float32
+
+	// shardSize overrides shardTarget (tests cut small corpora into
+	// several shards).
+	shardSize int
+}
+
+// target is the shard size to cut at.
+func (o BuildOptions) target() int {
+	if o.shardSize > 0 {
+		return o.shardSize
+	}
+	return shardTarget
 }
 
 // Stats describes an index.
 type Stats struct {
 	// Passages is the number of passages.
 	Passages int
-	// Vectors is the number of passages in the vector collection; passages
-	// with no words have no vector and are found by BM25 only.
+	// Vectors is the number of passages with a vector; passages with no
+	// words have none and are found by BM25 only.
 	Vectors int
 	// Terms is the number of distinct terms in the BM25 index.
 	Terms int
@@ -52,22 +61,31 @@ type Stats struct {
 	// Embedded and Reused count the passages whose vectors were computed
 	// and those taken from BuildOptions.Reuse (both 0 after Load).
 	Embedded, Reused int
+	// Shards is the number of shards the passages are stored in.
+	Shards int
 	// Duration is how long Build or Load took.
 	Duration time.Duration
 }
 
-// Index is a searchable set of passages: a chromem-go collection of their
-// vectors beside a BM25 index of their terms. It is immutable once built or
-// loaded, so any number of goroutines may search it without locking, and a
-// rebuild makes a new Index rather than changing this one.
+// Index is a searchable set of passages: their vectors, searched through
+// chromem-go, beside a BM25 index of their terms. It is immutable once
+// built or loaded, so any number of goroutines may search it without
+// locking, and a rebuild makes a new Index rather than changing this one.
+//
+// The passages live in shards (see shard.go) that may be mapped from the
+// index folder; an Index keeps its shards' mappings alive, and methods
+// that read them keep the Index alive until they return.
 type Index struct {
 	emb    Embedder
-	db     *chromem.DB
-	col    *chromem.Collection
-	chunks []corpus.Chunk
-	byID   map[string]int32
+	shards []*shard
+	base   []int // base[i] is the number of passages before shard i; base[len(shards)] the total
 	lex    *bm25
-	stats  Stats
+	// dupOf holds Chunk.DupOf of the passages that have one, by passage
+	// number. It lives beside the shards, not in them, so that a change
+	// elsewhere in the corpus that makes a passage a copy does not
+	// rewrite the passage's shard.
+	dupOf map[int32]string
+	stats Stats
 
 	// scratch holds *lexScores reused across searches: the per-passage
 	// arrays are large, and sync.Pool is safe for concurrent use.
@@ -76,6 +94,9 @@ type Index struct {
 	// analysing the titles of every hit on every search was a third of a
 	// search's own time, and filling them all up front would slow loading.
 	titles []atomic.Pointer[[]string]
+
+	docsOnce sync.Once
+	docs     map[string]docPlace
 }
 
 // titleTerms returns corpus.Terms of passage d's title.
@@ -83,85 +104,149 @@ func (ix *Index) titleTerms(d int32) []string {
 	if p := ix.titles[d].Load(); p != nil {
 		return *p
 	}
-	terms := corpus.Terms(ix.chunks[d].Title)
+	s, i := ix.locate(int(d))
+	terms := corpus.Terms(s.titleOf(i))
 	ix.titles[d].Store(&terms)
+	runtime.KeepAlive(ix)
 	return terms
 }
 
-// ErrDuplicateID reports two passages with the same Chunk.ID; the vector
-// store is keyed by ID and would silently keep only one.
+// ErrDuplicateID reports two passages with the same Chunk.ID: passages are
+// looked up by ID, and one of the two would never be found.
 var ErrDuplicateID = errors.New("duplicate passage id")
 
 // Build embeds the passages (Title + "\n" + Text) with emb, in batches,
-// skipping those whose vectors opt.Reuse holds, stores the vectors in an
-// in-memory chromem-go collection and builds the BM25 index. It fails if
-// the embedder returns a vector of the wrong dimension or one that is not
-// normalised.
+// skipping those whose vectors opt.Reuse holds, and builds the index in
+// memory: shards of the passages in the given order (passages of one
+// document must come together), with their vectors and BM25 postings.
+// Chunk.DupOf marks are kept. It fails if the embedder returns a vector of
+// the wrong dimension or one that is not normalised.
 func Build(ctx context.Context, chunks []corpus.Chunk, emb Embedder, opt BuildOptions) (*Index, error) {
 	start := time.Now()
-	byID := make(map[string]int32, len(chunks))
+	seen := make(map[string]bool, len(chunks))
 	for i, c := range chunks {
 		if c.ID == "" {
 			return nil, fmt.Errorf("building index: passage %d has no id", i)
 		}
-		if _, dup := byID[c.ID]; dup {
+		if seen[c.ID] {
 			return nil, fmt.Errorf("building index: %q: %w", c.ID, ErrDuplicateID)
 		}
-		byID[c.ID] = int32(i)
+		seen[c.ID] = true
 	}
-
 	vecs, embedded, reused, err := embedPassages(ctx, chunks, emb, opt)
 	if err != nil {
 		return nil, fmt.Errorf("building index: %w", err)
 	}
-
-	db := chromem.NewDB()
-	col, err := db.CreateCollection(collectionName, nil, EmbeddingFunc(emb))
-	if err != nil {
-		return nil, fmt.Errorf("building index: creating collection: %w", err)
+	var shards []*shard
+	for _, r := range shardRanges(chunks, opt.target()) {
+		s, err := buildShard(ctx, chunks[r[0]:r[1]], vecs[r[0]:r[1]], emb.Dim())
+		if err != nil {
+			return nil, fmt.Errorf("building index: %w", err)
+		}
+		shards = append(shards, s)
 	}
-	var have []int // chunks with a vector; one with no words has no direction: BM25 only
-	for i := range chunks {
-		if vecs[i] != nil {
-			have = append(have, i)
+	dupOf := map[int32]string{}
+	for i, c := range chunks {
+		if c.DupOf != "" {
+			dupOf[int32(i)] = c.DupOf
 		}
 	}
-	// Content stays empty: the passages are kept (and saved) beside the
-	// collection, so storing them twice would only double the memory.
-	if err := addVectors(ctx, col, len(have), func(j int) chromem.Document {
-		return chromem.Document{ID: chunks[have[j]].ID, Embedding: vecs[have[j]]}
-	}); err != nil {
-		return nil, fmt.Errorf("building index: adding vectors: %w", err)
-	}
-
-	lex, err := buildBM25(ctx, chunks)
-	if err != nil {
-		return nil, fmt.Errorf("building index: %w", err)
-	}
-	ix := newIndex(emb, db, col, chunks, byID, lex)
+	ix := newIndex(emb, shards, dupOf)
 	ix.stats.Embedded, ix.stats.Reused = embedded, reused
 	ix.stats.Duration = time.Since(start)
 	return ix, nil
 }
 
-// newIndex assembles an Index and its stats.
-func newIndex(emb Embedder, db *chromem.DB, col *chromem.Collection, chunks []corpus.Chunk, byID map[string]int32, lex *bm25) *Index {
-	return &Index{
-		emb:    emb,
-		db:     db,
-		col:    col,
-		chunks: chunks,
-		byID:   byID,
-		lex:    lex,
-		titles: make([]atomic.Pointer[[]string], len(chunks)),
-		stats: Stats{
-			Passages: len(chunks),
-			Vectors:  col.Count(),
-			Terms:    len(lex.terms),
-			Embedder: emb.Name(),
-			Dim:      emb.Dim(),
-		},
+// shardRanges cuts passages into runs of at least target passages, ending
+// each at a change of document.
+func shardRanges(chunks []corpus.Chunk, target int) [][2]int {
+	var out [][2]int
+	lo := 0
+	for i := 1; i <= len(chunks); i++ {
+		if i == len(chunks) || i-lo >= target && chunks[i].DocID != chunks[i-1].DocID {
+			out = append(out, [2]int{lo, i})
+			lo = i
+		}
 	}
+	if len(out) == 0 {
+		out = append(out, [2]int{0, 0})
+	}
+	return out
+}
+
+// buildShard makes a shard of passages and their vectors (nil for none).
+func buildShard(ctx context.Context, chunks []corpus.Chunk, vecs [][]float32, dim int) (*shard, error) {
+	per, err := analysePassages(ctx, chunks)
+	if err != nil {
+		return nil, err
+	}
+	b := newShardBuilder(dim, len(chunks))
+	for i, c := range chunks {
+		b.add(c, vecs[i])
+	}
+	return b.finish(per), nil
+}
+
+// analysePassages counts the terms of each passage (title terms weighted),
+// in parallel: analysis is most of the cost of indexing.
+func analysePassages(ctx context.Context, chunks []corpus.Chunk) ([][]termCount, error) {
+	per := make([][]termCount, len(chunks))
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(chunks)/64))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			a := newAnalyzer()
+			pos := map[string]int{}
+			for i := w; i < len(chunks); i += workers {
+				if i%256 == 0 && ctx.Err() != nil {
+					return
+				}
+				clear(pos)
+				var tcs []termCount // in first-occurrence order, for a reproducible layout
+				for _, t := range passageTerms(a, chunks[i]) {
+					if j, ok := pos[t]; ok {
+						tcs[j].tf++
+						continue
+					}
+					pos[t] = len(tcs)
+					tcs = append(tcs, termCount{t, 1})
+				}
+				per[i] = tcs
+			}
+		})
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("analysing passages: %w", err)
+	}
+	return per, nil
+}
+
+// newIndex assembles an Index of shards and its stats.
+func newIndex(emb Embedder, shards []*shard, dupOf map[int32]string) *Index {
+	ix := &Index{emb: emb, shards: shards, base: make([]int, len(shards)+1), dupOf: dupOf}
+	vectors := 0
+	for i, s := range shards {
+		ix.base[i+1] = ix.base[i] + s.n()
+		vectors += len(s.scale)
+	}
+	ix.lex = newBM25(shards, ix.base)
+	ix.titles = make([]atomic.Pointer[[]string], ix.Len())
+	ix.stats = Stats{
+		Passages: ix.Len(),
+		Vectors:  vectors,
+		Terms:    ix.lex.distinctTerms(),
+		Embedder: emb.Name(),
+		Dim:      emb.Dim(),
+		Shards:   len(shards),
+	}
+	return ix
+}
+
+// locate returns the shard of passage d and d's number in it.
+func (ix *Index) locate(d int) (*shard, int) {
+	k := sort.Search(len(ix.shards), func(i int) bool { return ix.base[i+1] > d })
+	return ix.shards[k], d - ix.base[k]
 }
 
 // passageText is what is embedded for a passage: the title (an FAQ
@@ -245,19 +330,55 @@ func embedPassages(ctx context.Context, chunks []corpus.Chunk, emb Embedder, opt
 }
 
 // Len is the number of passages.
-func (ix *Index) Len() int { return len(ix.chunks) }
+func (ix *Index) Len() int { return ix.base[len(ix.shards)] }
 
-// Chunks returns the passages in index order. The slice is shared: do not
-// modify it.
-func (ix *Index) Chunks() []corpus.Chunk { return ix.chunks }
+// Chunks returns the passages in index order. They are copied out of the
+// index on every call, which for a large index is tens of megabytes: use
+// Chunk, or the documents' own records, where a few will do.
+// A damaged index file (see fault.go) gives nil.
+func (ix *Index) Chunks() []corpus.Chunk {
+	out := make([]corpus.Chunk, 0, ix.Len())
+	if err := guard(func() error {
+		for d := range ix.Len() {
+			out = append(out, ix.chunkAt(int32(d)))
+		}
+		return nil
+	}); err != nil {
+		return nil
+	}
+	return out
+}
+
+// chunkAt materialises passage d with its DupOf mark.
+func (ix *Index) chunkAt(d int32) corpus.Chunk {
+	s, i := ix.locate(int(d))
+	c := s.chunk(i)
+	c.DupOf = ix.dupOf[d]
+	runtime.KeepAlive(ix)
+	return c
+}
 
 // Chunk returns the passage with the given ID.
-func (ix *Index) Chunk(id string) (corpus.Chunk, bool) {
-	i, ok := ix.byID[id]
-	if !ok {
-		return corpus.Chunk{}, false
+func (ix *Index) Chunk(id string) (c corpus.Chunk, ok bool) {
+	guard(func() error {
+		var d int32
+		if d, ok = ix.find(id); ok {
+			c = ix.chunkAt(d)
+		}
+		return nil
+	})
+	return c, ok
+}
+
+// find returns the number of the passage with the given ID.
+func (ix *Index) find(id string) (int32, bool) {
+	defer runtime.KeepAlive(ix)
+	for k, s := range ix.shards {
+		if i, ok := s.find(id); ok {
+			return int32(ix.base[k] + i), true
+		}
 	}
-	return ix.chunks[i], true
+	return 0, false
 }
 
 // Embedder is the embedder the index was built with; queries must be
@@ -271,33 +392,84 @@ func (ix *Index) Stats() Stats { return ix.stats }
 // Chunk.Hash, for BuildOptions.Reuse when rebuilding after a change. The
 // vectors are copies.
 func (ix *Index) VectorsByHash(ctx context.Context) (map[string][]float32, error) {
-	out := make(map[string][]float32, len(ix.chunks))
-	for i, c := range ix.chunks {
-		if c.Hash == "" {
-			continue
+	defer runtime.KeepAlive(ix)
+	out := make(map[string][]float32, ix.Len())
+	err := guard(func() error {
+		for _, s := range ix.shards {
+			if err := s.vectorsByHash(ctx, out); err != nil {
+				return err
+			}
 		}
-		if _, ok := out[c.Hash]; ok {
-			continue
-		}
-		if i%1024 == 0 && ctx.Err() != nil {
-			return nil, fmt.Errorf("collecting vectors: %w", ctx.Err())
-		}
-		v, ok := ix.vector(ctx, c.ID)
-		if !ok {
-			// No words: record the zero vector so it is not embedded again.
-			v = make([]float32, ix.emb.Dim())
-		}
-		out[c.Hash] = v
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
-// vector returns a copy of a passage's stored vector, or false if it has
-// none.
-func (ix *Index) vector(ctx context.Context, id string) ([]float32, bool) {
-	doc, err := ix.col.GetByID(ctx, id)
-	if err != nil {
-		return nil, false
+// vectorsByHash adds the shard's vectors to out by passage hash (the zero
+// vector for a passage without words, so it is not embedded again).
+func (s *shard) vectorsByHash(ctx context.Context, out map[string][]float32) error {
+	for i := range s.pass {
+		if i%1024 == 0 && ctx.Err() != nil {
+			return fmt.Errorf("collecting vectors: %w", ctx.Err())
+		}
+		h := s.view(s.pass[i].hash)
+		if len(h) == 0 {
+			continue
+		}
+		if _, ok := out[string(h)]; ok {
+			continue
+		}
+		v := make([]float32, s.dim)
+		copy(v, s.vector(i))
+		out[string(h)] = v
 	}
-	return doc.Embedding, true
+	return nil
+}
+
+// vector returns passage d's stored vector (aliasing the index: do not
+// keep it past the call), or nil if it has none.
+func (ix *Index) vector(d int32) []float32 {
+	s, i := ix.locate(int(d))
+	return s.vector(i)
+}
+
+// docPlace is where a document's passages are: a shard and the
+// document's record in it.
+type docPlace struct{ shard, doc int }
+
+// docIndex maps document IDs to their places, built on first use.
+func (ix *Index) docIndex() map[string]docPlace {
+	ix.docsOnce.Do(func() {
+		ix.docs = map[string]docPlace{}
+		for k, s := range ix.shards {
+			for i, d := range s.docs {
+				ix.docs[s.str(d.id)] = docPlace{k, i}
+			}
+		}
+	})
+	return ix.docs
+}
+
+// DocumentChunks returns the passages of document id, in order, with
+// their DupOf marks.
+// A damaged index file (see fault.go) gives false.
+func (ix *Index) DocumentChunks(id string) (out []corpus.Chunk, ok bool) {
+	defer runtime.KeepAlive(ix)
+	err := guard(func() error {
+		var p docPlace
+		if p, ok = ix.docIndex()[id]; !ok {
+			return nil
+		}
+		s := ix.shards[p.shard]
+		d := s.docs[p.doc]
+		out = make([]corpus.Chunk, 0, d.count)
+		for i := d.first; i < d.first+d.count; i++ {
+			out = append(out, ix.chunkAt(int32(ix.base[p.shard]+int(i))))
+		}
+		return nil
+	})
+	return out, ok && err == nil
 }

@@ -52,6 +52,16 @@ func Open(ctx context.Context, dir string, chunks []corpus.Chunk, want Manifest,
 	switch {
 	case errors.Is(err, ErrNoIndex):
 		rep.Reason = "no saved index"
+	case errors.Is(err, ErrIncompatible) && (got.Format == legacyFormat1 || got.Format == legacyFormat2):
+		// An older layout: rebuild, reusing its vectors when they were
+		// made by this embedder.
+		rep.Reason = fmt.Sprintf("index format %d replaced by %d", got.Format, FormatVersion)
+		if reuse, err := legacyVectors(ctx, dir, emb); err == nil {
+			maps.Copy(reuse, opt.Reuse)
+			opt.Reuse = reuse
+		} else {
+			lg.Info("vectors of the old index not reused", "dir", dir, "err", err)
+		}
 	case errors.Is(err, ErrIncompatible):
 		rep.Reason = fmt.Sprintf("embedder, analyser or format changed (saved %s, analyser %s, format %d)", got.Embedder, got.Analyzer, got.Format)
 	case err != nil && ctx.Err() != nil:
@@ -60,7 +70,7 @@ func Open(ctx context.Context, dir string, chunks []corpus.Chunk, want Manifest,
 		lg.Warn("saved index unusable, rebuilding", "dir", dir, "err", err)
 		rep.Reason = "saved index unusable: " + err.Error()
 	default:
-		rep.Reason = mismatch(got, want, old.Chunks(), chunks)
+		rep.Reason = mismatch(got, want, old, chunks)
 		if rep.Reason == "" {
 			rep.Loaded = true
 			rep.Manifest = got
@@ -84,11 +94,7 @@ func Open(ctx context.Context, dir string, chunks []corpus.Chunk, want Manifest,
 
 // mismatch says why a saved index does not fit the corpus, or "" if it
 // does.
-func mismatch(got, want Manifest, saved, chunks []corpus.Chunk) string {
-	if got.Format != want.Format {
-		// An older layout that Load still reads: rebuild, reusing its vectors.
-		return fmt.Sprintf("index format %d replaced by %d", got.Format, want.Format)
-	}
+func mismatch(got, want Manifest, saved *Index, chunks []corpus.Chunk) string {
 	if got.Split != want.Split {
 		return "split options changed"
 	}
@@ -111,7 +117,7 @@ func mismatch(got, want Manifest, saved, chunks []corpus.Chunk) string {
 	}
 	// The manifest matched, yet the passages differ: the splitter changed
 	// without its fingerprint changing. Trust the passages.
-	if !slices.Equal(saved, chunks) {
+	if saved.Len() != len(chunks) || !slices.Equal(saved.Chunks(), chunks) {
 		return "passages changed"
 	}
 	return ""

@@ -46,7 +46,7 @@ func TestOpen(t *testing.T) {
 		{name: "vectors truncated", chunks: base, want: want, emb: emb, embedded: len(base),
 			reason: "unusable", prepare: func(t *testing.T, dir string) {
 				m, _ := ReadManifest(dir)
-				truncate(t, filepath.Join(dir, m.Vectors.Name))
+				truncate(t, filepath.Join(dir, m.Shards[0].Name))
 			}},
 		{name: "manifest truncated", chunks: base, want: want, emb: emb, embedded: len(base),
 			reason: "unusable", prepare: func(t *testing.T, dir string) { truncate(t, filepath.Join(dir, manifestFile)) }},
@@ -54,8 +54,8 @@ func TestOpen(t *testing.T) {
 			prepare: func(t *testing.T, dir string) {
 				// A save that died before its manifest: a temp file and a
 				// complete-looking data file the manifest does not name.
-				os.WriteFile(filepath.Join(dir, tmpPrefix+"vectors-x.gob-123"), []byte("half"), 0o644)
-				os.WriteFile(filepath.Join(dir, vectorsPrefix+"x.gob"), []byte("whole but orphaned"), 0o644)
+				os.WriteFile(filepath.Join(dir, tmpPrefix+"shard-x.fqx-123"), []byte("half"), 0o644)
+				os.WriteFile(filepath.Join(dir, shardPrefix+"x.fqx"), []byte("whole but orphaned"), 0o644)
 			}},
 	}
 	for _, tt := range tests {

@@ -4,7 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/rand"
-	"encoding/gob"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -14,39 +14,36 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
-
-	"github.com/philippgille/chromem-go"
-
-	"github.com/faqbot/faqbot/corpus"
 )
 
 // FormatVersion is the layout of a saved index folder. Bump it when the
-// files or their encoding change; an index of another version is rebuilt.
-// Version 2 stores the vectors as flat binary (see vecfile.go) instead of
-// chromem-go's gob export; Load still reads version 1, so that Open can
-// reuse its vectors (an API embedder's cost money) when it rebuilds.
-const FormatVersion = 2
+// files or their encoding change; an index of another version is rebuilt
+// (Open reuses the vectors of formats 1 and 2, see legacy.go).
+// Version 3 stores the passages in shard files that are mapped, not
+// decoded, when the index is opened (see shardfile.go).
+const FormatVersion = 3
 
-// legacyFormat is the last layout Load still reads: vectors in chromem's
-// gob export.
-const legacyFormat = 1
-
-// File names inside an index folder. The data files carry a per-save stamp
-// and the manifest names the ones it belongs to, so writing the manifest
-// last (by rename) switches from one complete set to the next in a single
-// step: a crash at any point leaves the old set or the new one, never a mix.
+// File names inside an index folder. Data files carry a per-save stamp and
+// the manifest names the ones it belongs to, so writing the manifest last
+// (by rename) switches from one complete set to the next in a single step:
+// a crash at any point leaves the old set or the new one, never a mix. A
+// save keeps the files of shards that did not change, so one manifest's
+// files are often also the previous one's.
 const (
-	manifestFile  = "manifest.json"
+	manifestFile     = "manifest.json"
+	shardPrefix      = "shard-"
+	dupOfPrefix      = "dupof-"
+	attachmentPrefix = "att-"
+	tmpPrefix        = ".tmp-"
+	lockFile         = ".lock"
+	// Data files of formats 1 and 2, removed by the first save in
+	// format 3.
 	vectorsPrefix = "vectors-"
 	chunksPrefix  = "chunks-"
-	tmpPrefix     = ".tmp-"
 )
-
-// The vectors file is not compressed: gzip shrinks float32 vectors by
-// barely a tenth but makes loading several times slower, and load time is
-// what a restart waits for.
 
 // Sentinel errors of Load, for callers that branch on why an index could
 // not be used.
@@ -61,7 +58,8 @@ var (
 
 // Manifest describes a saved index: what it was built from and with. Open
 // compares it with the manifest wanted for the current corpus to decide
-// whether the saved index can be used.
+// whether the saved index can be used. Fields are added, never renamed:
+// other packages store their own records here (Attachments).
 type Manifest struct {
 	// Format is FormatVersion when saved.
 	Format int `json:"format"`
@@ -71,18 +69,35 @@ type Manifest struct {
 	// Analyzer fingerprints corpus.Terms, which made the saved BM25
 	// postings (and the built-in embedder's vectors).
 	Analyzer string `json:"analyzer"`
-	// Docs maps each document ID to its content hash.
-	Docs map[string]string `json:"docs"`
+	// Docs maps each document ID to its content hash, when the caller
+	// supplies it (Open does; the library keeps its own table of files as
+	// an attachment instead).
+	Docs map[string]string `json:"docs,omitempty"`
 	// Split fingerprints the cleaning and splitting options, so a change of
 	// chunk size rebuilds although no document changed.
 	Split string `json:"split"`
-	// Passages is the number of passages.
+	// Passages is the number of passages, Vectors those with a vector and
+	// Terms the distinct terms of the BM25 index.
 	Passages int `json:"passages"`
+	Vectors  int `json:"vector_count"`
+	Terms    int `json:"terms"`
 	// Created is when the index was saved.
 	Created time.Time `json:"created"`
-	// Vectors and Chunks record the data files of this save.
-	Vectors FileRecord `json:"vectors"`
-	Chunks  FileRecord `json:"chunks"`
+	// Shards are the shard files, in passage order.
+	Shards []ShardRecord `json:"shards"`
+	// DupOf is the file of the passages' Chunk.DupOf marks.
+	DupOf FileRecord `json:"dup_of"`
+	// Attachments are files saved with the index for other packages (the
+	// library's table of corpus files and its near-duplicate state), by
+	// name; see WriteAttachment.
+	Attachments map[string]FileRecord `json:"attachments,omitempty"`
+}
+
+// ShardRecord is one shard file and what it holds.
+type ShardRecord struct {
+	FileRecord
+	// Passages is its number of passages.
+	Passages int `json:"passages"`
 }
 
 // FileRecord identifies a data file and lets Load detect truncation or
@@ -94,29 +109,21 @@ type FileRecord struct {
 	Size int64 `json:"size"`
 	// CRC32C is its Castagnoli CRC-32, which costs a fraction of a
 	// millisecond per megabyte (it is hardware-accelerated) and catches
-	// the bit flips a gob decoder would happily turn into wrong vectors.
+	// the bit flips a decoder would happily turn into wrong data.
 	CRC32C uint32 `json:"crc32c"`
-}
-
-// chunksFile is the encoding of the passages file: the passages and their
-// BM25 index. Saving the index costs a few megabytes but makes loading
-// several times faster than analysing every passage again.
-type chunksFile struct {
-	Chunks []corpus.Chunk
-	// Vectors is the number of passages in the vector collection, to check
-	// the vectors file against.
-	Vectors int
-	BM25    bm25File
 }
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
 // Save writes ix to dir with manifest m (whose Format, Embedder, Dim,
-// Passages, data file records and, if zero, Created are filled in here).
-// Every file is written to a temporary name, synced and renamed, the
-// manifest last; files of earlier saves are removed afterwards. Saves to
-// one folder must not run concurrently.
+// Analyzer, Passages, Vectors, Terms, Shards, DupOf and, if zero, Created
+// are filled in here; Attachments must already be written there, see
+// WriteAttachment). Shards that ix loaded from dir are kept as they are;
+// the others are written to temporary files, synced and renamed; the
+// manifest goes last, and files no manifest needs are removed afterwards.
+// Saves to one folder must not run concurrently (see LockDir).
 func Save(ctx context.Context, ix *Index, dir string, m Manifest) error {
+	defer runtime.KeepAlive(ix)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("saving index: %w", err)
 	}
@@ -124,24 +131,38 @@ func Save(ctx context.Context, ix *Index, dir string, m Manifest) error {
 	if err != nil {
 		return fmt.Errorf("saving index: %w", err)
 	}
-
-	m.Vectors, err = writeFile(ctx, dir, vectorsPrefix+stamp+".f32", func(w io.Writer) error {
-		return writeVectors(ctx, w, ix)
-	})
+	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return fmt.Errorf("saving index vectors: %w", err)
+		return fmt.Errorf("saving index: %w", err)
 	}
-	m.Chunks, err = writeFile(ctx, dir, chunksPrefix+stamp+".gob", func(w io.Writer) error {
-		return gob.NewEncoder(w).Encode(chunksFile{Chunks: ix.chunks, Vectors: ix.stats.Vectors, BM25: ix.lex.file()})
+	m.Shards = make([]ShardRecord, len(ix.shards))
+	for k, s := range ix.shards {
+		if s.keptIn(abs) {
+			m.Shards[k] = ShardRecord{FileRecord: s.rec, Passages: s.n()}
+			continue
+		}
+		rec, err := writeFile(ctx, dir, fmt.Sprintf("%s%s-%04d.fqx", shardPrefix, stamp, k), func(w io.Writer) error {
+			return guard(func() error {
+				_, err := writeShard(w, s)
+				return err
+			})
+		})
+		if err != nil {
+			return fmt.Errorf("saving index shard %d: %w", k, err)
+		}
+		m.Shards[k] = ShardRecord{FileRecord: rec, Passages: s.n()}
+	}
+	m.DupOf, err = writeFile(ctx, dir, dupOfPrefix+stamp+".bin", func(w io.Writer) error {
+		return writeDupOf(w, ix.dupOf)
 	})
 	if err != nil {
-		return fmt.Errorf("saving index passages: %w", err)
+		return fmt.Errorf("saving index marks: %w", err)
 	}
 
 	m.Format = FormatVersion
 	m.Embedder, m.Dim = ix.emb.Name(), ix.emb.Dim()
 	m.Analyzer = analyzerFingerprint()
-	m.Passages = len(ix.chunks)
+	m.Passages, m.Vectors, m.Terms = ix.Len(), ix.stats.Vectors, ix.stats.Terms
 	if m.Created.IsZero() {
 		m.Created = time.Now().UTC()
 	}
@@ -157,6 +178,57 @@ func Save(ctx context.Context, ix *Index, dir string, m Manifest) error {
 	}
 	removeStale(dir, m)
 	return nil
+}
+
+// keptIn reports whether the shard is a file of the index folder dir
+// (absolute) that is still there as it was mapped.
+func (s *shard) keptIn(dir string) bool {
+	if s.file == "" || s.dir != dir {
+		return false
+	}
+	fi, err := os.Stat(filepath.Join(dir, s.file))
+	return err == nil && fi.Size() == s.rec.Size
+}
+
+// writeDupOf writes DupOf marks: a count, then per mark the passage
+// number and the ID it points at.
+func writeDupOf(w io.Writer, marks map[int32]string) error {
+	b := binary.AppendUvarint(nil, uint64(len(marks)))
+	for _, d := range sortedKeys(marks) {
+		b = binary.AppendUvarint(b, uint64(d))
+		b = binary.AppendUvarint(b, uint64(len(marks[d])))
+		b = append(b, marks[d]...)
+	}
+	_, err := w.Write(b)
+	return err
+}
+
+// readDupOf decodes writeDupOf's bytes for an index of n passages.
+func readDupOf(b []byte, n int) (map[int32]string, error) {
+	bad := fmt.Errorf("malformed marks file: %w", ErrCorrupt)
+	count, k := binary.Uvarint(b)
+	if k <= 0 || count > uint64(len(b)) {
+		return nil, bad
+	}
+	b = b[k:]
+	out := make(map[int32]string, count)
+	for range count {
+		d, k := binary.Uvarint(b)
+		if k <= 0 || d >= uint64(n) {
+			return nil, bad
+		}
+		b = b[k:]
+		l, k := binary.Uvarint(b)
+		if k <= 0 || l > uint64(len(b)-k) {
+			return nil, bad
+		}
+		out[int32(d)] = string(b[k : k+int(l)])
+		b = b[k+int(l):]
+	}
+	if len(b) != 0 {
+		return nil, bad
+	}
+	return out, nil
 }
 
 // writeFile writes a file through fill to a temporary file in dir, syncs
@@ -222,17 +294,28 @@ func syncDir(dir string) error {
 
 // removeStale deletes data files not named by m and temporary files left by
 // interrupted saves. Failures are ignored: a stale file wastes space but
-// never confuses Load, which reads only what the manifest names.
+// never confuses Load, which reads only what the manifest names. A reader
+// that read the previous manifest may have its files removed under it
+// before it opens them; Load then reads the manifest again.
 func removeStale(dir string, m Manifest) {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		return
 	}
+	keep := map[string]bool{m.DupOf.Name: true}
+	for _, s := range m.Shards {
+		keep[s.Name] = true
+	}
+	for _, a := range m.Attachments {
+		keep[a.Name] = true
+	}
 	for _, e := range ents {
 		n := e.Name()
-		ours := strings.HasPrefix(n, tmpPrefix) ||
-			strings.HasPrefix(n, vectorsPrefix) || strings.HasPrefix(n, chunksPrefix)
-		if ours && n != m.Vectors.Name && n != m.Chunks.Name {
+		ours := false
+		for _, p := range []string{tmpPrefix, shardPrefix, dupOfPrefix, attachmentPrefix, vectorsPrefix, chunksPrefix} {
+			ours = ours || strings.HasPrefix(n, p)
+		}
+		if ours && !keep[n] {
 			os.Remove(filepath.Join(dir, n))
 		}
 	}
@@ -263,139 +346,167 @@ func ReadManifest(dir string) (Manifest, error) {
 	return m, nil
 }
 
-// Load reads the index saved in dir. Queries will be embedded with emb,
-// which must be the embedder the index was built with (else the error wraps
-// ErrIncompatible). Missing, truncated or altered files give an error
-// wrapping ErrCorrupt; a folder with no index, ErrNoIndex. An index of
-// format 1 loads too (its Manifest.Format says so), for Open to rebuild
-// from.
-func Load(ctx context.Context, dir string, emb Embedder) (*Index, Manifest, error) {
-	start := time.Now()
-	m, err := ReadManifest(dir)
-	if err != nil {
-		return nil, m, fmt.Errorf("loading index: %w", err)
-	}
-	if m.Format != FormatVersion && m.Format != legacyFormat {
-		return nil, m, fmt.Errorf("loading index: format %d, want %d: %w", m.Format, FormatVersion, ErrIncompatible)
+// checkManifest says whether an index saved with m can be searched with
+// emb.
+func checkManifest(m Manifest, emb Embedder) error {
+	if m.Format != FormatVersion {
+		return fmt.Errorf("format %d, want %d: %w", m.Format, FormatVersion, ErrIncompatible)
 	}
 	if m.Embedder != emb.Name() || m.Dim != emb.Dim() {
-		return nil, m, fmt.Errorf("loading index: built with %s (%d dims), want %s (%d dims): %w",
+		return fmt.Errorf("built with %s (%d dims), want %s (%d dims): %w",
 			m.Embedder, m.Dim, emb.Name(), emb.Dim(), ErrIncompatible)
 	}
 	if fp := analyzerFingerprint(); m.Analyzer != fp {
-		return nil, m, fmt.Errorf("loading index: built with analyser %q, now %q: %w", m.Analyzer, fp, ErrIncompatible)
+		return fmt.Errorf("built with analyser %q, now %q: %w", m.Analyzer, fp, ErrIncompatible)
 	}
+	return nil
+}
 
-	// The two files are independent until the vectors are named by their
-	// passages' IDs, so they are read at once: decoding the passages'
-	// gob is CPU work that overlaps reading the vectors.
+// Load opens the index saved in dir, mapping its shard files. Queries will
+// be embedded with emb, which must be the embedder the index was built
+// with (else the error wraps ErrIncompatible, as for an index of another
+// format). Missing, truncated or altered files give an error wrapping
+// ErrCorrupt; a folder with no index, ErrNoIndex.
+func Load(ctx context.Context, dir string, emb Embedder) (*Index, Manifest, error) {
+	return load(ctx, dir, emb, false)
+}
+
+// LoadVerified is Load that also checks the checksums of the index's bulk
+// data (passage text, vectors, postings), which Load leaves to the save
+// that wrote them: it reads every byte of the index, so it suits a
+// long-running process or an explicit `faqbot index`, not a one-shot
+// question.
+func LoadVerified(ctx context.Context, dir string, emb Embedder) (*Index, Manifest, error) {
+	return load(ctx, dir, emb, true)
+}
+
+func load(ctx context.Context, dir string, emb Embedder, verify bool) (*Index, Manifest, error) {
+	start := time.Now()
 	var (
-		fv     flatVectors
-		vecErr error
-		done   = make(chan struct{})
+		ix  *Index
+		m   Manifest
+		err error
 	)
-	if m.Format == FormatVersion {
-		go func() {
-			defer close(done)
-			vecErr = readChecked(dir, m.Vectors, func(r io.Reader) error {
-				var err error
-				fv, err = readVectors(r, m.Dim, m.Passages)
-				return err
-			})
-		}()
-	} else {
-		close(done)
-	}
-	var cf chunksFile
-	err = readChecked(dir, m.Chunks, func(r io.Reader) error {
-		return gob.NewDecoder(r).Decode(&cf)
-	})
-	<-done
-	if err != nil {
-		return nil, m, fmt.Errorf("loading index passages: %w", err)
-	}
-	if vecErr != nil {
-		return nil, m, fmt.Errorf("loading index vectors: %w", vecErr)
-	}
-	if len(cf.Chunks) != m.Passages {
-		return nil, m, fmt.Errorf("loading index: %d passages, manifest says %d: %w", len(cf.Chunks), m.Passages, ErrCorrupt)
-	}
-	byID := make(map[string]int32, len(cf.Chunks))
-	for i, c := range cf.Chunks {
-		if _, dup := byID[c.ID]; dup || c.ID == "" {
-			return nil, m, fmt.Errorf("loading index: passage id %q: %w", c.ID, ErrCorrupt)
+	// A save that replaces the manifest removes the files only the old
+	// one named; a load caught between reading the old manifest and
+	// opening them tries once more with the new one.
+	for attempt := 0; attempt < 3; attempt++ {
+		ix, m, err = loadOnce(ctx, dir, emb, verify)
+		if !errors.Is(err, fs.ErrNotExist) {
+			break
 		}
-		byID[c.ID] = int32(i)
 	}
-
-	if err := ctx.Err(); err != nil {
+	if err != nil {
 		return nil, m, fmt.Errorf("loading index: %w", err)
 	}
-	var db *chromem.DB
-	var col *chromem.Collection
-	if m.Format == FormatVersion {
-		db, col, err = collectionOf(ctx, emb, cf.Chunks, fv)
-	} else {
-		db, col, err = importLegacy(dir, m, emb)
-	}
-	if err != nil {
-		return nil, m, fmt.Errorf("loading index vectors: %w", err)
-	}
-	if col.Count() != cf.Vectors {
-		return nil, m, fmt.Errorf("loading index vectors: %d vectors, want %d: %w", col.Count(), cf.Vectors, ErrCorrupt)
-	}
-
-	lex, err := bm25FromFile(cf.BM25, len(cf.Chunks))
-	if err != nil {
-		return nil, m, fmt.Errorf("loading index: %w: %w", ErrCorrupt, err)
-	}
-	ix := newIndex(emb, db, col, cf.Chunks, byID, lex)
 	ix.stats.Duration = time.Since(start)
 	return ix, m, nil
 }
 
-// collectionOf puts decoded vectors into a new chromem collection, each
-// under its passage's ID.
-func collectionOf(ctx context.Context, emb Embedder, chunks []corpus.Chunk, fv flatVectors) (*chromem.DB, *chromem.Collection, error) {
-	db := chromem.NewDB()
-	col, err := db.CreateCollection(collectionName, nil, EmbeddingFunc(emb))
+func loadOnce(ctx context.Context, dir string, emb Embedder, verify bool) (*Index, Manifest, error) {
+	m, err := ReadManifest(dir)
 	if err != nil {
-		return nil, nil, fmt.Errorf("creating collection: %w", err)
+		return nil, m, err
 	}
-	err = addVectors(ctx, col, len(fv.index), func(j int) chromem.Document {
-		return chromem.Document{ID: chunks[fv.index[j]].ID, Embedding: fv.vector(j)}
-	})
+	if err := checkManifest(m, emb); err != nil {
+		return nil, m, err
+	}
+	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return nil, nil, err
+		return nil, m, err
 	}
-	return db, col, nil
+	shards := make([]*shard, 0, len(m.Shards))
+	release := func() {
+		for _, s := range shards {
+			if s.unmap != nil {
+				s.unmap()
+			}
+		}
+	}
+	total := 0
+	for _, rec := range m.Shards {
+		if err := ctx.Err(); err != nil {
+			release()
+			return nil, m, err
+		}
+		if rec.Name == "" || filepath.Base(rec.Name) != rec.Name {
+			release()
+			return nil, m, fmt.Errorf("bad shard name %q: %w", rec.Name, ErrCorrupt)
+		}
+		s, err := openShard(filepath.Join(dir, rec.Name), rec.FileRecord, verify)
+		if err != nil {
+			release()
+			return nil, m, err
+		}
+		if s.dim != m.Dim || s.n() != rec.Passages {
+			s.unmap()
+			release()
+			return nil, m, fmt.Errorf("%s holds %d passages of %d dimensions, want %d of %d: %w",
+				rec.Name, s.n(), s.dim, rec.Passages, m.Dim, ErrCorrupt)
+		}
+		s.dir = abs
+		shards = append(shards, s)
+		total += s.n()
+	}
+	if total != m.Passages {
+		release()
+		return nil, m, fmt.Errorf("%d passages, manifest says %d: %w", total, m.Passages, ErrCorrupt)
+	}
+	marks, err := ReadAttachment(dir, m.DupOf)
+	if err != nil {
+		release()
+		return nil, m, err
+	}
+	dupOf, err := readDupOf(marks, total)
+	if err != nil {
+		release()
+		return nil, m, err
+	}
+	for _, s := range shards {
+		// The mapping goes when the last index sharing the shard is
+		// gone; methods reading it keep their index alive.
+		runtime.AddCleanup(s, func(unmap func() error) { unmap() }, s.unmap)
+	}
+	return newIndex(emb, shards, dupOf), m, nil
 }
 
-// importLegacy reads the vectors of a format 1 index, chromem's gob export.
-func importLegacy(dir string, m Manifest, emb Embedder) (*chromem.DB, *chromem.Collection, error) {
-	// The checksum is verified on a first pass (the file then sits in the
-	// page cache) because chromem decodes from a path, not from our reader.
-	if err := readChecked(dir, m.Vectors, func(r io.Reader) error {
-		_, err := io.Copy(io.Discard, r)
+// WriteAttachment saves data as a file of the index folder dir for a
+// manifest's Attachments: written to a temporary file, synced and renamed
+// to a name of its own, so that it replaces nothing a current manifest
+// names. The save whose manifest names it keeps it; others remove it.
+func WriteAttachment(ctx context.Context, dir, name string, data []byte) (FileRecord, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return FileRecord{}, fmt.Errorf("saving %s: %w", name, err)
+	}
+	stamp, err := newStamp()
+	if err != nil {
+		return FileRecord{}, fmt.Errorf("saving %s: %w", name, err)
+	}
+	rec, err := writeFile(ctx, dir, attachmentPrefix+name+"-"+stamp+".bin", func(w io.Writer) error {
+		_, err := w.Write(data)
 		return err
-	}); err != nil {
-		return nil, nil, err
+	})
+	if err != nil {
+		return FileRecord{}, fmt.Errorf("saving %s: %w", name, err)
 	}
-	db := chromem.NewDB()
-	if err := db.ImportFromFile(filepath.Join(dir, m.Vectors.Name), "", collectionName); err != nil {
-		return nil, nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
-	}
-	// Imported collections have no embedding function, and querying one
-	// then panics: re-acquire it with ours.
-	col := db.GetCollection(collectionName, EmbeddingFunc(emb))
-	if col == nil {
-		return nil, nil, fmt.Errorf("no collection %q: %w", collectionName, ErrCorrupt)
-	}
-	return db, col, nil
+	return rec, nil
+}
+
+// ReadAttachment reads a file a manifest names, checking its size and
+// checksum (else the error wraps ErrCorrupt).
+func ReadAttachment(dir string, rec FileRecord) ([]byte, error) {
+	var out []byte
+	err := readChecked(dir, rec, func(r io.Reader) error {
+		var err error
+		out, err = io.ReadAll(r)
+		return err
+	})
+	return out, err
 }
 
 // readChecked opens a data file, checks its size, streams it through
-// decode, and checks its CRC once decode is done (reading any rest).
+// decode, and checks its CRC once decode is done (reading any rest). A
+// missing file is an error wrapping both ErrCorrupt and fs.ErrNotExist.
 func readChecked(dir string, rec FileRecord, decode func(io.Reader) error) error {
 	if rec.Name == "" || filepath.Base(rec.Name) != rec.Name {
 		return fmt.Errorf("bad file name %q: %w", rec.Name, ErrCorrupt)
@@ -413,7 +524,7 @@ func readChecked(dir string, rec FileRecord, decode func(io.Reader) error) error
 		return fmt.Errorf("%s is %d bytes, want %d: %w", rec.Name, fi.Size(), rec.Size, ErrCorrupt)
 	}
 	crc := crc32.New(crcTable)
-	r := bufio.NewReaderSize(io.TeeReader(f, crc), 1<<20)
+	r := bufio.NewReaderSize(io.TeeReader(f, crc), 1<<16)
 	decErr := decode(r)
 	if _, err := io.Copy(io.Discard, r); err != nil {
 		return err

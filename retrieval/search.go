@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -60,10 +61,21 @@ type SearchOptions struct {
 }
 
 // SearchWith is Search with options.
-func (ix *Index) SearchWith(ctx context.Context, query string, k int, opt SearchOptions) ([]Hit, error) {
-	if strings.TrimSpace(query) == "" || k <= 0 || len(ix.chunks) == 0 {
+func (ix *Index) SearchWith(ctx context.Context, query string, k int, opt SearchOptions) (hits []Hit, err error) {
+	if strings.TrimSpace(query) == "" || k <= 0 || ix.Len() == 0 {
 		return nil, nil
 	}
+	// Vectors and passages are read in place from the index's shards,
+	// which may be mapped files: keep them until the end.
+	defer runtime.KeepAlive(ix)
+	err = guard(func() error {
+		hits, err = ix.search(ctx, query, k, opt)
+		return err
+	})
+	return hits, err
+}
+
+func (ix *Index) search(ctx context.Context, query string, k int, opt SearchOptions) ([]Hit, error) {
 	nCand := max(k*candidatesPerHit, minCandidates)
 
 	// The lexical half runs beside the vector query: chromem spends part
@@ -76,9 +88,15 @@ func (ix *Index) SearchWith(ctx context.Context, query string, k int, opt Search
 		s = &lexScores{}
 	}
 	lexDone := make(chan []int32, 1)
+	var lexErr error
 	go func() {
-		ix.lex.score(queryTerms(query), s)
-		lexDone <- s.top(nCand)
+		var top []int32
+		lexErr = guard(func() error {
+			ix.lex.score(queryTerms(query), s)
+			top = s.top(nCand)
+			return nil
+		})
+		lexDone <- top
 	}()
 	var lexTop []int32
 	received := false
@@ -109,19 +127,20 @@ func (ix *Index) SearchWith(ctx context.Context, query string, k int, opt Search
 			return nil, fmt.Errorf("searching: %w", err)
 		}
 		for _, r := range res {
-			if d, ok := ix.byID[r.ID]; ok {
-				cos[d] = float64(r.Similarity)
-			}
+			cos[r.d] = float64(r.sim)
 		}
 	}
 	lexTop, received = <-lexDone, true
+	if lexErr != nil {
+		return nil, fmt.Errorf("searching: %w", lexErr)
+	}
 
 	// Passages found only by BM25 still need their cosine.
 	for _, d := range lexTop {
 		if _, ok := cos[d]; ok || qv == nil {
 			continue
 		}
-		if v, ok := ix.vector(ctx, ix.chunks[d].ID); ok {
+		if v := ix.vector(d); v != nil {
 			cos[d] = dot(qv, v)
 		} else {
 			cos[d] = 0
@@ -133,10 +152,10 @@ func (ix *Index) SearchWith(ctx context.Context, query string, k int, opt Search
 		}
 	}
 
-	hits := make([]Hit, 0, len(cos))
+	found := make([]numbered, 0, len(cos))
 	for d, c := range cos {
 		h := Hit{
-			Chunk:    ix.chunks[d],
+			Chunk:    ix.chunkAt(d),
 			Vector:   c,
 			Lexical:  s.lexical(d),
 			Coverage: s.coverage(d),
@@ -145,20 +164,24 @@ func (ix *Index) SearchWith(ctx context.Context, query string, k int, opt Search
 		}
 		h.TitleCoverage = s.titleCoverage(ix.titleTerms(d))
 		h.Score = fuse(h)
-		hits = append(hits, h)
+		found = append(found, numbered{h, d})
 	}
 	// A passage found through a taught question competes with its own
 	// hit; collapse keeps the better of the two.
-	for _, h := range ix.aliasHits(opt.Aliases, s, qv, lexicalOnly) {
-		h.Score = fuse(h)
-		hits = append(hits, h)
+	for _, f := range ix.aliasHits(opt.Aliases, s, qv, lexicalOnly) {
+		f.h.Score = fuse(f.h)
+		found = append(found, f)
 	}
-	slices.SortFunc(hits, func(a, b Hit) int {
-		if c := cmp.Compare(b.Score, a.Score); c != 0 {
+	slices.SortFunc(found, func(a, b numbered) int {
+		if c := cmp.Compare(b.h.Score, a.h.Score); c != 0 {
 			return c
 		}
-		return cmp.Compare(ix.byID[a.Chunk.ID], ix.byID[b.Chunk.ID])
+		return cmp.Compare(a.d, b.d)
 	})
+	hits := make([]Hit, len(found))
+	for i, f := range found {
+		hits[i] = f.h
+	}
 	return ix.collapse(hits, k), nil
 }
 
@@ -206,29 +229,15 @@ func (ix *Index) embedQuery(ctx context.Context, q string) ([]float32, error) {
 	return vs[0], nil
 }
 
-// queryVectors asks chromem for the n nearest passages. This is the one
-// place nResults is clamped to the collection's size: chromem treats a
-// larger nResults as an error, not as "all of them". The collection never
-// changes after Build, so the count cannot move between the two calls.
-func (ix *Index) queryVectors(ctx context.Context, qv []float32, n int) ([]VectorMatch, error) {
-	n = min(n, ix.col.Count())
-	if n <= 0 {
-		return nil, nil
-	}
-	res, err := ix.col.QueryEmbedding(ctx, qv, n, nil, nil)
-	if err != nil {
-		return nil, fmt.Errorf("querying vectors: %w", err)
-	}
-	out := make([]VectorMatch, len(res))
-	for i, r := range res {
-		out[i] = VectorMatch{ID: r.ID, Similarity: r.Similarity}
-	}
-	return out, nil
+// numbered is a hit and its passage's number, which breaks ties.
+type numbered struct {
+	h Hit
+	d int32
 }
 
 // VectorMatch is one passage found by vector similarity alone: the part of
 // a chromem result that search uses (the library's own type, whose slices
-// alias the collection, stays in this file).
+// alias the collection, stays in vectors.go).
 type VectorMatch struct {
 	// ID is the passage's Chunk.ID.
 	ID string
@@ -237,12 +246,26 @@ type VectorMatch struct {
 }
 
 // NearestVectors returns up to n passages whose vectors are nearest qv,
-// best first, straight from chromem-go's QueryEmbedding: none of Search's
-// lexical scoring, fusion or collapsing of duplicates. It is for
-// benchmarks and diagnostics that separate the cost of the vector scan
-// from the rest of Search. qv must be a normalised vector from Embedder.
-func (ix *Index) NearestVectors(ctx context.Context, qv []float32, n int) ([]VectorMatch, error) {
-	return ix.queryVectors(ctx, qv, n)
+// best first, by the vector half of Search alone (see queryVectors): none
+// of Search's lexical scoring, fusion or collapsing of duplicates. It is
+// for benchmarks and diagnostics that separate the cost of the vector
+// search from the rest of Search. qv must be a normalised vector from
+// Embedder.
+func (ix *Index) NearestVectors(ctx context.Context, qv []float32, n int) (out []VectorMatch, err error) {
+	defer runtime.KeepAlive(ix)
+	err = guard(func() error {
+		res, err := ix.queryVectors(ctx, qv, n)
+		if err != nil {
+			return err
+		}
+		out = make([]VectorMatch, len(res))
+		for i, r := range res {
+			s, k := ix.locate(int(r.d))
+			out[i] = VectorMatch{ID: s.str(s.pass[k].id), Similarity: r.sim}
+		}
+		return nil
+	})
+	return out, err
 }
 
 // collapse keeps, of each group of near-duplicates, only the best-scored

@@ -71,14 +71,11 @@ func TestSearchDuplicatesCollapsed(t *testing.T) {
 }
 
 func TestCanonical(t *testing.T) {
-	dup := func(id, of string) corpus.Chunk { return corpus.Chunk{ID: id, DupOf: of} }
-	ix := &Index{byID: map[string]int32{}}
-	ix.chunks = []corpus.Chunk{
+	dup := func(id, of string) corpus.Chunk { return corpus.Chunk{ID: id, DocID: id, Text: "words", DupOf: of} }
+	cs := []corpus.Chunk{
 		dup("a", ""), dup("b", "a"), dup("c", "b"), dup("x", "y"), dup("y", "x"), dup("s", "s"),
 	}
-	for i, c := range ix.chunks {
-		ix.byID[c.ID] = int32(i)
-	}
+	ix := mustBuild(t, cs, NewHashEmbedder(8))
 	tests := []struct{ id, want string }{
 		{"a", "a"}, {"b", "a"}, {"c", "a"}, {"s", "s"},
 		{"x", "x"}, // a cycle ends after maxDupChain steps, at an even step: x

@@ -68,12 +68,12 @@ func (ix *Index) Aliases(ctx context.Context, as []Alias, reuse *Aliases) (ready
 	var texts []string
 	var todo []int
 	for _, a := range as {
-		d, ok := ix.byID[a.ChunkID]
+		d, ok := ix.find(a.ChunkID)
 		if !ok {
 			missing = append(missing, a)
 			continue
 		}
-		c := ix.chunks[d]
+		c := ix.chunkAt(d)
 		text := passageText(corpus.Chunk{Title: a.Text, Text: c.Text})
 		sum := sha256.Sum256([]byte(text))
 		it := alias{text: a.Text, d: d, terms: corpus.Terms(a.Text), key: hex.EncodeToString(sum[:])}
@@ -113,14 +113,14 @@ func (ix *Index) Aliases(ctx context.Context, as []Alias, reuse *Aliases) (ready
 // its title: coverage and title coverage from the alias's words, the
 // cosine with the passage titled by the alias, and the passage's own BM25
 // share. Hit.Score is left to the caller, as for candidates.
-func (ix *Index) aliasHits(a *Aliases, s *lexScores, qv []float32, lexicalOnly bool) []Hit {
+func (ix *Index) aliasHits(a *Aliases, s *lexScores, qv []float32, lexicalOnly bool) []numbered {
 	if !a.For(ix) {
 		return nil
 	}
-	var out []Hit
+	var out []numbered
 	for _, it := range a.items {
 		h := Hit{
-			Chunk:       ix.chunks[it.d],
+			Chunk:       ix.chunkAt(it.d),
 			Lexical:     s.lexical(it.d),
 			Coverage:    s.titleCoverage(it.terms),
 			LexicalOnly: lexicalOnly,
@@ -131,7 +131,7 @@ func (ix *Index) aliasHits(a *Aliases, s *lexScores, qv []float32, lexicalOnly b
 			h.Vector = dot(qv, it.vec)
 		}
 		if h.Coverage > 0 || h.Vector > 0 {
-			out = append(out, h)
+			out = append(out, numbered{h, it.d})
 		}
 	}
 	return out
