@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"runtime"
 	"slices"
 	"sort"
@@ -442,4 +443,21 @@ func (d *Duplicates) DocIDs() []string {
 		out[i] = x.id
 	}
 	return out
+}
+
+// Marks returns every passage's canonical copy, by passage ID, for the
+// passages that have one.
+func (d *Duplicates) Marks() map[string]string { return maps.Clone(d.dupOf) }
+
+// Clone returns a copy that Update can change without changing d.
+func (d *Duplicates) Clone() *Duplicates {
+	c := *d
+	c.docs = slices.Clone(d.docs)
+	c.passages = slices.Clone(d.passages)
+	c.df = maps.Clone(d.df)
+	c.pairs = slices.Clone(d.pairs)
+	c.links = slices.Clone(d.links)
+	c.dupOf = maps.Clone(d.dupOf)
+	c.report.Documents = slices.Clone(d.report.Documents)
+	return &c
 }

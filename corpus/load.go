@@ -10,6 +10,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"time"
 )
 
 // removedDir is the folder name, at any depth, whose files are never
@@ -53,7 +54,51 @@ func LoadFS(ctx context.Context, fsys fs.FS, lg *slog.Logger) ([]Document, []Ski
 	if lg == nil {
 		lg = slog.New(slog.DiscardHandler)
 	}
+	files, skips, err := Scan(ctx, fsys, lg)
+	if err != nil {
+		return nil, skips, fmt.Errorf("load corpus: %w", err)
+	}
 	var docs []Document
+	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			return nil, skips, fmt.Errorf("load corpus: %w", err)
+		}
+		doc, err := LoadFile(fsys, f.Path)
+		if err != nil {
+			lg.Warn("skipping corpus file", "path", f.Path, "reason", SkipReason(err))
+			skips = append(skips, Skip{Path: f.Path, Reason: SkipReason(err)})
+			continue
+		}
+		docs = append(docs, doc)
+	}
+	if len(docs) == 0 {
+		return nil, skips, &NoDocumentsError{Skips: skips}
+	}
+	sort.Slice(docs, func(i, j int) bool { return docs[i].ID < docs[j].ID })
+	return docs, skips, nil
+}
+
+// FileStat is a corpus file found by Scan: what a cache of parsed files
+// compares to tell whether it changed.
+type FileStat struct {
+	// Path is the file's path in the corpus, slash-separated: the ID of
+	// the document it gives.
+	Path string
+	// Size and ModTime are those of the file a link leads to.
+	Size    int64
+	ModTime time.Time
+}
+
+// Scan walks fsys as LoadFS does, reading no file: it returns the files
+// LoadFS would read, sorted by path, and the skips it can decide from the
+// walk alone (files of an unsupported type, unreadable entries, links that
+// lead outside fsys, files over MaxFileSize), logged as LoadFS logs them.
+// The error is non-nil when the walk itself fails or ctx is done.
+func Scan(ctx context.Context, fsys fs.FS, lg *slog.Logger) ([]FileStat, []Skip, error) {
+	if lg == nil {
+		lg = slog.New(slog.DiscardHandler)
+	}
+	var files []FileStat
 	var skips []Skip
 	skip := func(p, reason string) {
 		lg.Warn("skipping corpus file", "path", p, "reason", reason)
@@ -113,27 +158,37 @@ func LoadFS(ctx context.Context, fsys fs.FS, lg *slog.Logger) ([]Document, []Ski
 			skip(p, tooLargeReason(info.Size()))
 			return nil
 		}
-		data, err := fs.ReadFile(fsys, p)
-		if err != nil {
-			skip(p, "unreadable")
-			return nil
-		}
-		doc, err := Parse(p, data)
-		if err != nil {
-			skip(p, skipReason(err))
-			return nil
-		}
-		docs = append(docs, doc)
+		files = append(files, FileStat{Path: p, Size: info.Size(), ModTime: info.ModTime()})
 		return nil
 	})
 	if err != nil {
-		return nil, skips, fmt.Errorf("load corpus: %w", err)
+		return nil, skips, err
 	}
-	if len(docs) == 0 {
-		return nil, skips, &NoDocumentsError{Skips: skips}
+	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
+	return files, skips, nil
+}
+
+// ReadFile reads one corpus file found by Scan, refusing one that has
+// grown past MaxFileSize since (ErrTooLarge).
+func ReadFile(fsys fs.FS, p string) ([]byte, error) {
+	data, err := fs.ReadFile(fsys, p)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", p, err)
 	}
-	sort.Slice(docs, func(i, j int) bool { return docs[i].ID < docs[j].ID })
-	return docs, skips, nil
+	if len(data) > MaxFileSize {
+		return nil, fmt.Errorf("read %s: %w", p, ErrTooLarge)
+	}
+	return data, nil
+}
+
+// LoadFile reads and cleans one corpus file found by Scan: ReadFile, then
+// Parse. SkipReason turns its error into a Skip's reason.
+func LoadFile(fsys fs.FS, p string) (Document, error) {
+	data, err := ReadFile(fsys, p)
+	if err != nil {
+		return Document{}, err
+	}
+	return Parse(p, data)
 }
 
 // Supported reports whether name has an extension that Parse reads: .txt,
@@ -142,8 +197,9 @@ func Supported(name string) bool {
 	return formatOf(name) != formatUnknown
 }
 
-// skipReason turns a Parse error into the few words of Skip.Reason.
-func skipReason(err error) string {
+// SkipReason turns an error of LoadFile or Parse into the few words of
+// Skip.Reason ("unreadable" for any other).
+func SkipReason(err error) string {
 	for _, e := range []error{ErrEmpty, ErrBinary, ErrEncoding, ErrTooLarge, ErrNoText, ErrUnsupported} {
 		if errors.Is(err, e) {
 			return e.Error()
