@@ -43,8 +43,10 @@ func Build(ctx context.Context, fsys fs.FS, lg *slog.Logger, opt SplitOptions) (
 		// loadable documents: …"); another prefix would only stutter.
 		return nil, err
 	}
-	linkDocuments(docs, opt.SourceURL)
-	chunks := SplitAll(docs, opt)
+	var chunks []Chunk
+	for i := range docs {
+		chunks = append(chunks, Prepare(&docs[i], opt)...)
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("build corpus: %w", err)
 	}
@@ -57,6 +59,16 @@ func Build(ctx context.Context, fsys fs.FS, lg *slog.Logger, opt SplitOptions) (
 	lg.Info("corpus built", "documents", len(docs), "passages", len(chunks), "skipped", len(skips),
 		"duplicate_documents", len(dups.Documents), "duplicate_passages", dups.Passages)
 	return &Set{Documents: docs, Chunks: chunks, Skips: skips, Duplicates: dups, DupState: state}, nil
+}
+
+// Prepare links a cleaned document to its page (opt.SourceURL) and splits
+// it with opt: what Build does to each document, for a caller that reads
+// files one at a time (the library's parse cache).
+func Prepare(doc *Document, opt SplitOptions) []Chunk {
+	one := []Document{*doc}
+	linkDocuments(one, opt.SourceURL)
+	*doc = one[0]
+	return Split(*doc, opt)
 }
 
 // BuildDir is Build on a folder of the file system. A missing or

@@ -205,8 +205,8 @@ func (l *Library) RemoveDocument(ctx context.Context, id string) (Change, error)
 	l.refresh.Lock()
 	defer l.refresh.Unlock()
 	known := false
-	for _, d := range l.Corpus().Documents {
-		known = known || d.ID == id
+	for _, f := range l.state.Load().files {
+		known = known || f.Path == id && f.isDoc()
 	}
 	if !known || !fs.ValidPath(id) {
 		return fail(ErrNotFound)

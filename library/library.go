@@ -10,9 +10,8 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"maps"
 	"os"
-	"path/filepath"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -43,6 +42,12 @@ type Options struct {
 	Embedder retrieval.Embedder
 	// Progress, when set, is called as passages are embedded.
 	Progress func(done, total int)
+	// Verify checks every checksum of the saved index when opening it,
+	// which reads all of it; without, damage inside the passages' text or
+	// vectors goes unnoticed (truncation and damage to the tables that
+	// locate them are always caught). `faqbot index` and serve verify; a
+	// cold `faqbot ask` does not.
+	Verify bool
 	// Logger receives structured logs; discarded when nil.
 	Logger *slog.Logger
 }
@@ -50,6 +55,11 @@ type Options struct {
 // Library is a corpus and its live index. It is safe for concurrent use:
 // searches read the current index without locking, and refreshes are
 // serialised.
+//
+// Opening a library costs a listing of the corpus folder and the opening
+// of the saved index (whose files are mapped, not decoded): files whose
+// size and modification time are as the index recorded are not read, and
+// a refresh parses, embeds and saves only what changed (see cache.go).
 type Library struct {
 	opts    Options
 	lg      *slog.Logger
@@ -60,16 +70,29 @@ type Library struct {
 
 // state is one consistent corpus and the index built from it.
 type state struct {
-	set    *corpus.Set
-	index  *retrieval.Index
-	report retrieval.OpenReport
-	// stamps are the corpus folder's files as they were just before set
-	// was read (nil without Options.Dir): what Watch compares with.
+	index *retrieval.Index
+	// files are the corpus files as last read, sorted by path: documents
+	// and files skipped after reading them.
+	files []fileRecord
+	// walkSkips are the files the listing itself skipped.
+	walkSkips []corpus.Skip
+	report    retrieval.OpenReport
+	// stamps are the corpus files' sizes and times as listed just before
+	// they were read: what Watch compares with.
 	stamps map[string]fileStamp
+	// dups is the near-duplicate state, read from the index folder on
+	// first use (dupsRec) when it was not computed in this process.
+	dupsMu  sync.Mutex
+	dups    *corpus.Duplicates
+	dupsRec retrieval.FileRecord
+	// set is the corpus as a corpus.Set, made on first use.
+	setOnce sync.Once
+	set     *corpus.Set
 }
 
-// Open loads the corpus and opens its index (loading the saved one when it
-// still matches, building otherwise).
+// Open loads the corpus and opens its index: the saved one as it is when
+// no document changed, updated for the documents that did, or built anew
+// when there is no usable saved index.
 func Open(ctx context.Context, opts Options) (*Library, error) {
 	if opts.Split.Target == 0 && opts.Split.Max == 0 && opts.Split.Overlap == 0 {
 		src := opts.Split.SourceURL
@@ -99,7 +122,8 @@ func Open(ctx context.Context, opts Options) (*Library, error) {
 		removeStaleTemps(opts.Dir, lg)
 	}
 	l := &Library{opts: opts, lg: lg}
-	st, err := l.build(ctx)
+	base, rep := l.loadSaved(ctx)
+	st, _, err := l.update(ctx, base, rep)
 	if err != nil {
 		return nil, err
 	}
@@ -108,75 +132,11 @@ func Open(ctx context.Context, opts Options) (*Library, error) {
 	return l, nil
 }
 
-func (l *Library) build(ctx context.Context) (*state, error) {
-	stamps := l.stamp()
-	set, err := corpus.Build(ctx, l.opts.Corpus, l.lg, l.opts.Split)
-	if err != nil {
-		return nil, fmt.Errorf("loading the corpus: %w", err)
-	}
-	st, err := l.open(ctx, set)
-	if err != nil {
-		return nil, err
-	}
-	st.stamps = stamps
-	return st, nil
-}
-
-// stamp is the corpus folder's snapshot, taken before reading it so that
-// an edit made during the read shows as a change on the next look.
-func (l *Library) stamp() map[string]fileStamp {
-	if l.opts.Dir == "" {
-		return nil
-	}
-	s, err := snapshot(l.opts.Dir)
-	if err != nil {
-		return nil
-	}
-	return s
-}
-
-// open opens (or builds) the index of set.
-// rebuild indexes a changed corpus beside the live index, reusing the live
-// index's vectors for unchanged passages, and saves it. (Open would first
-// read the saved copy of the live index back from disk for the same
-// vectors.)
-func (l *Library) rebuild(ctx context.Context, set *corpus.Set, live *retrieval.Index) (*state, error) {
-	reuse, err := live.VectorsByHash(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("rebuilding the index: %w", err)
-	}
-	want := retrieval.Manifest{Docs: docHashes(set), Split: SplitFingerprint(l.opts.Split)}
-	ix, rep, err := retrieval.Rebuild(ctx, l.opts.IndexDir, set.Chunks, want, l.opts.Embedder,
-		retrieval.BuildOptions{Progress: l.opts.Progress, Reuse: reuse}, l.lg)
-	if err != nil {
-		return nil, fmt.Errorf("rebuilding the index: %w", err)
-	}
-	return &state{set: set, index: ix, report: rep}, nil
-}
-
-func (l *Library) open(ctx context.Context, set *corpus.Set) (*state, error) {
-	want := retrieval.Manifest{Docs: docHashes(set), Split: SplitFingerprint(l.opts.Split)}
-	ix, rep, err := retrieval.Open(ctx, l.opts.IndexDir, set.Chunks, want, l.opts.Embedder,
-		retrieval.BuildOptions{Progress: l.opts.Progress}, l.lg)
-	if err != nil {
-		return nil, fmt.Errorf("opening the index: %w", err)
-	}
-	return &state{set: set, index: ix, report: rep}, nil
-}
-
 // SplitFingerprint names the cleaning and splitting that made the passages,
 // so that a change to either rebuilds a saved index whose documents did
 // not change.
 func SplitFingerprint(o corpus.SplitOptions) string {
 	return fmt.Sprintf("%s target=%d max=%d overlap=%d source=%s", corpus.CleanerVersion, o.Target, o.Max, o.Overlap, o.SourceURL)
-}
-
-func docHashes(set *corpus.Set) map[string]string {
-	m := make(map[string]string, len(set.Documents))
-	for _, d := range set.Documents {
-		m[d.ID] = d.Hash
-	}
-	return m
 }
 
 // Search answers from the current index.
@@ -187,11 +147,103 @@ func (l *Library) Search(ctx context.Context, query string, k int) ([]retrieval.
 // Index is the current index.
 func (l *Library) Index() *retrieval.Index { return l.state.Load().index }
 
-// Corpus is the current corpus.
-func (l *Library) Corpus() *corpus.Set { return l.state.Load().set }
+// Corpus is the current corpus as a corpus.Set. Its documents carry no
+// sections (the passages are what is kept) and its passages are copied out
+// of the index on first use, which for a large corpus is tens of
+// megabytes: Stats and Documents are cheap.
+func (l *Library) Corpus() *corpus.Set {
+	st := l.state.Load()
+	st.setOnce.Do(func() {
+		set := &corpus.Set{Documents: st.documents(), Chunks: st.index.Chunks(), Skips: st.skips()}
+		if d, err := st.duplicates(l.opts.IndexDir); err == nil {
+			set.Duplicates, set.DupState = d.Report(), d
+		} else {
+			l.lg.Warn("near-duplicate state unavailable", "err", err)
+		}
+		st.set = set
+	})
+	return st.set
+}
+
+// Stats counts the current corpus.
+type Stats struct {
+	// Documents and Passages are the corpus's documents and passages.
+	Documents, Passages int
+	// Skips are the files that could not be loaded.
+	Skips []corpus.Skip
+}
+
+// Stats counts the current corpus without copying it.
+func (l *Library) Stats() Stats {
+	st := l.state.Load()
+	n := 0
+	for _, f := range st.files {
+		if f.isDoc() {
+			n++
+		}
+	}
+	return Stats{Documents: n, Passages: st.index.Len(), Skips: st.skips()}
+}
+
+// Duplicates reports the current corpus's near-duplicates, reading the
+// saved near-duplicate state if this process has not computed it.
+func (l *Library) Duplicates() (corpus.DuplicateReport, error) {
+	d, err := l.state.Load().duplicates(l.opts.IndexDir)
+	if err != nil {
+		return corpus.DuplicateReport{}, err
+	}
+	return d.Report(), nil
+}
 
 // Report says how the current index was opened.
 func (l *Library) Report() retrieval.OpenReport { return l.state.Load().report }
+
+// documents lists the state's documents as corpus documents without
+// sections, sorted by ID.
+func (st *state) documents() []corpus.Document {
+	var out []corpus.Document
+	for _, f := range st.files {
+		if f.isDoc() {
+			out = append(out, corpus.Document{ID: f.Path, Title: f.Title, URL: f.URL, Date: f.Date, Hash: f.Hash})
+		}
+	}
+	return out
+}
+
+// skips lists the files that could not be loaded: those the listing
+// skipped, then those skipped after reading them, by path.
+func (st *state) skips() []corpus.Skip {
+	out := slices.Clone(st.walkSkips)
+	for _, f := range st.files {
+		if !f.isDoc() {
+			out = append(out, corpus.Skip{Path: f.Path, Reason: f.Skip})
+		}
+	}
+	return out
+}
+
+// duplicates returns the near-duplicate state, reading it from the index
+// folder dir on first use.
+func (st *state) duplicates(dir string) (*corpus.Duplicates, error) {
+	st.dupsMu.Lock()
+	defer st.dupsMu.Unlock()
+	if st.dups != nil {
+		return st.dups, nil
+	}
+	if st.dupsRec.Name == "" {
+		return nil, fmt.Errorf("reading the near-duplicate state: none saved: %w", corpus.ErrDupState)
+	}
+	b, err := retrieval.ReadAttachment(dir, st.dupsRec)
+	if err != nil {
+		return nil, fmt.Errorf("reading the near-duplicate state: %w", err)
+	}
+	var d corpus.Duplicates
+	if err := d.UnmarshalBinary(b); err != nil {
+		return nil, fmt.Errorf("reading the near-duplicate state: %w", err)
+	}
+	st.dups = &d
+	return st.dups, nil
+}
 
 // Change says what a Refresh changed.
 type Change struct {
@@ -206,11 +258,12 @@ type Change struct {
 	Took time.Duration
 }
 
-// Refresh re-reads the corpus folder and, when anything changed, builds a
-// new index beside the live one (re-embedding only changed passages),
-// saves it and swaps it in. Questions keep being answered from the old
-// index until the swap. Concurrent calls run one after the other. On error
-// the live index is left as it was.
+// Refresh re-reads the corpus folder and, when anything changed, updates
+// the index beside the live one (re-parsing and re-embedding only changed
+// documents, rebuilding only the shards that hold them), saves it and
+// swaps it in. Questions keep being answered from the old index until the
+// swap. Concurrent calls run one after the other. On error the live index
+// is left as it was.
 func (l *Library) Refresh(ctx context.Context) (Change, error) {
 	l.refresh.Lock()
 	defer l.refresh.Unlock()
@@ -223,24 +276,9 @@ func (l *Library) Refresh(ctx context.Context) (Change, error) {
 func (l *Library) refreshLocked(ctx context.Context) (Change, error) {
 	start := time.Now()
 	old := l.state.Load()
-	stamps := l.stamp()
-	set, err := corpus.Build(ctx, l.opts.Corpus, l.lg, l.opts.Split)
+	st, ch, err := l.update(ctx, old, old.report)
 	if err != nil {
-		return Change{}, fmt.Errorf("loading the corpus: %w", err)
-	}
-	var st *state
-	if maps.Equal(docHashes(set), docHashes(old.set)) {
-		st = &state{set: set, index: old.index, report: old.report}
-	} else if st, err = l.rebuild(ctx, set, old.index); err != nil {
 		return Change{}, err
-	}
-	st.stamps = stamps
-	ch := diff(old.set, st.set)
-	ch.Skips = st.set.Skips
-	if st.index == old.index {
-		ch.Reused = len(set.Chunks)
-	} else {
-		ch.Embedded, ch.Reused = st.report.Embedded, st.report.Reused
 	}
 	l.state.Store(st)
 	l.live.Swap(st.index)
@@ -249,31 +287,6 @@ func (l *Library) refreshLocked(ctx context.Context) (Change, error) {
 		"changed", len(ch.DocumentsChanged), "passages_added", ch.PassagesAdded, "passages_removed", ch.PassagesRemoved,
 		"embedded", ch.Embedded, "took", ch.Took)
 	return ch, nil
-}
-
-func diff(old, cur *corpus.Set) Change {
-	was := make(map[string]string, len(old.Documents))
-	for _, d := range old.Documents {
-		was[d.ID] = d.Hash
-	}
-	ch := DiffDocuments(was, cur.Documents)
-	oldHashes := map[string]int{}
-	for _, c := range old.Chunks {
-		oldHashes[c.DocID+"\x00"+c.Hash]++
-	}
-	for _, c := range cur.Chunks {
-		k := c.DocID + "\x00" + c.Hash
-		if oldHashes[k] > 0 {
-			oldHashes[k]--
-			ch.PassagesUnchanged++
-		} else {
-			ch.PassagesAdded++
-		}
-	}
-	for _, n := range oldHashes {
-		ch.PassagesRemoved += n
-	}
-	return ch
 }
 
 // DiffDocuments sorts docs into added, changed and unchanged against was
@@ -311,21 +324,23 @@ type DocumentInfo struct {
 	Modified time.Time
 	// Size is the file's size in bytes, when the corpus is on disk.
 	Size int64
+	// Hash is the hex SHA-256 of the file's content (corpus.Document.Hash).
+	Hash string
 }
 
 // Documents lists the current corpus's documents, sorted by ID.
 func (l *Library) Documents() []DocumentInfo {
-	set := l.Corpus()
-	count := map[string]int{}
-	for _, c := range set.Chunks {
-		count[c.DocID]++
-	}
-	out := make([]DocumentInfo, 0, len(set.Documents))
-	for _, d := range set.Documents {
-		info := DocumentInfo{ID: d.ID, Title: d.Title, URL: d.URL, Date: d.Date, Passages: count[d.ID]}
+	st := l.state.Load()
+	var out []DocumentInfo
+	for _, f := range st.files {
+		if !f.isDoc() {
+			continue
+		}
+		info := DocumentInfo{ID: f.Path, Title: f.Title, URL: f.URL, Date: f.Date, Passages: f.Passages, Hash: f.Hash}
 		if l.opts.Dir != "" {
-			if fi, err := os.Stat(filepath.Join(l.opts.Dir, filepath.FromSlash(d.ID))); err == nil {
-				info.Modified, info.Size = fi.ModTime(), fi.Size()
+			info.Size = f.Size
+			if f.Mod != 0 {
+				info.Modified = time.Unix(0, f.Mod)
 			}
 		}
 		out = append(out, info)

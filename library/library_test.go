@@ -165,13 +165,18 @@ func TestRefreshReusesTheLiveIndex(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Spoil the saved copy: were it read, nothing could be reused from it.
+	// Spoil the saved copy: were it read, nothing could be reused from
+	// it. Each file is replaced (written beside and renamed over), as
+	// tools and saves do; the live index keeps the files it opened.
 	saved, err := filepath.Glob(filepath.Join(idx, "*"))
 	if err != nil || len(saved) == 0 {
 		t.Fatalf("no saved index in %s (%v)", idx, err)
 	}
 	for _, f := range saved {
-		if err := os.WriteFile(f, []byte("spoilt"), 0o644); err != nil {
+		if err := os.WriteFile(f+".new", []byte("spoilt"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(f+".new", f); err != nil {
 			t.Fatal(err)
 		}
 	}

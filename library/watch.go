@@ -3,9 +3,7 @@ package library
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"maps"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -43,7 +41,7 @@ func (l *Library) Watch(ctx context.Context, interval time.Duration) error {
 			return nil
 		case <-t.C:
 		}
-		cur, err := snapshot(l.opts.Dir)
+		cur, err := l.snapshot(ctx)
 		if err != nil {
 			l.lg.Warn("cannot read the corpus folder", "dir", l.opts.Dir, "err", err)
 			continue
@@ -80,36 +78,17 @@ type fileStamp struct {
 	size, mod int64 // mod in Unix nanoseconds, so stamps compare with ==
 }
 
-// snapshot stamps every file of dir the loader would read: supported,
-// not hidden, not in a removed folder. A walk error gives a nil map.
-func snapshot(dir string) (map[string]fileStamp, error) {
-	out := map[string]fileStamp{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if p == dir {
-				return err
-			}
-			return nil
-		}
-		name := d.Name()
-		if p != dir && (strings.HasPrefix(name, ".") || d.IsDir() && name == removedDir) {
-			if d.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if d.IsDir() || !corpus.Supported(name) {
-			return nil
-		}
-		info, err := d.Info()
-		if err != nil {
-			return nil
-		}
-		out[p] = fileStamp{size: info.Size(), mod: info.ModTime().UnixNano()}
-		return nil
-	})
+// snapshot stamps every file of the corpus folder the loader would read:
+// supported, not hidden, not in a removed folder. It is the listing a
+// refresh starts with, so the two agree on what a change is.
+func (l *Library) snapshot(ctx context.Context) (map[string]fileStamp, error) {
+	files, _, err := corpus.Scan(ctx, l.opts.Corpus, nil)
 	if err != nil {
 		return nil, err
+	}
+	out := make(map[string]fileStamp, len(files))
+	for _, f := range files {
+		out[f.Path] = stampOf(f)
 	}
 	return out, nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/faqbot/faqbot/library"
 	"github.com/faqbot/faqbot/retrieval"
 )
 
@@ -27,22 +28,27 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 	}
 	start := time.Now()
 	saved := savedDocs(indexDir(cfg))
-	st, err := openStack(ctx, e, cfg, lg, true)
+	// `faqbot index` reads the whole saved index to check it, which a
+	// one-shot question does not.
+	st, err := openStack(ctx, e, cfg, lg, true, func(o *library.Options) { o.Verify = true })
 	if err != nil {
 		return err
 	}
 	w := e.stdout
-	set, rep := st.lib.Corpus(), st.lib.Report()
-	fmt.Fprintf(w, "Corpus:     %s, %s\n", count(len(set.Documents), "document"), count(len(set.Chunks), "passage"))
+	stats, rep := st.lib.Stats(), st.lib.Report()
+	fmt.Fprintf(w, "Corpus:     %s, %s\n", count(stats.Documents, "document"), count(stats.Passages, "passage"))
 	if saved != nil {
-		ch := docChanges(saved, set, rep)
+		ch := docChanges(saved, st.lib)
 		fmt.Fprintf(w, "Changes:    %s\n", ch.Summary())
 		recordIndexChange(ctx, cfg, ch, lg)
 	}
-	for _, s := range set.Skips {
+	for _, s := range stats.Skips {
 		fmt.Fprintf(w, "Skipped:    %s (%s)\n", s.Path, s.Reason)
 	}
-	dups := set.Duplicates
+	dups, err := st.lib.Duplicates()
+	if err != nil {
+		lg.Warn("near-duplicates unavailable", "err", err)
+	}
 	fmt.Fprintf(w, "Duplicates: %s, %s marked as duplicates\n", count(len(dups.Documents), "near-duplicate document pair"), count(dups.Passages, "passage"))
 	for i, d := range dups.Documents {
 		if i == maxListedPairs {

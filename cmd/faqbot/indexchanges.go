@@ -7,7 +7,6 @@ import (
 	"github.com/faqbot/faqbot/config"
 	"github.com/faqbot/faqbot/corpus"
 	"github.com/faqbot/faqbot/library"
-	"github.com/faqbot/faqbot/retrieval"
 	"github.com/faqbot/faqbot/store"
 )
 
@@ -15,20 +14,21 @@ import (
 // when there is none: what `faqbot index` compares the corpus folder with
 // to say what changed since the last index.
 func savedDocs(dir string) map[string]string {
-	m, err := retrieval.ReadManifest(dir)
-	if err != nil {
-		return nil
-	}
-	return m.Docs
+	return library.SavedDocuments(dir)
 }
 
-// docChanges says which documents of set were added, removed or changed
-// compared with the saved hashes.
-func docChanges(saved map[string]string, set *corpus.Set, rep retrieval.OpenReport) library.Change {
-	ch := library.DiffDocuments(saved, set.Documents)
+// docChanges says which documents of the library were added, removed or
+// changed compared with the saved hashes.
+func docChanges(saved map[string]string, lib *library.Library) library.Change {
+	var docs []corpus.Document
+	for _, d := range lib.Documents() {
+		docs = append(docs, corpus.Document{ID: d.ID, Hash: d.Hash})
+	}
+	rep := lib.Report()
+	ch := library.DiffDocuments(saved, docs)
 	ch.Embedded, ch.Reused = rep.Embedded, rep.Reused
 	if rep.Loaded {
-		ch.Reused = len(set.Chunks)
+		ch.Reused = lib.Stats().Passages
 	}
 	return ch
 }

@@ -63,6 +63,7 @@ func runServe(ctx context.Context, e *env, args []string) (err error) {
 
 	baseLog := db.Guild(store.BaseGuild)
 	st, err := openStack(ctx, e, cfg, lg, false, func(o *library.Options) {
+		o.Verify = true // a long-running process can afford to read it all once
 		o.WatchReport = func(ch library.Change, err error) { logRefresh(bgCtx, baseLog, lg, "watcher", "", ch, err) }
 	})
 	if err != nil {
@@ -125,7 +126,7 @@ func runServe(ctx context.Context, e *env, args []string) (err error) {
 		})
 		lg.Info("watching the base corpus folder for changes", "dir", cfg.CorpusDir, "every", library.DefaultWatchInterval)
 	}
-	lg.Info("serving", "base_documents", len(st.lib.Corpus().Documents), "base_passages", len(st.lib.Corpus().Chunks), "mode", st.engine.Mode(),
+	lg.Info("serving", "base_documents", st.lib.Stats().Documents, "base_passages", st.lib.Stats().Passages, "mode", st.engine.Mode(),
 		"base_corpus", cfg.CorpusDir, "base_for", baseFor(cfg), "servers", serversDesc(cfg), "servers_folder", guildsDir(cfg),
 		"database", storePath(cfg), "user_ids", cfg.StoreUserIDs, "memory_mb", cfg.MemoryMB)
 	// discordgo logs gateway trouble itself, in a format of its own unless

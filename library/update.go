@@ -1,0 +1,491 @@
+package library
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"runtime"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/faqbot/faqbot/corpus"
+	"github.com/faqbot/faqbot/retrieval"
+)
+
+// loadSaved opens the index saved in the index folder with its table of
+// files, as the state an update starts from. It returns nil when there is
+// nothing usable, with a report saying why.
+func (l *Library) loadSaved(ctx context.Context) (*state, retrieval.OpenReport) {
+	var rep retrieval.OpenReport
+	if l.opts.IndexDir == "" {
+		rep.Reason = "no index folder"
+		return nil, rep
+	}
+	start := time.Now()
+	load := retrieval.Load
+	if l.opts.Verify {
+		load = retrieval.LoadVerified
+	}
+	ix, m, err := load(ctx, l.opts.IndexDir, l.opts.Embedder)
+	rep.Load = time.Since(start)
+	switch {
+	case errors.Is(err, retrieval.ErrNoIndex):
+		rep.Reason = "no saved index"
+		return nil, rep
+	case errors.Is(err, retrieval.ErrIncompatible):
+		rep.Reason = fmt.Sprintf("embedder, analyser or format changed (saved %s, analyser %s, format %d)", m.Embedder, m.Analyzer, m.Format)
+		return nil, rep
+	case err != nil:
+		l.lg.Warn("saved index unusable, rebuilding", "dir", l.opts.IndexDir, "err", err)
+		rep.Reason = "saved index unusable: " + err.Error()
+		return nil, rep
+	}
+	if m.Split != SplitFingerprint(l.opts.Split) {
+		rep.Reason = "split options or cleaning rules changed"
+		return nil, rep
+	}
+	files, err := l.readFiles(m)
+	if err != nil {
+		l.lg.Warn("saved table of corpus files unusable, rebuilding", "dir", l.opts.IndexDir, "err", err)
+		rep.Reason = "saved index unusable: " + err.Error()
+		return nil, rep
+	}
+	rep.Manifest = m
+	return &state{index: ix, files: files, report: rep, dupsRec: m.Attachments[dupsAttachment]}, rep
+}
+
+// readFiles reads the table of files a manifest names and checks it
+// against the index: the documents' passages must be the index's.
+func (l *Library) readFiles(m retrieval.Manifest) ([]fileRecord, error) {
+	rec, ok := m.Attachments[filesAttachment]
+	if !ok {
+		return nil, fmt.Errorf("no table of corpus files: %w", retrieval.ErrCorrupt)
+	}
+	b, err := retrieval.ReadAttachment(l.opts.IndexDir, rec)
+	if err != nil {
+		return nil, err
+	}
+	files, err := decodeFiles(b)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", retrieval.ErrCorrupt, err)
+	}
+	n := 0
+	for _, f := range files {
+		if f.isDoc() {
+			n += f.Passages
+		}
+	}
+	if n != m.Passages {
+		return nil, fmt.Errorf("the table of files counts %d passages, the index %d: %w", n, m.Passages, retrieval.ErrCorrupt)
+	}
+	return files, nil
+}
+
+// parsed is the outcome of reading one file that the table did not vouch
+// for.
+type parsed struct {
+	rec    fileRecord
+	chunks []corpus.Chunk // for a new or changed document
+	same   bool           // content as recorded: only the stamp moved
+}
+
+// update brings base (nil: no usable saved state, rep says why) up to date
+// with the corpus folder and returns the new state and what changed. Only
+// files whose stamp moved are read, only those whose content changed are
+// parsed, and the index and near-duplicates are updated for those alone;
+// with no base everything is built. A state that changed is saved.
+func (l *Library) update(ctx context.Context, base *state, rep retrieval.OpenReport) (*state, Change, error) {
+	stats, walkSkips, err := corpus.Scan(ctx, l.opts.Corpus, l.lg)
+	if err != nil {
+		return nil, Change{}, fmt.Errorf("loading the corpus: load corpus: %w", err)
+	}
+	stamps := make(map[string]fileStamp, len(stats))
+	for _, f := range stats {
+		stamps[f.Path] = stampOf(f)
+	}
+	was := map[string]fileRecord{}
+	if base != nil {
+		for _, f := range base.files {
+			was[f.Path] = f
+		}
+	}
+
+	// Read, hash and parse what the table does not vouch for, on all
+	// cores: a corpus read from nothing is thousands of files.
+	files := make([]fileRecord, len(stats))
+	var todo []int
+	for i, f := range stats {
+		st := stampOf(f)
+		if r, ok := was[f.Path]; ok && r.trusted(f.Size, st.mod) {
+			files[i] = r
+			continue
+		}
+		todo = append(todo, i)
+	}
+	results := l.readAll(ctx, stats, todo, was)
+	if err := ctx.Err(); err != nil {
+		return nil, Change{}, fmt.Errorf("loading the corpus: %w", err)
+	}
+	docs := map[string][]corpus.Chunk{} // changed and added documents' passages; nil for removed
+	stampsMoved := false
+	for k, i := range todo {
+		r := results[k]
+		files[i] = r.rec
+		if r.same {
+			stampsMoved = true
+			continue
+		}
+		if !r.rec.isDoc() {
+			l.lg.Warn("skipping corpus file", "path", r.rec.Path, "reason", r.rec.Skip)
+		}
+		if r.rec.isDoc() {
+			docs[r.rec.Path] = r.chunks
+		} else if w, ok := was[r.rec.Path]; ok && w.isDoc() {
+			docs[r.rec.Path] = nil // a document that no longer reads
+		}
+		stampsMoved = true
+	}
+	now := map[string]bool{}
+	ndocs := 0
+	for _, f := range files {
+		now[f.Path] = true
+		if f.isDoc() {
+			ndocs++
+		}
+	}
+	for p, w := range was {
+		if !now[p] {
+			stampsMoved = true
+			if w.isDoc() {
+				docs[p] = nil
+			}
+		}
+	}
+	if ndocs == 0 {
+		var skips []corpus.Skip
+		skips = append(skips, walkSkips...)
+		for _, f := range files {
+			skips = append(skips, corpus.Skip{Path: f.Path, Reason: f.Skip})
+		}
+		return nil, Change{}, fmt.Errorf("loading the corpus: %w", &corpus.NoDocumentsError{Skips: skips})
+	}
+
+	st := &state{files: files, walkSkips: walkSkips, stamps: stamps}
+	if base != nil && len(docs) == 0 {
+		// No document changed: keep the index. A table whose stamps
+		// moved is saved again, so the next start does not read those
+		// files once more.
+		st.index, st.dups, st.dupsRec = base.index, base.dups, base.dupsRec
+		st.report = rep
+		st.report.Loaded = rep.Reason == ""
+		if stampsMoved {
+			l.save(ctx, st, &st.report)
+		}
+		ch := l.diff(base, st, docs)
+		ch.Reused = st.index.Len()
+		return st, ch, nil
+	}
+
+	// Near-duplicates, then the index, for the changed documents only.
+	opt := retrieval.BuildOptions{Progress: l.opts.Progress}
+	var dups *corpus.Duplicates
+	if base != nil {
+		dups, err = l.updateDuplicates(ctx, base, st, docs)
+	} else {
+		dups, err = l.allDuplicates(ctx, st, docs)
+	}
+	if err != nil {
+		return nil, Change{}, err
+	}
+	st.dups = dups
+	marks := dups.Marks()
+	start := time.Now()
+	rep.Loaded = false
+	if base != nil && rep.Reason == "" {
+		rep.Reason = "documents changed"
+	}
+	l.lg.Info("rebuilding index", "dir", l.opts.IndexDir, "reason", rep.Reason, "documents_changed", len(docs))
+	if base != nil {
+		st.index, err = base.index.Update(ctx, docs, marks, opt)
+	} else {
+		var all []corpus.Chunk
+		for _, f := range files {
+			all = append(all, docs[f.Path]...)
+		}
+		dups.Mark(all)
+		if reuse, err := retrieval.ReusableVectors(ctx, l.opts.IndexDir, l.opts.Embedder); err == nil {
+			opt.Reuse = reuse
+		}
+		st.index, err = retrieval.Build(ctx, all, l.opts.Embedder, opt)
+	}
+	if err != nil && base != nil && errors.Is(err, retrieval.ErrCorrupt) {
+		// The live index's files were changed under it (see
+		// retrieval/fault.go): read everything again.
+		l.lg.Error("the live index is unreadable; reading the whole corpus again", "err", err)
+		st, _, err := l.update(ctx, nil, retrieval.OpenReport{Reason: "live index unreadable"})
+		if err != nil {
+			return nil, Change{}, err
+		}
+		ch := l.diff(base, st, nil)
+		ch.Embedded, ch.Reused = st.report.Embedded, st.report.Reused
+		return st, ch, nil
+	}
+	if err != nil {
+		return nil, Change{}, fmt.Errorf("opening the index: %w", err)
+	}
+	rep.Build = time.Since(start)
+	rep.Embedded, rep.Reused = st.index.Stats().Embedded, st.index.Stats().Reused
+	if base != nil {
+		rep.Reused += st.index.Len() - changedPassages(docs)
+	}
+	st.report = rep
+	l.save(ctx, st, &st.report)
+	ch := l.diff(base, st, docs)
+	ch.Embedded, ch.Reused = st.report.Embedded, st.report.Reused
+	return st, ch, nil
+}
+
+// changedPassages counts the passages of the changed documents.
+func changedPassages(docs map[string][]corpus.Chunk) int {
+	n := 0
+	for _, cs := range docs {
+		n += len(cs)
+	}
+	return n
+}
+
+// stampOf is a listed file's stamp.
+func stampOf(f corpus.FileStat) fileStamp {
+	var mod int64
+	if !f.ModTime.IsZero() {
+		mod = f.ModTime.UnixNano()
+	}
+	return fileStamp{size: f.Size, mod: mod}
+}
+
+// readAll reads the files stats[todo[k]] on GOMAXPROCS goroutines: each is
+// hashed, and parsed and split unless its content is what was recorded.
+func (l *Library) readAll(ctx context.Context, stats []corpus.FileStat, todo []int, was map[string]fileRecord) []parsed {
+	out := make([]parsed, len(todo))
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(todo)/4))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for k := w; k < len(todo); k += workers {
+				if ctx.Err() != nil {
+					return
+				}
+				out[k] = l.readOne(stats[todo[k]], was)
+			}
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// readOne reads one file.
+func (l *Library) readOne(f corpus.FileStat, was map[string]fileRecord) parsed {
+	st := stampOf(f)
+	rec := fileRecord{Path: f.Path, Size: f.Size, Mod: st.mod}
+	data, err := corpus.ReadFile(l.opts.Corpus, f.Path)
+	if err != nil {
+		rec.Skip = corpus.SkipReason(err)
+		return parsed{rec: rec}
+	}
+	sum := sha256.Sum256(data)
+	rec.Hash = hex.EncodeToString(sum[:])
+	if w, ok := was[f.Path]; ok && w.Hash == rec.Hash {
+		w.Size, w.Mod = rec.Size, rec.Mod
+		return parsed{rec: w, same: true}
+	}
+	doc, err := corpus.Parse(f.Path, data)
+	if err != nil {
+		rec.Skip = corpus.SkipReason(err)
+		return parsed{rec: rec}
+	}
+	chunks := corpus.Prepare(&doc, l.opts.Split)
+	rec.Title, rec.URL, rec.Date, rec.Passages = doc.Title, doc.URL, doc.Date, len(chunks)
+	return parsed{rec: rec, chunks: chunks}
+}
+
+// allDuplicates examines a corpus read whole.
+func (l *Library) allDuplicates(ctx context.Context, st *state, docs map[string][]corpus.Chunk) (*corpus.Duplicates, error) {
+	var ds []corpus.Document
+	var all []corpus.Chunk
+	for _, f := range st.files {
+		if f.isDoc() {
+			ds = append(ds, corpus.Document{ID: f.Path, Title: f.Title})
+			all = append(all, docs[f.Path]...)
+		}
+	}
+	d, err := corpus.NewDuplicates(ctx, ds, all)
+	if err != nil {
+		return nil, fmt.Errorf("finding near-duplicates: %w", err)
+	}
+	return d, nil
+}
+
+// updateDuplicates updates base's near-duplicate state for the changed
+// documents, reading the old versions' and unchanged documents' passages
+// from base's index. A state that cannot be read or updated is made anew.
+func (l *Library) updateDuplicates(ctx context.Context, base, st *state, docs map[string][]corpus.Chunk) (*corpus.Duplicates, error) {
+	title := map[string]string{}
+	for _, f := range st.files {
+		title[f.Path] = f.Title
+	}
+	oldTitle := map[string]string{}
+	for _, f := range base.files {
+		oldTitle[f.Path] = f.Title
+	}
+	lookup := func(id string) (corpus.DocText, bool) {
+		cs, ok := base.index.DocumentChunks(id)
+		return corpus.DocText{ID: id, Title: title[id], Chunks: cs}, ok
+	}
+	prev, err := base.duplicates(l.opts.IndexDir)
+	if err == nil {
+		// base's state stays live until the swap: update a copy.
+		d := prev.Clone()
+		ids := make([]string, 0, len(docs))
+		for id := range docs {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		var changes []corpus.DocChange
+		for _, id := range ids {
+			var ch corpus.DocChange
+			if cs, ok := base.index.DocumentChunks(id); ok {
+				ch.Old = &corpus.DocText{ID: id, Title: oldTitle[id], Chunks: cs}
+			}
+			if cs := docs[id]; cs != nil {
+				ch.New = &corpus.DocText{ID: id, Title: title[id], Chunks: cs}
+			}
+			changes = append(changes, ch)
+		}
+		if err = d.Update(ctx, changes, lookup); err == nil {
+			return d, nil
+		}
+	}
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("finding near-duplicates: %w", ctx.Err())
+	}
+	l.lg.Warn("near-duplicate state not updatable, examining the whole corpus", "err", err)
+	all := map[string][]corpus.Chunk{}
+	for _, f := range st.files {
+		if !f.isDoc() {
+			continue
+		}
+		if cs, ok := docs[f.Path]; ok {
+			all[f.Path] = cs
+		} else if cs, ok := base.index.DocumentChunks(f.Path); ok {
+			all[f.Path] = cs
+		}
+	}
+	return l.allDuplicates(ctx, st, all)
+}
+
+// save writes the state's index, table of files and near-duplicate state
+// to the index folder, then reopens the index from there so that its
+// passages are mapped rather than held in memory. A folder that cannot be
+// written leaves the index in memory, with a warning in rep.
+func (l *Library) save(ctx context.Context, st *state, rep *retrieval.OpenReport) {
+	if l.opts.IndexDir == "" {
+		return
+	}
+	start := time.Now()
+	defer func() { rep.Save = time.Since(start) }()
+	warn := func(err error) {
+		if ctx.Err() == nil {
+			rep.Warning = fmt.Sprintf("index kept in memory only, it will be rebuilt on the next start: %v", err)
+			l.lg.Warn("index not saved", "dir", l.opts.IndexDir, "err", err)
+		}
+	}
+	unlock, err := retrieval.LockDir(ctx, l.opts.IndexDir)
+	if err != nil {
+		warn(err)
+		return
+	}
+	defer unlock()
+	m := retrieval.Manifest{Split: SplitFingerprint(l.opts.Split), Attachments: map[string]retrieval.FileRecord{}}
+	if m.Attachments[filesAttachment], err = retrieval.WriteAttachment(ctx, l.opts.IndexDir, filesAttachment, encodeFiles(st.files)); err != nil {
+		warn(err)
+		return
+	}
+	if st.dups != nil {
+		b, err := st.dups.MarshalBinary()
+		if err == nil {
+			m.Attachments[dupsAttachment], err = retrieval.WriteAttachment(ctx, l.opts.IndexDir, dupsAttachment, b)
+		}
+		if err != nil {
+			warn(err)
+			return
+		}
+	} else if st.dupsRec.Name != "" {
+		m.Attachments[dupsAttachment] = st.dupsRec // unchanged, still there
+	}
+	if err := retrieval.Save(ctx, st.index, l.opts.IndexDir, m); err != nil {
+		warn(err)
+		return
+	}
+	st.dupsRec = m.Attachments[dupsAttachment]
+	saved, m, err := retrieval.Load(ctx, l.opts.IndexDir, l.opts.Embedder)
+	if err != nil {
+		l.lg.Warn("saved index not reopened; serving it from memory", "dir", l.opts.IndexDir, "err", err)
+		return
+	}
+	st.index = saved
+	rep.Manifest = m
+	l.lg.Info("index saved", "dir", l.opts.IndexDir, "passages", saved.Len(), "shards", saved.Stats().Shards)
+}
+
+// diff says what changed from base to st: documents by their records,
+// passages by their hashes within the changed documents.
+func (l *Library) diff(base, st *state, docs map[string][]corpus.Chunk) Change {
+	was := map[string]string{}
+	if base != nil {
+		for _, f := range base.files {
+			if f.isDoc() {
+				was[f.Path] = f.Hash
+			}
+		}
+	}
+	ch := DiffDocuments(was, st.documents())
+	ch.Skips = st.skips()
+	changed := map[string]bool{}
+	for id := range docs {
+		changed[id] = true
+	}
+	for _, f := range st.files {
+		if f.isDoc() && !changed[f.Path] {
+			if _, ok := was[f.Path]; ok {
+				ch.PassagesUnchanged += f.Passages
+			} else {
+				ch.PassagesAdded += f.Passages
+			}
+		}
+	}
+	for id, cs := range docs {
+		old := map[string]int{}
+		if base != nil {
+			if prev, ok := base.index.DocumentChunks(id); ok {
+				for _, c := range prev {
+					old[c.Hash]++
+				}
+			}
+		}
+		for _, c := range cs {
+			if old[c.Hash] > 0 {
+				old[c.Hash]--
+				ch.PassagesUnchanged++
+			} else {
+				ch.PassagesAdded++
+			}
+		}
+		for _, n := range old {
+			ch.PassagesRemoved += n
+		}
+	}
+	return ch
+}
