@@ -71,6 +71,8 @@ func LoadFS(ctx context.Context, fsys fs.FS, lg *slog.Logger) ([]Document, []Ski
 		}
 		docs = append(docs, doc)
 	}
+	// In the walk's order, as the skips decided during the walk are.
+	sort.SliceStable(skips, func(i, j int) bool { return skips[i].Path < skips[j].Path })
 	if len(docs) == 0 {
 		return nil, skips, &NoDocumentsError{Skips: skips}
 	}

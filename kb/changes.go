@@ -87,7 +87,7 @@ func (m *Manager) addLocked(ctx context.Context, k *guildKB, name string, data [
 	m.loads.Add(1)
 	rep := l.Report()
 	ch := library.Change{DocumentsAdded: []string{doc.ID}, PassagesAdded: doc.Passages, Embedded: rep.Embedded, Reused: rep.Reused,
-		Skips: l.Corpus().Skips, Took: time.Since(start)}
+		Skips: l.Stats().Skips, Took: time.Since(start)}
 	m.lg.Info("first document of a server", "guild", k.id, "document", doc.ID, "passages", doc.Passages)
 	return doc, ch, nil
 }
@@ -126,7 +126,7 @@ func (m *Manager) RemoveDocument(ctx context.Context, guild, id string) (library
 	// The last document: the library refuses to index nothing, so the
 	// server simply has no library any more.
 	start := time.Now()
-	passages := len(l.Corpus().Chunks)
+	passages := l.Stats().Passages
 	if _, err := library.MoveToRemoved(filepath.Join(k.dir, corpusDir), id); err != nil {
 		return library.Change{}, fmt.Errorf("removing document %q: %w", id, err)
 	}
@@ -155,7 +155,7 @@ func (m *Manager) Refresh(ctx context.Context, guild string) (library.Change, er
 	if !wasLoaded {
 		// Loading read the folder as it is now.
 		docs := l.Documents()
-		ch := library.Change{PassagesUnchanged: len(l.Corpus().Chunks), Skips: l.Corpus().Skips, Took: time.Since(start)}
+		ch := library.Change{PassagesUnchanged: l.Stats().Passages, Skips: l.Stats().Skips, Took: time.Since(start)}
 		for _, d := range docs {
 			ch.DocumentsUnchanged = append(ch.DocumentsUnchanged, d.ID)
 		}
@@ -164,7 +164,7 @@ func (m *Manager) Refresh(ctx context.Context, guild string) (library.Change, er
 	ch, err := l.Refresh(ctx)
 	if errors.Is(err, corpus.ErrNoDocuments) {
 		m.install(k, nil)
-		return library.Change{DocumentsRemoved: docIDs(l), PassagesRemoved: len(l.Corpus().Chunks), Took: time.Since(start)}, nil
+		return library.Change{DocumentsRemoved: docIDs(l), PassagesRemoved: l.Stats().Passages, Took: time.Since(start)}, nil
 	}
 	if err == nil {
 		m.install(k, l)

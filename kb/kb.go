@@ -232,8 +232,8 @@ func (m *Manager) loadLocked(ctx context.Context, k *guildKB) (*library.Library,
 	}
 	m.install(k, l)
 	m.loads.Add(1)
-	m.lg.Debug("knowledge base loaded", "guild", k.id, "documents", len(l.Corpus().Documents),
-		"passages", len(l.Corpus().Chunks), "bytes", k.size.Load(), "took", time.Since(start))
+	m.lg.Debug("knowledge base loaded", "guild", k.id, "documents", l.Stats().Documents,
+		"passages", l.Stats().Passages, "bytes", k.size.Load(), "took", time.Since(start))
 	return l, nil
 }
 

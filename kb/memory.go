@@ -28,16 +28,15 @@ func Estimate(l *library.Library) int64 {
 	if l == nil {
 		return 0
 	}
-	var text int64
-	set := l.Corpus()
-	for _, c := range set.Chunks {
-		text += int64(len(c.Text) + len(c.Title) + len(c.ID))
+	ix := l.Index()
+	if ix == nil {
+		return perLibraryBytes
 	}
-	n := perLibraryBytes + textCopies*text + perPassageBytes*int64(len(set.Chunks))
-	if ix := l.Index(); ix != nil {
-		st := ix.Stats()
-		n += int64(st.Vectors)*int64(st.Dim)*4 + perTermBytes*int64(st.Terms)
-	}
+	// Counted from the index's statistics: copying the passages out
+	// (Library.Corpus) to measure them would hold them twice.
+	st := ix.Stats()
+	n := perLibraryBytes + textCopies*st.TextBytes + perPassageBytes*int64(st.Passages)
+	n += int64(st.Vectors)*int64(st.Dim)*4 + perTermBytes*int64(st.Terms)
 	return n
 }
 

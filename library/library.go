@@ -210,8 +210,8 @@ func (st *state) documents() []corpus.Document {
 	return out
 }
 
-// skips lists the files that could not be loaded: those the listing
-// skipped, then those skipped after reading them, by path.
+// skips lists the files that could not be loaded, by path, as
+// corpus.LoadFS does.
 func (st *state) skips() []corpus.Skip {
 	out := slices.Clone(st.walkSkips)
 	for _, f := range st.files {
@@ -219,6 +219,7 @@ func (st *state) skips() []corpus.Skip {
 			out = append(out, corpus.Skip{Path: f.Path, Reason: f.Skip})
 		}
 	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out
 }
 

@@ -398,6 +398,7 @@ func (l *Library) save(ctx context.Context, st *state, rep *retrieval.OpenReport
 	defer func() { rep.Save = time.Since(start) }()
 	warn := func(err error) {
 		if ctx.Err() == nil {
+			rep.SaveErr = err
 			rep.Warning = fmt.Sprintf("index kept in memory only, it will be rebuilt on the next start: %v", err)
 			l.lg.Warn("index not saved", "dir", l.opts.IndexDir, "err", err)
 		}

@@ -63,6 +63,8 @@ type Stats struct {
 	Embedded, Reused int
 	// Shards is the number of shards the passages are stored in.
 	Shards int
+	// TextBytes is the size of the passages' IDs, titles and text.
+	TextBytes int64
 	// Duration is how long Build or Load took.
 	Duration time.Duration
 }
@@ -226,19 +228,24 @@ func analysePassages(ctx context.Context, chunks []corpus.Chunk) ([][]termCount,
 func newIndex(emb Embedder, shards []*shard, dupOf map[int32]string) *Index {
 	ix := &Index{emb: emb, shards: shards, base: make([]int, len(shards)+1), dupOf: dupOf}
 	vectors := 0
+	var text int64
 	for i, s := range shards {
 		ix.base[i+1] = ix.base[i] + s.n()
 		vectors += len(s.scale)
+		for _, p := range s.pass {
+			text += int64(p.id.n) + int64(p.title.n) + int64(p.text.n)
+		}
 	}
 	ix.lex = newBM25(shards, ix.base)
 	ix.titles = make([]atomic.Pointer[[]string], ix.Len())
 	ix.stats = Stats{
-		Passages: ix.Len(),
-		Vectors:  vectors,
-		Terms:    ix.lex.distinctTerms(),
-		Embedder: emb.Name(),
-		Dim:      emb.Dim(),
-		Shards:   len(shards),
+		Passages:  ix.Len(),
+		Vectors:   vectors,
+		Terms:     ix.lex.distinctTerms(),
+		Embedder:  emb.Name(),
+		Dim:       emb.Dim(),
+		Shards:    len(shards),
+		TextBytes: text,
 	}
 	return ix
 }
