@@ -21,6 +21,15 @@ const (
 	// moderator roles; Document holds the role ID.
 	ActionRoleAdd    Action = "role-add"
 	ActionRoleRemove Action = "role-remove"
+	// ActionSourceAdd, ActionSourceRemove and ActionSourceRefresh are
+	// changes to a knowledge base's sources of fetched pages; Document
+	// holds the source (its URL and kind).
+	ActionSourceAdd     Action = "source-add"
+	ActionSourceRemove  Action = "source-remove"
+	ActionSourceRefresh Action = "source-refresh"
+	// ActionChannel is a change of the server's moderator channel;
+	// Document holds the channel ID ("" when cleared).
+	ActionChannel Action = "moderator-channel"
 )
 
 // Change is one entry of the corpus change log.

@@ -150,7 +150,8 @@ func (s *sqlStore) Guilds(ctx context.Context) ([]string, error) {
 	rows, err := s.db.QueryContext(ctx, `
 		SELECT guild FROM questions UNION SELECT guild FROM feedback UNION SELECT guild FROM corpus_changes
 		UNION SELECT guild FROM conversation_turns UNION SELECT guild FROM moderator_roles
-		UNION SELECT guild FROM phrasings UNION SELECT guild FROM suggestion_picks ORDER BY 1`)
+		UNION SELECT guild FROM phrasings UNION SELECT guild FROM suggestion_picks
+		UNION SELECT guild FROM sources UNION SELECT guild FROM guild_settings ORDER BY 1`)
 	if err != nil {
 		return nil, fmt.Errorf("listing servers: %w", err)
 	}

@@ -1,7 +1,9 @@
 // Package store keeps what the bot learns: the questions asked, the votes
-// on answers, the corpus change log, thread conversations and each
-// server's moderator roles. It reports the gaps in a FAQ (questions
-// refused or voted down, grouped by similarity) and usage statistics.
+// on answers, the corpus change log, thread conversations, each server's
+// moderator roles and moderator channel, and the sources its documents
+// are fetched from with what their last fetch remembers. It reports the
+// gaps in a FAQ (questions refused or voted down, grouped by similarity)
+// and usage statistics.
 //
 // Everything belongs to one Discord server. Store is the database;
 // Store.Guild returns the view of one server, and every read and write
@@ -134,6 +136,28 @@ type Guild interface {
 	// limit (all when limit <= 0), one per phrasing, leaving out those
 	// already taught.
 	Endorsed(ctx context.Context, since time.Time, limit int) ([]Endorsement, error)
+
+	// ModeratorChannel is the channel the server's admins chose for the
+	// bot's notes to moderators (refresh summaries), or "" for none.
+	ModeratorChannel(ctx context.Context) (string, error)
+	// SetModeratorChannel sets the moderator channel, noting who did;
+	// "" clears it.
+	SetModeratorChannel(ctx context.Context, channelID, who string) error
+
+	// Sources lists the server's sources of fetched documents, oldest
+	// first.
+	Sources(ctx context.Context) ([]Source, error)
+	// AddSource stores a new source and returns it with its ID; one with
+	// the same Key fails with ErrSourceExists.
+	AddSource(ctx context.Context, s Source) (Source, error)
+	// RemoveSource deletes a source; it reports false when the server
+	// has none of that ID.
+	RemoveSource(ctx context.Context, id int64) (bool, error)
+	// RecordSourceRefresh records the outcome of a refresh: on success
+	// the new state, pages and summary; on failure only the error and the
+	// time, keeping the last good state. ErrNoSource when the server no
+	// longer has the source.
+	RecordSourceRefresh(ctx context.Context, id int64, r SourceRefresh) error
 }
 
 // Options configure a Store. The zero value stores user IDs as given and

@@ -47,6 +47,8 @@ func Run(t *testing.T, fresh func(t *testing.T) Backend) {
 		{"ConcurrentTurnsAllLand", testConcurrentTurnsAllLand},
 		{"ChangesNewestFirst", testChangesNewestFirst},
 		{"ModeratorRoles", testModeratorRoles},
+		{"ModeratorChannel", testModeratorChannel},
+		{"Sources", testSources},
 		{"ConcurrentWrites", testConcurrentWrites},
 		{"ConcurrentFirstOpen", testConcurrentFirstOpen},
 		{"TaughtPhrasings", testTaughtPhrasings},
