@@ -113,6 +113,19 @@ func TestTableRowsArePassagesWithColumnNames(t *testing.T) {
 	}
 }
 
+// TestTextWithoutFrontMatter: a plain text file that starts with a line
+// of dashes but says nothing front matter says keeps all its text.
+func TestTextWithoutFrontMatter(t *testing.T) {
+	src := "---\nNotice: the office moves in May\n---\n\nThe new address is 4 Mill Lane.\n"
+	doc, err := Parse("notice.txt", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := doc.String(); !strings.Contains(text, "the office moves in May") || doc.URL != "" {
+		t.Errorf("the first lines were taken for front matter:\n%s", text)
+	}
+}
+
 // TestFrontMatter checks YAML and TOML front matter, valid or sloppy: the
 // title and description are used and none of it is left in the text.
 func TestFrontMatter(t *testing.T) {
@@ -127,6 +140,12 @@ func TestFrontMatter(t *testing.T) {
 			"Refunds", "", "", "https://example.org/refunds"},
 		{"c.md", "---\ntitle: Refunds: the rules\n\tdescription: tabbed: invalid yaml\n---\n\nBody text.\n",
 			"Refunds: the rules", "", "", ""},
+		// Plain text and reStructuredText carry a link the same way (a
+		// fetched Git file is given its page's link so).
+		{"d.txt", "---\nurl: https://example.org/d\ntitle: Refunds\n---\n\nBody text.\n",
+			"Refunds", "", "", "https://example.org/d"},
+		{"e.rst", ":url: https://example.org/e\n:orphan:\n\nRefunds\n=======\n\nBody text.\n",
+			"Refunds", "", "", "https://example.org/e"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

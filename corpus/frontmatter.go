@@ -83,6 +83,20 @@ func frontMatter(lines []string) ([]string, meta) {
 	return lines[end+1:], m
 }
 
+// textFrontMatter reads front matter at the top of a plain text file, as
+// Markdown's: a fetched file carries its link so. Plain text has no front
+// matter of its own, so a block between "---" lines counts only when it
+// says something front matter says (a title, link, date or summary);
+// otherwise the text is left as it is.
+func textFrontMatter(text string) (string, meta, bool) {
+	lines := strings.Split(text, "\n")
+	rest, m := frontMatter(lines)
+	if len(rest) == len(lines) || m.title == "" && m.url == "" && m.date == "" && m.description == "" && m.pagePath == "" && m.slug == "" {
+		return text, meta{}, false
+	}
+	return strings.Join(rest, "\n"), m, true
+}
+
 // looseFields reads "key: value" and "key = value" lines, for front matter
 // that is not valid YAML or TOML.
 func looseFields(lines []string) map[string]any {

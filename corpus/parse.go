@@ -32,6 +32,9 @@ func Parse(id string, data []byte) (Document, error) {
 	case formatHTML:
 		blocks, m = htmlBlocks(text)
 	default:
+		if rest, fm, ok := textFrontMatter(text); ok {
+			text, m = rest, fm
+		}
 		blocks = textBlocks(text)
 	}
 	doc := assemble(blocks, m, f == formatText)

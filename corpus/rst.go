@@ -134,9 +134,16 @@ func (r *rstReader) read(from, to, indent int) {
 			continue
 		}
 		if f := reRSTField.FindStringSubmatch(line); f != nil && len(r.para) == 0 && len(r.out) == 0 {
-			// Docinfo fields at the top (":date: 2024-01-02", ":orphan:").
-			if strings.EqualFold(f[1], "date") {
-				r.m.date = parseDateAttr(f[2])
+			// Docinfo fields at the top (":date: 2024-01-02", ":orphan:");
+			// ":url:" or ":canonical:" is the page's link, as in Markdown
+			// front matter (a fetched Git file carries its link so).
+			switch v := strings.TrimSpace(f[2]); strings.ToLower(f[1]) {
+			case "date":
+				r.m.date = parseDateAttr(v)
+			case "url", "canonical":
+				if strings.HasPrefix(v, "http://") || strings.HasPrefix(v, "https://") {
+					r.m.url = v
+				}
 			}
 			continue
 		}

@@ -4,4 +4,4 @@ package corpus
 // it whenever they change what passages a document gives, so that saved
 // indexes built by the old rules are rebuilt even though no document
 // changed.
-const CleanerVersion = "clean-v2"
+const CleanerVersion = "clean-v3"
