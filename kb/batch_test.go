@@ -22,7 +22,7 @@ func TestApplyBatches(t *testing.T) {
 
 	ch, err := m.Apply(ctx, "g1", library.Batch{Put: map[string][]byte{
 		"sources/1/parking.md": doc("Parking", "Staff park in the north lot behind the warehouse."),
-		"sources/1/canteen.md":   doc("Canteen", "The canteen serves lunch from noon until two."),
+		"sources/1/canteen.md": doc("Canteen", "The canteen serves lunch from noon until two."),
 	}})
 	if err != nil {
 		t.Fatalf("first batch: %v", err)

@@ -205,7 +205,9 @@ func (u *undoLog) commit() {
 // documents' content is the caller's to check: one the corpus cannot read
 // is reported among the change's skips, like any file of the folder.
 func (l *Library) Apply(ctx context.Context, b Batch) (Change, error) {
-	fail := func(err error) (Change, error) { return Change{}, fmt.Errorf("applying changes to the corpus: %w", err) }
+	fail := func(err error) (Change, error) {
+		return Change{}, fmt.Errorf("applying changes to the corpus: %w", err)
+	}
 	if l.opts.Dir == "" {
 		return fail(ErrNoDir)
 	}
