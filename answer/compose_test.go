@@ -91,8 +91,8 @@ func TestExtractiveComposition(t *testing.T) {
 			name:     "a top-ranked FAQ entry answers even when a lower passage repeats more of the question's words",
 			question: "how do i set up unit checks for my package, file naming etc",
 			hits: []retrieval.Hit{
-				hit("faq.html#86", "How do I write a unit test?", "Create a new file ending in _test.go in the same directory as your package sources. Run go test in that directory.", 0.35),
-				hit("faq.html#56", "How should I manage package versions?", "To set up a package, name it and check it in: package files and package naming are covered by modules, which check versions for you.", 0.32),
+				hit("faq.html#86", "How do I write a unit test?", "Create a new file ending in _test.go in the same directory as your package sources. Run go test in that directory.", 0.55),
+				hit("faq.html#56", "How should I manage package versions?", "To set up a package, name it and check it in: package files and package naming are covered by modules, which check versions for you.", 0.52),
 			},
 			want:    []string{"Create a new file ending in _test.go"},
 			wantNot: []string{"modules"},
@@ -133,7 +133,7 @@ func TestExtractiveComposition(t *testing.T) {
 	markers := regexp.MustCompile(`\[(\d+)\]`)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := New(&fakeSearch{hits: tt.hits}, Options{Floor: 0.3})
+			e := New(&fakeSearch{hits: tt.hits}, Options{})
 			a, err := e.Answer(context.Background(), Question{Text: tt.question})
 			if err != nil {
 				t.Fatal(err)

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-
-	"github.com/faqbot/faqbot/retrieval"
 )
 
 // ErrEmptyQuestion is returned for a question with no words in it.
@@ -22,9 +20,6 @@ const DefaultK = 5
 type Options struct {
 	// K is how many passages to retrieve; DefaultK when zero.
 	K int
-	// Floor is the relevance floor: when no hit clears it the engine refuses.
-	// retrieval.DefaultFloor when zero.
-	Floor float64
 	// Chat is the LLM; nil answers extractively.
 	Chat ChatModel
 	// LLM configures the LLM path; ignored when Chat is nil.
@@ -46,9 +41,6 @@ type Engine struct {
 func New(s Searcher, opts Options) *Engine {
 	if opts.K <= 0 {
 		opts.K = DefaultK
-	}
-	if opts.Floor == 0 {
-		opts.Floor = retrieval.DefaultFloor
 	}
 	lg := opts.Logger
 	if lg == nil {
@@ -96,6 +88,9 @@ func (e *Engine) Stream(ctx context.Context, q Question, onPartial func(text str
 		return Answer{}, err
 	}
 	a.Queries = r.plan.queries
+	for _, h := range r.hits {
+		a.Confidence = max(a.Confidence, h.Score)
+	}
 	if r.lexicalOnly {
 		a.Note = joinNotes(lexicalNote, a.Note)
 	}
@@ -110,7 +105,7 @@ func (e *Engine) answer(ctx context.Context, q Question, r retrieved, onPartial 
 		if best < relevant {
 			return refusal(q.Text, query, ModeExtractive), nil
 		}
-		return extractive(q.Text, query, byScore(hits)), nil
+		return extractive(q.Text, query, hits), nil
 	}
 	best, shown := e.judge(r.hits, plausible)
 	if best < plausible {
@@ -132,7 +127,7 @@ func (e *Engine) answer(ctx context.Context, q Question, r retrieved, onPartial 
 	}
 	e.lg.Warn("llm unavailable, answering extractively", "err", err)
 	_, hits := e.judge(r.hits, relevant)
-	a = extractive(q.Text, query, byScore(hits))
+	a = extractive(q.Text, query, hits)
 	a.Note = unavailableNote(err, true)
 	return a, nil
 }

@@ -33,9 +33,9 @@ func hit(id, title, text string, score float64) retrieval.Hit {
 }
 
 var testHits = []retrieval.Hit{
-	hit("talks.txt#2", "Talks in Florida", "The talks took place in Florida. They lasted over four hours and were deemed productive by both sides. The weather was mild.", 0.8),
-	hit("faq.txt#0", "Who led the Ukrainian delegation?", "Rustem Umerov led the Ukrainian delegation. He called the talks constructive.", 0.6),
-	hit("other.txt#5", "Aid", "The aid package includes fuel trucks and radars.", 0.35),
+	hit("talks.txt#2", "Talks in Florida", "The talks took place in Florida. They lasted over four hours and were deemed productive by both sides. The weather was mild.", 0.9),
+	hit("faq.txt#0", "Who led the Ukrainian delegation?", "Rustem Umerov led the Ukrainian delegation. He called the talks constructive.", 0.7),
+	hit("other.txt#5", "Aid", "The aid package includes fuel trucks and radars.", 0.55),
 }
 
 var citeRE = regexp.MustCompile(`\[(\d+)\]`)
@@ -52,7 +52,7 @@ func TestExtractiveCitesOnlyRetrievedPassages(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.question, func(t *testing.T) {
-			e := New(&fakeSearch{hits: testHits}, Options{Floor: 0.3})
+			e := New(&fakeSearch{hits: testHits}, Options{})
 			a, err := e.Answer(context.Background(), Question{Text: tt.question})
 			if err != nil {
 				t.Fatalf("Answer: %v", err)
@@ -94,16 +94,23 @@ func TestExtractiveCitesOnlyRetrievedPassages(t *testing.T) {
 	}
 }
 
-func TestRefusesBelowFloor(t *testing.T) {
+// TestRefusesBelowThreshold checks that the engine answers only from hits
+// the index's calibrated decision accepts: without an LLM to check them, a
+// merely plausible passage is refused too.
+func TestRefusesBelowThreshold(t *testing.T) {
 	low := []retrieval.Hit{hit("a.txt#0", "A", "Something unrelated entirely.", 0.1)}
-	for _, hits := range [][]retrieval.Hit{nil, low} {
-		e := New(&fakeSearch{hits: hits}, Options{Floor: 0.3})
+	plausible := []retrieval.Hit{hit("a.txt#0", "A", "Something unrelated entirely.", retrieval.ConfidencePlausible+0.1)}
+	for _, hits := range [][]retrieval.Hit{nil, low, plausible} {
+		e := New(&fakeSearch{hits: hits}, Options{})
 		a, err := e.Answer(context.Background(), Question{Text: "What is the capital of Australia?"})
 		if err != nil {
 			t.Fatalf("Answer: %v", err)
 		}
 		if !a.Refused || len(a.Citations) != 0 || a.Text != RefusalText {
 			t.Errorf("got %+v, want a refusal with no citations", a)
+		}
+		if len(hits) > 0 && a.Confidence != hits[0].Score {
+			t.Errorf("Confidence = %v, want the top hit's %v", a.Confidence, hits[0].Score)
 		}
 	}
 }
@@ -127,7 +134,7 @@ func TestSearchErrorIsWrapped(t *testing.T) {
 
 func TestFollowUpWithoutLLMCombinesQuestions(t *testing.T) {
 	fs := &fakeSearch{hits: testHits}
-	e := New(fs, Options{Floor: 0.3})
+	e := New(fs, Options{})
 	a, err := e.Answer(context.Background(), Question{
 		Text:    "and who led Ukraine's side?",
 		History: []Turn{{Question: "How long did the Florida talks last?", Answer: "Over four hours [1]"}},
@@ -143,7 +150,7 @@ func TestFollowUpWithoutLLMCombinesQuestions(t *testing.T) {
 
 func TestExtractiveLimits(t *testing.T) {
 	long := strings.Repeat("The delegation met again to talk about talks and delegation matters at length. ", 40)
-	e := New(&fakeSearch{hits: []retrieval.Hit{hit("x.txt#0", "X", long, 0.9)}}, Options{Floor: 0.3})
+	e := New(&fakeSearch{hits: []retrieval.Hit{hit("x.txt#0", "X", long, 0.9)}}, Options{})
 	a, err := e.Answer(context.Background(), Question{Text: "delegation talks"})
 	if err != nil {
 		t.Fatal(err)

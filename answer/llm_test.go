@@ -91,7 +91,7 @@ type setup struct {
 
 func newSetup(t *testing.T, llmOpts answer.LLMOptions, replies ...llmtest.Reply) *setup {
 	t.Helper()
-	return newSetupWith(t, &fakeSearcher{hits: sampleHits()}, answer.Options{Floor: 0.1, LLM: llmOpts}, replies...)
+	return newSetupWith(t, &fakeSearcher{hits: sampleHits()}, answer.Options{LLM: llmOpts}, replies...)
 }
 
 // newSetupWith is newSetup with a given searcher and engine options (Chat
@@ -450,7 +450,7 @@ func TestMultiQueryFusion(t *testing.T) {
 		"How much is a child visa?": {fee, kids},
 		"child visa fee":            {feeCopy, kids},
 	}}
-	e := newSetupWith(t, s, answer.Options{Floor: 0.1},
+	e := newSetupWith(t, s, answer.Options{},
 		llmtest.Queries("How much is a child visa?", "English", "child visa fee"),
 		llmtest.Stream("Children under six pay nothing [2]."))
 	a, _ := e.stream(t, answer.Question{Text: q})
@@ -478,9 +478,9 @@ func TestMultiQueryFusion(t *testing.T) {
 // which decides; without one they are not answered from.
 func TestPlausiblePassagesGoToTheModel(t *testing.T) {
 	q := "can kids travel without a visa"
-	weak := []retrieval.Hit{hit("kids.txt", "Travelling with children", "Children under six travel on a parent's visa.", 0.2)}
-	// Floor 0.3: 0.2 is below it, but plausibly relevant.
-	ext := answer.New(&fakeSearcher{hits: weak}, answer.Options{Floor: 0.3})
+	// Below the threshold to answer, but plausibly relevant.
+	weak := []retrieval.Hit{hit("kids.txt", "Travelling with children", "Children under six travel on a parent's visa.", 0.35)}
+	ext := answer.New(&fakeSearcher{hits: weak}, answer.Options{})
 	if a, err := ext.Answer(t.Context(), answer.Question{Text: q}); err != nil || !a.Refused {
 		t.Errorf("extractive answer %+v (err %v), want a refusal", a, err)
 	}
@@ -498,7 +498,7 @@ func TestPlausiblePassagesGoToTheModel(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := newSetupWith(t, &fakeSearcher{hits: weak}, answer.Options{Floor: 0.3}, sameQuestion(q), tt.reply)
+			s := newSetupWith(t, &fakeSearcher{hits: weak}, answer.Options{}, sameQuestion(q), tt.reply)
 			a, _ := s.stream(t, answer.Question{Text: q})
 			if a.Text != tt.wantText || a.Refused != tt.refused || !strings.Contains(a.Note, tt.wantNote) || a.Mode != tt.wantModes {
 				t.Errorf("answer %q refused=%v note=%q mode=%s; want %q %v %q %s", a.Text, a.Refused, a.Note, a.Mode, tt.wantText, tt.refused, tt.wantNote, tt.wantModes)
@@ -507,7 +507,7 @@ func TestPlausiblePassagesGoToTheModel(t *testing.T) {
 	}
 	// Nothing even plausible: the model is not asked to answer.
 	off := []retrieval.Hit{hit("other.txt", "Opening hours", "The office opens at nine.", 0.05)}
-	s := newSetupWith(t, &fakeSearcher{hits: off}, answer.Options{Floor: 0.3}, sameQuestion(q), llmtest.Stream("Made up [1]."))
+	s := newSetupWith(t, &fakeSearcher{hits: off}, answer.Options{}, sameQuestion(q), llmtest.Stream("Made up [1]."))
 	if a, _ := s.stream(t, answer.Question{Text: q}); !a.Refused || len(s.srv.Requests()) != 1 {
 		t.Errorf("answer %+v after %d requests, want a refusal without an answer request", a, len(s.srv.Requests()))
 	}
@@ -521,12 +521,12 @@ func TestLexicalOnlyNote(t *testing.T) {
 		hits[i].LexicalOnly = true
 	}
 	q := "How long does a visa take?"
-	ext := answer.New(&fakeSearcher{hits: hits}, answer.Options{Floor: 0.1})
+	ext := answer.New(&fakeSearcher{hits: hits}, answer.Options{})
 	a, err := ext.Answer(t.Context(), answer.Question{Text: q})
 	if err != nil || a.Refused || !strings.Contains(a.Note, "searched by words alone") {
 		t.Errorf("extractive answer %+v (err %v), want an answer with the note", a, err)
 	}
-	s := newSetupWith(t, &fakeSearcher{hits: hits}, answer.Options{Floor: 0.1}, sameQuestion(q), llmtest.Status(500, "boom"))
+	s := newSetupWith(t, &fakeSearcher{hits: hits}, answer.Options{}, sameQuestion(q), llmtest.Status(500, "boom"))
 	a, _ = s.stream(t, answer.Question{Text: q})
 	if !strings.Contains(a.Note, "searched by words alone") || !strings.Contains(a.Note, "unavailable") {
 		t.Errorf("note %q, want both the lexical note and the LLM's", a.Note)

@@ -1,9 +1,6 @@
 package answer
 
 import (
-	"cmp"
-	"slices"
-
 	"github.com/faqbot/faqbot/retrieval"
 )
 
@@ -21,21 +18,15 @@ const (
 	relevant
 )
 
-// plausibleShare places the "plausibly relevant" level below the floor:
-// a passage scoring at least this share of the floor is shown to the LLM.
-// On the hand-built corpus of retrieval's floor test, questions sharing
-// only a common word with the corpus score about 0.15 (0.6 of the 0.25
-// floor) and questions about something else under 0.05, so the model reads
-// the first kind (and refuses what they do not answer) and never the
-// second.
-const plausibleShare = 0.6
-
-// rate is the relevance of one hit.
+// rate is the relevance of one hit: its calibrated confidence against the
+// fixed points every index maps its own measured threshold to, so that the
+// same levels hold for hits of any index and embedder, and for hits fused
+// from several queries.
 func (e *Engine) rate(h retrieval.Hit) relevance {
 	switch {
-	case retrieval.Relevant(h, e.opts.Floor):
+	case h.Score >= retrieval.ConfidenceThreshold:
 		return relevant
-	case h.Score >= e.opts.Floor*plausibleShare:
+	case h.Score >= retrieval.ConfidencePlausible:
 		return plausible
 	default:
 		return offTopic
@@ -43,7 +34,9 @@ func (e *Engine) rate(h retrieval.Hit) relevance {
 }
 
 // judge returns the relevance of the best hit and the hits at that level
-// or above it, in their order.
+// or above it, in their order: retrieval's rank order, which weighs more
+// than relevance, so the extractive answer leads with the best-ranked of
+// the passages relevant enough to answer from.
 func (e *Engine) judge(hits []retrieval.Hit, at relevance) (best relevance, kept []retrieval.Hit) {
 	for _, h := range hits {
 		r := e.rate(h)
@@ -53,13 +46,4 @@ func (e *Engine) judge(hits []retrieval.Hit, at relevance) (best relevance, kept
 		}
 	}
 	return best, kept
-}
-
-// byScore returns hits sorted by score, best first (fused hits are in rank
-// order, which need not be score order), for the extractive answerer,
-// which leads with the best-scored passage.
-func byScore(hits []retrieval.Hit) []retrieval.Hit {
-	out := slices.Clone(hits)
-	slices.SortStableFunc(out, func(a, b retrieval.Hit) int { return cmp.Compare(b.Score, a.Score) })
-	return out
 }

@@ -46,7 +46,7 @@ type Citation struct {
 	Snippet string
 	// Passage is the full passage text (for "Show sources").
 	Passage string
-	// Score is the passage's fused retrieval score.
+	// Score is the passage's calibrated confidence (retrieval.Hit.Score).
 	Score float64
 }
 
@@ -73,6 +73,11 @@ type Answer struct {
 	Citations []Citation
 	// Grounded is false when an LLM answer makes claims but cites nothing.
 	Grounded bool
+	// Confidence is the best retrieved passage's calibrated confidence
+	// (retrieval.Hit.Score): the decision to answer or refuse compared it
+	// with retrieval.ConfidenceThreshold, and the difference is the
+	// decision's margin.
+	Confidence float64
 	// Note is a remark for the user, e.g. that the LLM was unavailable and
 	// the answer is extractive; "" when there is nothing to say.
 	Note string

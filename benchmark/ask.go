@@ -16,7 +16,7 @@ import (
 type AskResult struct {
 	// Questions is how many questions were asked per repetition.
 	Questions int
-	// InProcess is answer.Engine.Answer (retrieval, relevance floor,
+	// InProcess is answer.Engine.Answer (retrieval, relevance decision,
 	// extractive answer), one sample per question and repetition.
 	InProcess Summary
 	// Cold is `faqbot ask QUESTION` as a new process with the index

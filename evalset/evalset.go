@@ -103,8 +103,12 @@ type Result struct {
 	TopTitleRight bool
 	// MissingFacts lists the fact groups absent from the answer.
 	MissingFacts [][]string
-	// TopScore is the retrieval score of the best passage, which the
-	// relevance floor is compared with.
+	// Margin is the answer's decision margin: its best passage's
+	// calibrated confidence minus retrieval.ConfidenceThreshold, positive
+	// when the question was answered.
+	Margin float64
+	// TopScore is the calibrated confidence (Hit.Score) of the best
+	// passage retrieved for the question as asked.
 	TopScore float64
 	// Shared is the number of content words the question shares with the
 	// passage that answers it (see Report.GroupBySharedWords); -1 when not
@@ -168,9 +172,10 @@ type Report struct {
 	RefusalAccuracy float64
 	FalseRefusals   float64
 	P50, P95, Max   time.Duration
-	// AnswerableScores and UnanswerableScores summarise the top retrieval
-	// scores of each kind of question: the relevance floor belongs
-	// between the lowest of the first and the highest of the second.
+	// AnswerableScores and UnanswerableScores summarise the top
+	// confidences of each kind of question: a threshold that separates
+	// them lies between the lowest of the first and the highest of the
+	// second.
 	AnswerableScores, UnanswerableScores ScoreRange
 	// FewShared sums up the answerable questions that share at most
 	// FewSharedWords content words with their answering passage, once
@@ -208,6 +213,7 @@ func Run(ctx context.Context, qs []Question, a Answerer, s Searcher, k int) (Rep
 			return Report{}, fmt.Errorf("answering line %d: %w", i+1, err)
 		}
 		res.Answer = ans
+		res.Margin = ans.Confidence - retrieval.ConfidenceThreshold
 		lat = append(lat, res.Latency)
 		found, err := s.Search(ctx, q.Question, k)
 		if err != nil {

@@ -67,6 +67,9 @@ type Options struct {
 	Embedder retrieval.Embedder
 	// Split are the splitting options; corpus.DefaultSplitOptions when zero.
 	Split corpus.SplitOptions
+	// MinRelevance, when positive, overrides every server's calibrated
+	// relevance threshold (library.Options.MinRelevance).
+	MinRelevance float64
 	// MemoryBudget bounds the estimated memory of the loaded libraries,
 	// the base's included, in bytes: past it, the least recently used
 	// servers' libraries are evicted. 0: no bound.
@@ -175,11 +178,12 @@ func (m *Manager) kb(guild string) (*guildKB, error) {
 // libOptions are the library options of a server's folder.
 func (m *Manager) libOptions(k *guildKB) library.Options {
 	return library.Options{
-		Dir:      filepath.Join(k.dir, corpusDir),
-		IndexDir: filepath.Join(k.dir, indexDir),
-		Split:    m.opts.Split,
-		Embedder: m.opts.Embedder,
-		Logger:   m.lg.With("guild", k.id),
+		Dir:          filepath.Join(k.dir, corpusDir),
+		IndexDir:     filepath.Join(k.dir, indexDir),
+		Split:        m.opts.Split,
+		Embedder:     m.opts.Embedder,
+		MinRelevance: m.opts.MinRelevance,
+		Logger:       m.lg.With("guild", k.id),
 	}
 }
 

@@ -72,7 +72,7 @@ func sources(t *testing.T, m *Manager, guild, q string) []string {
 	}
 	var out []string
 	for _, h := range hits {
-		if retrieval.Relevant(h, retrieval.DefaultFloor) {
+		if h.Score >= retrieval.ConfidenceThreshold {
 			out = append(out, h.Chunk.DocID)
 		}
 	}

@@ -75,8 +75,7 @@ func Merge(k int, lists ...[]retrieval.Hit) []retrieval.Hit {
 }
 
 // Relevance is the value Merge orders hits by. It must mean the same in
-// every index: today every index decides against the same fixed floor with
-// the same embedder, so the fused Score does; once each index calibrates
-// its own threshold (issue 10), this becomes the calibrated value that
-// maps each index's threshold to one point.
+// every index: Hit.Score is each index's calibrated confidence, which maps
+// that index's own measured threshold to retrieval.ConfidenceThreshold, so
+// retrieval.Decide takes the merged list as it would either index's own.
 func Relevance(h retrieval.Hit) float64 { return h.Score }

@@ -55,10 +55,11 @@ func top(t *testing.T, m *Manager, guild, q string) (chunk, taught string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(hits) == 0 || !retrieval.Relevant(hits[0], retrieval.DefaultFloor) {
+	d := retrieval.Decide(hits)
+	if d.Verdict != retrieval.Answer {
 		return "", ""
 	}
-	return hits[0].Chunk.ID, hits[0].Taught
+	return d.Hits[0].Chunk.ID, d.Hits[0].Taught
 }
 
 // chunkTitled is the ID of guild's passage with the given title.

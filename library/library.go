@@ -42,6 +42,10 @@ type Options struct {
 	Embedder retrieval.Embedder
 	// Progress, when set, is called as passages are embedded.
 	Progress func(done, total int)
+	// MinRelevance, when positive, overrides the index's calibrated
+	// relevance threshold (retrieval.Index.SetMinRelevance): the
+	// FAQBOT_MIN_RELEVANCE setting.
+	MinRelevance float64
 	// Verify checks every checksum of the saved index when opening it,
 	// which reads all of it; without, damage inside the passages' text or
 	// vectors goes unnoticed (truncation and damage to the tables that

@@ -31,6 +31,9 @@ func (l *Library) loadSaved(ctx context.Context) (*state, retrieval.OpenReport) 
 	}
 	ix, m, err := load(ctx, l.opts.IndexDir, l.opts.Embedder)
 	rep.Load = time.Since(start)
+	if ix != nil {
+		ix.SetMinRelevance(l.opts.MinRelevance)
+	}
 	switch {
 	case errors.Is(err, retrieval.ErrNoIndex):
 		rep.Reason = "no saved index"
@@ -181,7 +184,9 @@ func (l *Library) update(ctx context.Context, base *state, rep retrieval.OpenRep
 		st.index, st.dups, st.dupsRec = base.index, base.dups, base.dupsRec
 		st.report = rep
 		st.report.Loaded = rep.Reason == ""
-		if stampsMoved {
+		// An index saved before relevance calibration was calibrated as
+		// it loaded: save that too.
+		if stampsMoved || !retrieval.Calibrated(rep.Manifest) {
 			l.save(ctx, st, &st.report)
 		}
 		ch := l.diff(base, st, docs)
@@ -190,7 +195,7 @@ func (l *Library) update(ctx context.Context, base *state, rep retrieval.OpenRep
 	}
 
 	// Near-duplicates, then the index, for the changed documents only.
-	opt := retrieval.BuildOptions{Progress: l.opts.Progress}
+	opt := retrieval.BuildOptions{Progress: l.opts.Progress, MinRelevance: l.opts.MinRelevance}
 	var dups *corpus.Duplicates
 	if base != nil {
 		dups, err = l.updateDuplicates(ctx, base, st, docs)
@@ -436,6 +441,7 @@ func (l *Library) save(ctx context.Context, st *state, rep *retrieval.OpenReport
 		l.lg.Warn("saved index not reopened; serving it from memory", "dir", l.opts.IndexDir, "err", err)
 		return
 	}
+	saved.SetMinRelevance(l.opts.MinRelevance)
 	st.index = saved
 	rep.Manifest = m
 	l.lg.Info("index saved", "dir", l.opts.IndexDir, "passages", saved.Len(), "shards", saved.Stats().Shards)

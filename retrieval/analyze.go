@@ -62,11 +62,17 @@ const analyzerProbe = "What were the U.S. negotiators' positions on Ukraine's se
 	"Talks in Istanbul and Geneva, the 28-point plan, NATO's open-door policy; Зеленський said: running, ran, runs. " +
 	"Why won't they publish it? It doesn't matter, e.g. to the U.K."
 
+// lexicalRecipe names what this package adds to corpus.Terms when it
+// indexes a passage (joined forms of hyphenated words, see passageTerms).
+// Change it when that changes: it is part of the analyser fingerprint, so
+// saved postings made the old way are rebuilt.
+const lexicalRecipe = "compounds-v1"
+
 // analyzerFingerprint summarises how corpus.Terms analyses text. It is
 // saved in the manifest: saved BM25 postings and hash-embedder vectors are
 // only valid for the analyser that made them, and that analyser lives in
 // another package that can change without this one noticing.
 func analyzerFingerprint() string {
-	sum := sha256.Sum256([]byte(strings.Join(corpus.Terms(analyzerProbe), " ")))
+	sum := sha256.Sum256([]byte(lexicalRecipe + "\x00" + strings.Join(corpus.Terms(analyzerProbe), " ")))
 	return hex.EncodeToString(sum[:8])
 }

@@ -157,7 +157,7 @@ func BenchmarkBM25(b *testing.B) {
 			var s lexScores
 			i := 0
 			for b.Loop() {
-				lex.score(queryTerms(qs[i%len(qs)]), &s)
+				lex.score(analyzeQuery(qs[i%len(qs)], lex, nil), &s)
 				s.top(20)
 				s.reset()
 				i++

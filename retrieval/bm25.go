@@ -5,6 +5,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"unicode/utf8"
 
 	"github.com/faqbot/faqbot/corpus"
 )
@@ -73,7 +74,7 @@ func buildBM25(ctx context.Context, chunks []corpus.Chunk) (*bm25, error) {
 // Stems that share a long prefix are usually forms of one word that the
 // Snowball stemmer leaves apart ("respons"/"respond", "elect"/"elector").
 // A query term also matches such variants, for variantCredit of its weight:
-// enough to lift an on-topic question past the relevance floor, less than
+// enough to lift an on-topic question past the relevance threshold, less than
 // the word itself, since some prefixes join unrelated words.
 const (
 	variantPrefix = 5
@@ -171,14 +172,16 @@ func (ix *bm25) distinctTerms() int {
 }
 
 // passageTerms lists the analysed terms of a passage, title terms repeated
-// titleWeight times.
+// titleWeight times. Joined forms of hyphenated words ("xray" of "X-ray")
+// count as terms too.
 func passageTerms(a *analyzer, c corpus.Chunk) []string {
-	title := a.terms(c.Title, nil)
+	title := append(a.terms(c.Title, nil), compoundTerms(c.Title)...)
 	out := make([]string, 0, len(title)*titleWeight+len(c.Text)/6)
 	for range titleWeight {
 		out = append(out, title...)
 	}
-	return a.terms(c.Text, out)
+	out = a.terms(c.Text, out)
+	return append(out, compoundTerms(c.Text)...)
 }
 
 // termCount is one distinct term of a passage and its weighted count.
@@ -197,79 +200,195 @@ func (ix *bm25) idf(term string) float64 {
 	return math.Log(1 + (n-df+0.5)/(df+0.5))
 }
 
-// lexScores accumulates, for one query, the BM25 score and the idf mass of
-// the matched query terms of every passage that contains a query term.
-type lexScores struct {
-	bm25    []float64          // by passage
-	covered []float64          // by passage: sum of idf of the query terms present
-	touched []int32            // passages with a nonzero entry
-	idfSum  float64            // sum of idf over all query terms
-	maxBM25 float64            // the largest BM25 score a passage could reach
-	weights map[string]float64 // query term -> its weight in coverage
+// has reports whether a passage contains term.
+func (ix *bm25) has(term string) bool {
+	for _, s := range ix.shards {
+		if _, ok := s.termIndex(term); ok {
+			return true
+		}
+	}
+	return false
 }
 
-// score runs the query terms (already unique) over the posting lists.
-func (ix *bm25) score(terms []string, s *lexScores) {
-	n := len(ix.docLen)
-	if cap(s.bm25) < n {
-		s.bm25 = make([]float64, n)
-		s.covered = make([]float64, n)
+// near calls yield with every term that starts with the rune first and
+// whose length is within d of n runes, until it returns false. Each
+// shard's terms are sorted, so those starting with first are a range of
+// it; a term in several shards is given once.
+func (ix *bm25) near(first rune, n, d int, yield func(term string, runes []rune) bool) {
+	prefix := []byte(string(first))
+	var seen map[string]bool
+	if len(ix.shards) > 1 {
+		seen = map[string]bool{}
 	}
-	s.bm25 = s.bm25[:n]
-	s.covered = s.covered[:n]
-	s.touched = s.touched[:0]
-	s.idfSum, s.maxBM25 = 0, 0
-	if s.weights == nil {
-		s.weights = make(map[string]float64, len(terms))
-	}
-	clear(s.weights)
-	for _, t := range terms {
-		idf := ix.idf(t)
-		cw := max(idf, minCoverageWeight)
-		if lightVerb(t) {
-			idf, cw = idf*lightVerbWeight, cw*lightVerbWeight
-		}
-		s.weights[t] = cw
-		s.idfSum += cw
-		// The saturation factor tf(k1+1)/(tf+K) approaches k1+1 as tf grows.
-		s.maxBM25 += idf * (bm25K1 + 1)
-		exact := ix.postings(t)
-		for _, p := range exact {
-			ix.add(s, p, idf, cw)
-		}
-		// Variants count once per passage, and not where the word itself
-		// is: exact postings are sorted by passage, so a binary search
-		// tells.
-		var seen map[int32]bool
-		for _, v := range ix.variantsOf(t) {
-			vidf := ix.idf(v)
-			for _, p := range ix.postings(v) {
-				if _, found := slices.BinarySearchFunc(exact, p.doc, func(e posting, d int32) int { return int(e.doc - d) }); found || seen[p.doc] {
+	for _, s := range ix.shards {
+		i, _ := s.termIndex(string(prefix))
+		for ; i < len(s.terms); i++ {
+			b := s.view(s.terms[i])
+			if !bytes.HasPrefix(b, prefix) {
+				break
+			}
+			if l := utf8.RuneCount(b); l < n-d || l > n+d {
+				continue
+			}
+			t := string(b)
+			if seen != nil {
+				if seen[t] {
 					continue
 				}
-				if seen == nil {
-					seen = make(map[int32]bool)
-				}
-				seen[p.doc] = true
-				ix.add(s, p, variantCredit*vidf, variantCredit*min(cw, max(vidf, minCoverageWeight)))
+				seen[t] = true
+			}
+			if !yield(t, []rune(t)) {
+				return
 			}
 		}
 	}
 }
 
-// add scores one posting: its BM25 contribution with weight idf, and
-// covered for the coverage of the query term it stands for.
-func (ix *bm25) add(s *lexScores, p posting, idf, covered float64) {
-	if p.doc < 0 || int(p.doc) >= len(s.bm25) {
-		return // a damaged posting (see shardfile.go)
+// lexScores accumulates, for one query, the BM25 score and the weighted
+// coverage of every passage that contains a query term.
+type lexScores struct {
+	bm25    []float64 // by passage
+	covered []float64 // by passage: sum of the weights of the slots it covers
+	touched []int32   // passages with a nonzero entry
+	idfSum  float64   // sum of the weights of all slots
+	maxBM25 float64   // the largest BM25 score a passage could reach
+	slots   []scoredSlot
+	// stamp marks the passages a slot has already credited (stamp[d] ==
+	// gen), so that a slot counts once per passage, by its best
+	// alternative, without clearing an array per slot.
+	stamp []uint32
+	gen   uint32
+}
+
+// scoredSlot is a query slot with its weight in coverage.
+type scoredSlot struct {
+	slot
+	weight float64
+}
+
+// slotWeight is the idf of the slot's first alternative the corpus uses
+// (of its rarest term), or of the word as typed when the corpus uses none:
+// a word the corpus never uses is strong evidence that the question is
+// about something else.
+func (ix *bm25) slotWeight(s slot) (idf float64, rep alt) {
+	rep = s.alts[0]
+	for _, a := range s.alts {
+		if ix.hasAll(a.terms) {
+			rep = a
+			break
+		}
 	}
-	if s.covered[p.doc] == 0 && s.bm25[p.doc] == 0 {
-		s.touched = append(s.touched, p.doc)
+	for _, t := range rep.terms {
+		idf = max(idf, ix.idf(t))
 	}
+	return idf, rep
+}
+
+func (ix *bm25) hasAll(terms []string) bool {
+	for _, t := range terms {
+		if !ix.has(t) {
+			return false
+		}
+	}
+	return true
+}
+
+// score runs the query's slots over the posting lists.
+func (ix *bm25) score(q query, s *lexScores) {
+	n := len(ix.docLen)
+	if cap(s.bm25) < n {
+		s.bm25 = make([]float64, n)
+		s.covered = make([]float64, n)
+		s.stamp = make([]uint32, n)
+		s.gen = 0
+	}
+	s.bm25 = s.bm25[:n]
+	s.covered = s.covered[:n]
+	s.stamp = s.stamp[:n]
+	s.touched = s.touched[:0]
+	s.idfSum, s.maxBM25 = 0, 0
+	s.slots = s.slots[:0]
+	for _, sl := range q.slots {
+		idf, rep := ix.slotWeight(sl)
+		cw := max(idf, minCoverageWeight)
+		if len(rep.terms) == 1 && (lightVerb(rep.terms[0]) || isDigits(rep.terms[0])) {
+			cw *= lightVerbWeight
+		}
+		s.slots = append(s.slots, scoredSlot{slot: sl, weight: cw})
+		s.idfSum += cw
+		// The saturation factor tf(k1+1)/(tf+K) approaches k1+1 as tf grows.
+		s.maxBM25 += cw * (bm25K1 + 1)
+
+		s.gen++
+		if s.gen == 0 { // wrapped: old stamps could collide
+			clear(s.stamp)
+			s.gen = 1
+		}
+		for _, a := range sl.alts {
+			ix.scoreAlt(s, a.terms, a.credit, cw)
+		}
+		// Stem variants of single-word alternatives count for
+		// variantCredit, in passages no alternative reached.
+		for _, a := range sl.alts {
+			if len(a.terms) != 1 {
+				continue
+			}
+			for _, v := range ix.variantsOf(a.terms[0]) {
+				vcw := min(cw, max(ix.idf(v), minCoverageWeight))
+				ix.scoreAlt(s, []string{v}, a.credit*variantCredit, vcw)
+			}
+		}
+	}
+}
+
+// scoreAlt credits every passage that holds all of terms and that the
+// current slot has not credited yet: credit·weight of coverage, and
+// credit times the terms' BM25 contributions, each term weighted by the
+// smaller of its idf and the slot's weight (a light verb stays light).
+func (ix *bm25) scoreAlt(s *lexScores, terms []string, credit, weight float64) {
+	if len(terms) == 0 {
+		return
+	}
+	first := ix.postings(terms[0])
+	for _, p := range first {
+		if p.doc < 0 || int(p.doc) >= len(s.bm25) {
+			continue // a damaged posting (see shardfile.go)
+		}
+		if s.stamp[p.doc] == s.gen {
+			continue
+		}
+		var sum float64
+		ok := true
+		for i, t := range terms {
+			tp := p
+			if i > 0 {
+				ps := ix.postings(t)
+				j, found := slices.BinarySearchFunc(ps, p.doc, func(e posting, d int32) int { return int(e.doc - d) })
+				if !found {
+					ok = false
+					break
+				}
+				tp = ps[j]
+			}
+			sum += ix.bm25Term(tp, min(ix.idf(t), weight))
+		}
+		if !ok {
+			continue
+		}
+		s.stamp[p.doc] = s.gen
+		if s.covered[p.doc] == 0 && s.bm25[p.doc] == 0 {
+			s.touched = append(s.touched, p.doc)
+		}
+		s.bm25[p.doc] += credit * sum
+		s.covered[p.doc] += credit * weight
+	}
+}
+
+// bm25Term is one term's BM25 contribution to a passage.
+func (ix *bm25) bm25Term(p posting, idf float64) float64 {
 	tf := float64(p.tf)
 	norm := bm25K1 * (1 - bm25B + bm25B*float64(ix.docLen[p.doc])/ix.avgLen)
-	s.bm25[p.doc] += idf * tf * (bm25K1 + 1) / (tf + norm)
-	s.covered[p.doc] += covered
+	return idf * tf * (bm25K1 + 1) / (tf + norm)
 }
 
 // reset zeroes the entries score set, so the scratch space can be reused
@@ -317,7 +436,7 @@ func (s *lexScores) top(n int) []int32 {
 
 // lexical is passage d's BM25 score as a share of the best score any
 // passage could reach for this query. Dividing by the query's own best hit
-// would give every query a perfect top hit, useless for a relevance floor.
+// would give every query a perfect top hit, useless for deciding relevance.
 func (s *lexScores) lexical(d int32) float64 {
 	if s.maxBM25 == 0 {
 		return 0
@@ -334,39 +453,45 @@ func (s *lexScores) coverage(d int32) float64 {
 	return s.covered[d] / s.idfSum
 }
 
-// titleCoverage is the weighted share of the query's terms found in a
-// passage title (exactly, or as a stem variant for variantCredit).
+// titleCoverage is the weighted share of the query's slots found in a
+// passage title (by an alternative, or a stem variant of one for
+// variantCredit of its credit).
 func (s *lexScores) titleCoverage(title []string) float64 {
 	if s.idfSum == 0 || len(title) == 0 {
 		return 0
 	}
 	var got float64
-	for t, w := range s.weights {
+	for _, sl := range s.slots {
 		best := 0.0
-		for _, tt := range title {
-			switch {
-			case tt == t:
-				best = 1
-			case len(t) >= variantPrefix && len(tt) >= variantPrefix && t[:variantPrefix] == tt[:variantPrefix]:
-				best = max(best, variantCredit)
+		for _, a := range sl.alts {
+			if a.credit <= best {
+				break
+			}
+			if containsAll(title, a.terms) {
+				best = a.credit
+				break
+			}
+			if len(a.terms) == 1 {
+				t := a.terms[0]
+				for _, tt := range title {
+					if len(t) >= variantPrefix && len(tt) >= variantPrefix && t[:variantPrefix] == tt[:variantPrefix] {
+						best = max(best, a.credit*variantCredit)
+					}
+				}
 			}
 		}
-		got += best * w
+		got += best * sl.weight
 	}
 	return got / s.idfSum
 }
 
-// queryTerms analyses a question into unique terms, dropping the
-// conversational words a question carries whatever its topic.
-func queryTerms(q string) []string {
-	var out []string
-	for _, t := range corpus.Terms(q) {
-		if fillerTerm(t) || slices.Contains(out, t) {
-			continue
+func containsAll(have, want []string) bool {
+	for _, w := range want {
+		if !slices.Contains(have, w) {
+			return false
 		}
-		out = append(out, t)
 	}
-	return out
+	return true
 }
 
 // fillerTerm reports whether a stemmed term is a conversational filler of
@@ -375,13 +500,22 @@ func queryTerms(q string) []string {
 // would halve the coverage of a perfectly on-topic question.
 func fillerTerm(t string) bool {
 	switch t {
-	case "tell", "explain", "pleas", "know", "describ", "happen", "thank", "hi", "hello", "hey", "anyon", "someon", "wonder", "curious", "question":
+	case "tell", "explain", "pleas", "know", "describ", "happen", "thank", "hi", "hello", "hey", "anyon", "someon", "wonder", "curious", "question",
+		"nah", "yeah", "yep", "lol", "ok", "okay", "guy", "bro", "pls", "plz", "thx", "ty", "btw", "tbh", "idk", "hmm", "ah", "oh", "um",
+		// Hedges and quantities that frame a question whatever its topic
+		// ("how many", "is it even possible", "like 300", "n stuff").
+		"mani", "much", "like", "just", "realli", "actual", "pretti", "sure", "stuff", "thing", "someth", "anyth",
+		"everyth", "everyon", "somebodi", "anybodi", "ever", "also", "even", "still", "lot", "bit", "kinda", "sorta",
+		"exact", "basic", "probabl", "mayb", "perhap", "alreadi", "possibl", "anyway":
 		return true
 	}
 	return false
 }
 
-// lightVerbWeight scales the weight of light verbs in a query. "Who is
+// lightVerbWeight scales the weight of light verbs and bare numbers in a
+// query. A number a member types is more often their own (their age,
+// their ping) than the one the answer gives, so it is weak evidence either
+// way. "Who is
 // going to Russia?" is about Russia and a trip, not about going: such verbs
 // appear in every kind of question, but a corpus that rarely uses them
 // would give them the highest idf of the question and let them pick the
@@ -392,7 +526,8 @@ const lightVerbWeight = 0.3
 func lightVerb(t string) bool {
 	switch t {
 	case "go", "goe", "gone", "went", "get", "got", "make", "made", "take", "took", "come", "came", "give", "gave",
-		"want", "need", "say", "said", "put", "let", "keep", "seem", "look", "mean", "think", "thought", "find", "found":
+		"want", "need", "say", "said", "put", "let", "keep", "seem", "look", "mean", "think", "thought", "find", "found",
+		"way", "use", "work", "tri", "allow", "abl":
 		return true
 	}
 	return false

@@ -44,7 +44,7 @@ func TestBM25Ranking(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
 			var s lexScores
-			ix.score(queryTerms(tt.query), &s)
+			ix.score(analyzeQuery(tt.query, ix, nil), &s)
 			top := s.top(len(tt.want))
 			got := make([]string, len(top))
 			for i, d := range top {
@@ -68,7 +68,7 @@ func TestBM25IDF(t *testing.T) {
 func TestBM25Coverage(t *testing.T) {
 	ix, _ := toyBM25(t)
 	var s lexScores
-	ix.score(queryTerms("Ukraine Istanbul sourdough"), &s)
+	ix.score(analyzeQuery("Ukraine Istanbul sourdough", ix, nil), &s)
 	// Passage a has two of the three terms but not the heaviest (absent) one.
 	got := s.coverage(0)
 	w := func(t string) float64 { return max(ix.idf(t), minCoverageWeight) }
@@ -84,22 +84,6 @@ func TestBM25Coverage(t *testing.T) {
 	for i := range s.bm25 {
 		if s.bm25[i] != 0 || s.covered[i] != 0 {
 			t.Fatalf("reset left passage %d nonzero", i)
-		}
-	}
-}
-
-func TestQueryTerms(t *testing.T) {
-	tests := []struct {
-		q    string
-		want []string
-	}{
-		{"Can you please tell me about the negotiations?", []string{"negoti"}},
-		{"Ukraine, Ukraine and Ukraine's talks", []string{"ukrain", "talk"}},
-		{"   ", nil},
-	}
-	for _, tt := range tests {
-		if got := queryTerms(tt.q); !slices.Equal(got, tt.want) {
-			t.Errorf("queryTerms(%q) = %v, want %v", tt.q, got, tt.want)
 		}
 	}
 }
@@ -128,6 +112,7 @@ func TestShardFileRoundTrip(t *testing.T) {
 		t.Errorf("shard differs after a round trip through its file")
 	}
 	back := newIndex(emb, []*shard{got}, ix.dupOf)
+	back.calib = ix.calib
 	for _, q := range []string{"security guarantees", "NATO open door"} {
 		a, _ := ix.Search(ctx, q, 5)
 		b, _ := back.Search(ctx, q, 5)
@@ -168,7 +153,7 @@ func TestBM25TopMatchesSort(t *testing.T) {
 	}
 	var s lexScores
 	for _, q := range benchQueries(cs) {
-		ix.score(queryTerms(q), &s)
+		ix.score(analyzeQuery(q, ix, nil), &s)
 		all := slices.Clone(s.touched)
 		slices.SortFunc(all, func(a, b int32) int {
 			if c := cmp.Compare(s.bm25[b], s.bm25[a]); c != 0 {
@@ -204,14 +189,14 @@ func TestBM25Variants(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var s lexScores
-		ix.score(queryTerms(tt.query), &s)
+		ix.score(analyzeQuery(tt.query, ix, nil), &s)
 		if c := s.coverage(tt.doc); c <= tt.wantMin || c >= 1 {
 			t.Errorf("%q: coverage of passage %d = %.3f, want partial credit in (%.1f, 1)", tt.query, tt.doc, c, tt.wantMin)
 		}
 	}
 	// The word itself beats its variant.
 	var s lexScores
-	ix.score(queryTerms("response"), &s)
+	ix.score(analyzeQuery("response", ix, nil), &s)
 	if s.coverage(2) <= s.coverage(0) || s.lexical(2) <= s.lexical(0) {
 		t.Errorf("exact match (%.3f, %.3f) should beat the variant (%.3f, %.3f)", s.coverage(2), s.lexical(2), s.coverage(0), s.lexical(0))
 	}
@@ -227,7 +212,7 @@ func TestBM25LightVerbs(t *testing.T) {
 		t.Fatal(err)
 	}
 	var s lexScores
-	ix.score(queryTerms("who is going to russia after the talks"), &s)
+	ix.score(analyzeQuery("who is going to russia after the talks", ix, nil), &s)
 	// "going" is in one passage only; without its light-verb discount it
 	// would weigh as much as the rest of the question (coverage 0.58).
 	if c := s.coverage(2); c < 0.75 {

@@ -59,9 +59,9 @@ func TestBuildReuseAndProgress(t *testing.T) {
 	cs := diplomacy()
 	old := mustBuild(t, cs, first)
 	// The mirror differs from its original by a comma, so every passage has
-	// its own hash and is embedded.
-	if got := first.calls.Load(); got != int64(len(cs)) {
-		t.Fatalf("first build embedded %d texts, want %d", got, len(cs))
+	// its own hash and is embedded; so are the calibration's questions.
+	if got, want := first.calls.Load(), int64(len(cs)+probeCount(cs)); got != want {
+		t.Fatalf("first build embedded %d texts, want %d", got, want)
 	}
 
 	reuse, err := old.VectorsByHash(ctx)
@@ -83,8 +83,8 @@ func TestBuildReuseAndProgress(t *testing.T) {
 		t.Fatalf("Build: %v", err)
 	}
 	// The changed passage and one of the two identical new ones.
-	if got := second.calls.Load(); got != 2 {
-		t.Errorf("rebuild embedded %d texts, want 2", got)
+	if got, want := second.calls.Load(), int64(2+probeCount(changed)); got != want {
+		t.Errorf("rebuild embedded %d texts, want %d", got, want)
 	}
 	if st := ix.Stats(); st.Embedded != 2 || st.Reused != len(cs)-1 {
 		t.Errorf("stats embedded=%d reused=%d, want 2 and %d", st.Embedded, st.Reused, len(cs)-1)
@@ -119,3 +119,6 @@ func TestBuildStats(t *testing.T) {
 		t.Errorf("Chunk(state#3) = %v, %v", c.ID, ok)
 	}
 }
+
+// probeCount is the number of questions calibration embeds for chunks.
+func probeCount(chunks []corpus.Chunk) int { return len(offTopic) + 2*len(titlesOf(chunks)) }

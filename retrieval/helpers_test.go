@@ -182,3 +182,9 @@ func (e randomEmbedder) Embed(ctx context.Context, texts []string) ([][]float32,
 	}
 	return out, nil
 }
+
+// titlesOf samples the calibration titles of chunks, as an index of them
+// would.
+func titlesOf(chunks []corpus.Chunk) []title {
+	return sampleTitles(len(chunks), func(d int) (string, bool) { return chunks[d].Title, chunks[d].DupOf != "" })
+}

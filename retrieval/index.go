@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
 	"sort"
 	"sync"
@@ -32,6 +33,10 @@ type BuildOptions struct {
 	// passages whose hash is present are not embedded again. See
 	// Index.VectorsByHash.
 	Reuse map[string][]float32
+	// MinRelevance, when positive, overrides the calibrated relevance
+	// threshold (Calibration.MinRelevance): the FAQBOT_MIN_RELEVANCE
+	// setting. A loaded index takes it from Index.SetMinRelevance.
+	MinRelevance float64
 
 	// shardSize overrides shardTarget (tests cut small corpora into
 	// several shards).
@@ -88,6 +93,11 @@ type Index struct {
 	// rewrite the passage's shard.
 	dupOf map[int32]string
 	stats Stats
+	// calib is what calibration measured; minRelevance holds the bits
+	// of the threshold override in force (0: none), which may be set
+	// after the index is loaded (SetMinRelevance).
+	calib        Calibration
+	minRelevance atomic.Uint64
 
 	// scratch holds *lexScores reused across searches: the per-passage
 	// arrays are large, and sync.Pool is safe for concurrent use.
@@ -107,7 +117,8 @@ func (ix *Index) titleTerms(d int32) []string {
 		return *p
 	}
 	s, i := ix.locate(int(d))
-	terms := corpus.Terms(s.titleOf(i))
+	title := s.titleOf(i)
+	terms := append(corpus.Terms(title), compoundTerms(title)...)
 	ix.titles[d].Store(&terms)
 	runtime.KeepAlive(ix)
 	return terms
@@ -154,9 +165,25 @@ func Build(ctx context.Context, chunks []corpus.Chunk, emb Embedder, opt BuildOp
 		}
 	}
 	ix := newIndex(emb, shards, dupOf)
+	if err := ix.measure(ctx, opt.MinRelevance); err != nil {
+		return nil, fmt.Errorf("building index: %w", err)
+	}
 	ix.stats.Embedded, ix.stats.Reused = embedded, reused
 	ix.stats.Duration = time.Since(start)
 	return ix, nil
+}
+
+// measure calibrates the index (see calibrate) and sets the threshold
+// override.
+func (ix *Index) measure(ctx context.Context, minRelevance float64) error {
+	var err error
+	err = guard(func() error {
+		ix.calib, err = ix.calibrate(ctx)
+		return err
+	})
+	runtime.KeepAlive(ix)
+	ix.SetMinRelevance(minRelevance)
+	return err
 }
 
 // shardRanges cuts passages into runs of at least target passages, ending
@@ -394,6 +421,22 @@ func (ix *Index) Embedder() Embedder { return ix.emb }
 
 // Stats describes the index.
 func (ix *Index) Stats() Stats { return ix.stats }
+
+// Calibration is what the index measured about its corpus and embedder
+// when it was built, with the threshold override in force, if any.
+func (ix *Index) Calibration() Calibration {
+	c := ix.calib
+	c.MinRelevance = math.Float64frombits(ix.minRelevance.Load())
+	return c
+}
+
+// SetMinRelevance sets the relevance threshold in force, overriding the
+// calibrated one (the FAQBOT_MIN_RELEVANCE setting); 0 restores the
+// calibrated threshold. It is safe while the index is searched; searches
+// already running may use either threshold.
+func (ix *Index) SetMinRelevance(v float64) {
+	ix.minRelevance.Store(math.Float64bits(max(v, 0)))
+}
 
 // VectorsByHash returns the stored vector of every passage by its
 // Chunk.Hash, for BuildOptions.Reuse when rebuilding after a change. The

@@ -16,6 +16,9 @@ import (
 type OpenReport struct {
 	// Loaded is true when the saved index was used as it was.
 	Loaded bool
+	// Recalibrated is true when the saved index had no current relevance
+	// calibration, so it was measured as it loaded and saved again.
+	Recalibrated bool
 	// Reason says why the index was rebuilt (empty when Loaded), e.g.
 	// "no saved index", "documents changed: 1 added, 0 removed, 2 modified".
 	Reason string
@@ -72,8 +75,18 @@ func Open(ctx context.Context, dir string, chunks []corpus.Chunk, want Manifest,
 	default:
 		rep.Reason = mismatch(got, want, old, chunks)
 		if rep.Reason == "" {
+			old.SetMinRelevance(opt.MinRelevance)
 			rep.Loaded = true
 			rep.Manifest = got
+			if !Calibrated(got) {
+				// Load measured the calibration the manifest lacked: keep it.
+				rep.Recalibrated = true
+				if err := Save(ctx, old, dir, got); err != nil {
+					lg.Warn("index calibration not saved", "dir", dir, "err", err)
+				} else if m, err := ReadManifest(dir); err == nil {
+					rep.Manifest = m
+				}
+			}
 			lg.Info("index loaded", "dir", dir, "passages", old.Len(), "took", rep.Load)
 			return old, rep, nil
 		}

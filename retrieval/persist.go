@@ -91,6 +91,18 @@ type Manifest struct {
 	// library's table of corpus files and its near-duplicate state), by
 	// name; see WriteAttachment.
 	Attachments map[string]FileRecord `json:"attachments,omitempty"`
+	// Calibration is what the index measured about its corpus and
+	// embedder (the relevance threshold and its evidence); nil in an index
+	// saved before calibration existed, which Load measures anew (see
+	// Calibrated).
+	Calibration *Calibration `json:"calibration,omitempty"`
+}
+
+// Calibrated reports whether a saved index's manifest holds a calibration
+// of the current kind. Load measures one for an index whose manifest does
+// not, and a caller that saves indexes should then save it again.
+func Calibrated(m Manifest) bool {
+	return m.Calibration != nil && m.Calibration.Version == calibrationVersion
 }
 
 // ShardRecord is one shard file and what it holds.
@@ -163,6 +175,8 @@ func Save(ctx context.Context, ix *Index, dir string, m Manifest) error {
 	m.Embedder, m.Dim = ix.emb.Name(), ix.emb.Dim()
 	m.Analyzer = analyzerFingerprint()
 	m.Passages, m.Vectors, m.Terms = ix.Len(), ix.stats.Vectors, ix.stats.Terms
+	cal := ix.calib // the measurement; the override is a setting, not saved
+	m.Calibration = &cal
 	if m.Created.IsZero() {
 		m.Created = time.Now().UTC()
 	}
@@ -366,7 +380,9 @@ func checkManifest(m Manifest, emb Embedder) error {
 // be embedded with emb, which must be the embedder the index was built
 // with (else the error wraps ErrIncompatible, as for an index of another
 // format). Missing, truncated or altered files give an error wrapping
-// ErrCorrupt; a folder with no index, ErrNoIndex.
+// ErrCorrupt; a folder with no index, ErrNoIndex. An index saved without a
+// current relevance calibration is calibrated as it loads (see
+// Calibrated).
 func Load(ctx context.Context, dir string, emb Embedder) (*Index, Manifest, error) {
 	return load(ctx, dir, emb, false)
 }
@@ -467,7 +483,14 @@ func loadOnce(ctx context.Context, dir string, emb Embedder, verify bool) (*Inde
 		// gone; methods reading it keep their index alive.
 		runtime.AddCleanup(s, func(unmap func() error) { unmap() }, s.unmap)
 	}
-	return newIndex(emb, shards, dupOf), m, nil
+	ix := newIndex(emb, shards, dupOf)
+	if Calibrated(m) {
+		ix.calib = *m.Calibration
+	} else if err := ix.measure(ctx, 0); err != nil {
+		// Saved before calibration existed, or calibrated another way.
+		return nil, m, err
+	}
+	return ix, m, nil
 }
 
 // WriteAttachment saves data as a file of the index folder dir for a

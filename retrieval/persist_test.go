@@ -41,6 +41,9 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	if !reflect.DeepEqual(got.lex.docLen, ix.lex.docLen) || got.lex.avgLen != ix.lex.avgLen || got.Stats().Terms != ix.Stats().Terms {
 		t.Errorf("loaded BM25 index differs from the built one")
 	}
+	if got.Calibration() != ix.Calibration() || !Calibrated(m) || *m.Calibration != ix.Calibration() {
+		t.Errorf("loaded calibration %+v (manifest %+v), want %+v", got.Calibration(), m.Calibration, ix.Calibration())
+	}
 	if got.Stats().Vectors != ix.Stats().Vectors {
 		t.Errorf("loaded %d vectors, want %d", got.Stats().Vectors, ix.Stats().Vectors)
 	}

@@ -11,24 +11,6 @@ import (
 	"github.com/faqbot/faqbot/corpus"
 )
 
-// Fusion weights of Hit.Score. They sum to 1, so the score stays in [0, 1]
-// and means the same thing for every question, which a fixed relevance floor
-// needs. (Reciprocal rank fusion was rejected for that reason: it ranks
-// well but says nothing about whether the best hit is any good.)
-//
-// Coverage leads because it is the signal that separates on-topic from
-// off-topic questions: the built-in embedder gives a modest cosine to any
-// texts that share character n-grams, and BM25 rewards a single common word,
-// but a question whose rare words the passage lacks is not answered by it.
-// The cosine carries paraphrase and spelling variants that stemming misses;
-// BM25 breaks ties between covering passages by how much they dwell on the
-// terms.
-const (
-	coverageWeight = 0.5
-	vectorWeight   = 0.3
-	lexicalWeight  = 0.2
-)
-
 // minCandidates is the fewest candidates taken from each ranking before
 // fusion, so that a passage ranked modestly by both can still rise to the
 // top, and near-duplicates removed after fusion still leave k hits.
@@ -43,9 +25,9 @@ const candidatesPerHit = 4
 const maxDupChain = 8
 
 // Search returns up to k passages for the query, best first: the nearest
-// vectors and the best BM25 matches are pooled, each scored by
-// coverageWeight·Coverage + vectorWeight·max(0, cosine) +
-// lexicalWeight·Lexical, and near-duplicates collapsed so the same content
+// vectors and the best BM25 matches are pooled, each given its relevance
+// and calibrated confidence (Hit.Relevance, Hit.Score) and ranked (see
+// Calibration.rankKey), and near-duplicates collapsed so the same content
 // is never returned twice. A blank query or k <= 0 gives no hits and no
 // error. When the embedder fails and ctx is still live, the hits come from
 // BM25 alone, each marked LexicalOnly, rather than an error.
@@ -58,6 +40,9 @@ type SearchOptions struct {
 	// Aliases are taught questions of this index's passages (see
 	// Index.Aliases); aliases made for another index are ignored.
 	Aliases *Aliases
+	// Expander, when set, adds weighted alternatives (synonyms and other
+	// related words) to the question's words, below the member's own.
+	Expander Expander
 }
 
 // SearchWith is Search with options.
@@ -75,14 +60,45 @@ func (ix *Index) SearchWith(ctx context.Context, query string, k int, opt Search
 	return hits, err
 }
 
-func (ix *Index) search(ctx context.Context, query string, k int, opt SearchOptions) ([]Hit, error) {
-	nCand := max(k*candidatesPerHit, minCandidates)
+func (ix *Index) search(ctx context.Context, text string, k int, opt SearchOptions) ([]Hit, error) {
+	q := analyzeQuery(text, ix.lex, opt.Expander)
+	lexicalOnly := false
+	found, err := ix.candidates(ctx, q, max(k*candidatesPerHit, minCandidates), opt.Aliases, func() ([]float32, error) {
+		qv, err := ix.embedQuery(ctx, q.embed)
+		if err != nil && ctx.Err() == nil {
+			// An embedder that is down or stalled must not take the
+			// answers down with it: the lexical half still finds what
+			// shares words with the question, and the hits say how they
+			// were found.
+			lexicalOnly = true
+			return nil, nil
+		}
+		return qv, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("searching: %w", err)
+	}
+	for i := range found {
+		found[i].h.LexicalOnly = lexicalOnly
+	}
+	ix.rank(found)
+	hits := make([]Hit, len(found))
+	for i, f := range found {
+		hits[i] = f.h
+	}
+	return ix.collapse(hits, k), nil
+}
 
-	// The lexical half runs beside the vector query: chromem spends part
-	// of a query feeding its workers from one goroutine, and BM25 fills
-	// that idle time, so at 100k passages Search costs little more than
-	// chromem's query alone. The scratch space belongs to the goroutine
-	// until lexTop is received.
+// candidates pools the n best passages by BM25 and the n nearest by
+// vector, with their raw signals (Relevance and Score unset), and the hits
+// of aliases (taught questions) that share anything with the query. embed
+// gives the query vector, nil when the query has no words to embed.
+func (ix *Index) candidates(ctx context.Context, q query, n int, aliases *Aliases, embed func() ([]float32, error)) ([]numbered, error) {
+	// The lexical half runs beside the embedding and the vector query:
+	// chromem spends part of a query feeding its workers from one
+	// goroutine, and BM25 fills that idle time, so at 100k passages Search
+	// costs little more than chromem's query alone. The scratch space
+	// belongs to the goroutine until lexTop is received.
 	s, _ := ix.scratch.Get().(*lexScores)
 	if s == nil {
 		s = &lexScores{}
@@ -92,8 +108,8 @@ func (ix *Index) search(ctx context.Context, query string, k int, opt SearchOpti
 	go func() {
 		var top []int32
 		lexErr = guard(func() error {
-			ix.lex.score(queryTerms(query), s)
-			top = s.top(nCand)
+			ix.lex.score(q, s)
+			top = s.top(n)
 			return nil
 		})
 		lexDone <- top
@@ -108,23 +124,15 @@ func (ix *Index) search(ctx context.Context, query string, k int, opt SearchOpti
 		ix.scratch.Put(s)
 	}()
 
-	qv, err := ix.embedQuery(ctx, query)
-	lexicalOnly := false
+	qv, err := embed()
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("searching: %w", err)
-		}
-		// An embedder that is down or stalled must not take the answers
-		// down with it: the lexical half still finds what shares words
-		// with the question, and the hits say how they were found.
-		qv, lexicalOnly = nil, true
+		return nil, err
 	}
-
 	cos := map[int32]float64{}
 	if qv != nil {
-		res, err := ix.queryVectors(ctx, qv, nCand)
+		res, err := ix.queryVectors(ctx, qv, n)
 		if err != nil {
-			return nil, fmt.Errorf("searching: %w", err)
+			return nil, err
 		}
 		for _, r := range res {
 			cos[r.d] = float64(r.sim)
@@ -132,7 +140,7 @@ func (ix *Index) search(ctx context.Context, query string, k int, opt SearchOpti
 	}
 	lexTop, received = <-lexDone, true
 	if lexErr != nil {
-		return nil, fmt.Errorf("searching: %w", lexErr)
+		return nil, lexErr
 	}
 
 	// Passages found only by BM25 still need their cosine.
@@ -159,49 +167,49 @@ func (ix *Index) search(ctx context.Context, query string, k int, opt SearchOpti
 			Vector:   c,
 			Lexical:  s.lexical(d),
 			Coverage: s.coverage(d),
-
-			LexicalOnly: lexicalOnly,
 		}
 		h.TitleCoverage = s.titleCoverage(ix.titleTerms(d))
-		h.Score = fuse(h)
 		found = append(found, numbered{h, d})
 	}
 	// A passage found through a taught question competes with its own
 	// hit; collapse keeps the better of the two.
-	for _, f := range ix.aliasHits(opt.Aliases, s, qv, lexicalOnly) {
-		f.h.Score = fuse(f.h)
-		found = append(found, f)
+	found = append(found, ix.aliasHits(aliases, s, qv, false)...)
+	return found, nil
+}
+
+// rank gives each hit its relevance and confidence under the index's
+// calibration and puts them in rank order (see Calibration.rankKey), best
+// first; ties go to the passage whose title asks the question, then to the
+// earlier passage, so results are reproducible. A passage may be there
+// twice, by its own text and through a taught question.
+func (ix *Index) rank(found []numbered) {
+	cal := ix.Calibration()
+	keys := make([]float64, len(found))
+	for i := range found {
+		h := &found[i].h
+		h.Relevance = cal.relevance(*h)
+		h.Score = cal.Confidence(h.Relevance)
+		keys[i] = cal.rankKey(*h)
 	}
-	slices.SortFunc(found, func(a, b numbered) int {
-		if c := cmp.Compare(b.h.Score, a.h.Score); c != 0 {
+	order := make([]int, len(found))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(i, j int) int {
+		if c := cmp.Compare(keys[j], keys[i]); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.d, b.d)
+		if c := cmp.Compare(found[j].h.TitleCoverage, found[i].h.TitleCoverage); c != 0 {
+			return c
+		}
+		return cmp.Compare(found[i].d, found[j].d)
 	})
-	hits := make([]Hit, len(found))
-	for i, f := range found {
-		hits[i] = f.h
+	sorted := make([]numbered, len(found))
+	for i, o := range order {
+		sorted[i] = found[o]
 	}
-	return ix.collapse(hits, k), nil
+	copy(found, sorted)
 }
-
-// titleWeight is the bonus for a passage whose title asks the question
-// asked. An FAQ entry's title is the question it was written to answer,
-// so it should beat a longer passage that merely mentions every word
-// (the Go FAQ's "How big is an int?" entry against its section on numeric
-// conversions). Off-topic questions share no title words, so the bonus does
-// not move the relevance floor; the sum is capped at 1.
-const titleBonus = 0.15
-
-// fuse combines a hit's signals into its score in [0, 1].
-func fuse(h Hit) float64 {
-	return min(1, coverageWeight*clamp01(h.Coverage)+
-		vectorWeight*clamp01(h.Vector)+
-		lexicalWeight*clamp01(h.Lexical)+
-		titleBonus*clamp01(h.TitleCoverage))
-}
-
-func clamp01(x float64) float64 { return min(max(x, 0), 1) }
 
 // embedQuery embeds the query (with EmbedQuery when the embedder tells
 // queries from passages); nil means it has no words to embed (only
@@ -227,6 +235,36 @@ func (ix *Index) embedQuery(ctx context.Context, q string) ([]float32, error) {
 		return nil, nil
 	}
 	return vs[0], nil
+}
+
+// embedQueries embeds several questions in one call, as embedQuery does
+// one (with EmbedQuery when the embedder tells queries from passages); a
+// question with no words gets nil.
+func (ix *Index) embedQueries(ctx context.Context, qs []string) ([][]float32, error) {
+	if len(qs) == 0 {
+		return nil, nil
+	}
+	embed := ix.emb.Embed
+	if qe, ok := ix.emb.(QueryEmbedder); ok {
+		embed = qe.EmbedQuery
+	}
+	vs, err := embed(ctx, qs)
+	if err != nil {
+		return nil, fmt.Errorf("embedding questions: %w", err)
+	}
+	if len(vs) != len(qs) {
+		return nil, fmt.Errorf("embedding questions: got %d vectors for %d: %w", len(vs), len(qs), ErrBadVector)
+	}
+	for i, v := range vs {
+		zero, err := checkVector(v, ix.emb.Dim())
+		if err != nil {
+			return nil, fmt.Errorf("embedding questions: %w", err)
+		}
+		if zero {
+			vs[i] = nil
+		}
+	}
+	return vs, nil
 }
 
 // numbered is a hit and its passage's number, which breaks ties.
@@ -268,8 +306,8 @@ func (ix *Index) NearestVectors(ctx context.Context, qv []float32, n int) (out [
 	return out, err
 }
 
-// collapse keeps, of each group of near-duplicates, only the best-scored
-// hit (hits arrive sorted), and returns at most k hits.
+// collapse keeps, of each group of near-duplicates, only the best-ranked
+// hit (hits arrive in rank order), and returns at most k hits.
 func (ix *Index) collapse(hits []Hit, k int) []Hit {
 	seen := make(map[string]bool, k)
 	out := make([]Hit, 0, min(k, len(hits)))

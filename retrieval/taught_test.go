@@ -20,7 +20,7 @@ func (c *countingEmbedder) Embed(ctx context.Context, texts []string) ([][]float
 
 // answers reports whether the relevance decision answers from hits (the
 // one place this test file depends on how the decision is taken).
-func answers(hits []Hit) bool { return len(hits) > 0 && Relevant(hits[0], DefaultFloor) }
+func answers(hits []Hit) bool { return Decide(hits).Verdict == Answer }
 
 // TestAliasesAnswerTaughtQuestions: a question that shares no content word
 // with the passage that answers it is refused; once a moderator taught it

@@ -34,9 +34,18 @@ type QueryEmbedder interface {
 type Hit struct {
 	// Chunk is the passage.
 	Chunk corpus.Chunk
-	// Score is the fused relevance in [0, 1]; hits are sorted by it, highest
-	// first, and the relevance floor is compared against it.
+	// Score is the hit's calibrated confidence: 0.5 exactly at the
+	// relevance threshold of the index it came from (ConfidenceThreshold),
+	// about 0 for a typical off-topic question and about 1 for a typical
+	// answerable one. It means the same for every index and embedder, so
+	// hits of several indexes can be compared and merged by it, and Decide
+	// compares it with the thresholds. Search returns hits in rank order,
+	// which weighs more signals than relevance does: Score need not fall
+	// along it.
 	Score float64
+	// Relevance is the hit's fused relevance in its own index's units (see
+	// Calibration), the value FAQBOT_MIN_RELEVANCE is compared with.
+	Relevance float64
 	// Vector is the cosine similarity of the query and passage vectors (0
 	// when either has no vector).
 	Vector float64

@@ -149,6 +149,14 @@ func (ix *Index) update(ctx context.Context, docs map[string][]corpus.Chunk, dup
 			out.dupOf[d] = of
 		}
 	}
+	// The corpus changed: so may what its questions score.
+	minRel := opt.MinRelevance
+	if minRel <= 0 {
+		minRel = ix.Calibration().MinRelevance
+	}
+	if err := out.measure(ctx, minRel); err != nil {
+		return nil, fmt.Errorf("updating index: %w", err)
+	}
 	out.stats.Embedded, out.stats.Reused = embedded, reused
 	out.stats.Duration = time.Since(start)
 	return out, nil

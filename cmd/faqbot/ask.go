@@ -147,21 +147,35 @@ func writeAnswer(w io.Writer, a answer.Answer, streamed string) {
 	}
 }
 
-// explainHits shows what retrieval found for the question and how each hit
-// scored against the relevance floor.
+// explainHits shows what retrieval found for the question, how each hit
+// scored, and the decision on them.
 func explainHits(ctx context.Context, w io.Writer, st *stack, question string, k int) error {
 	hits, err := st.lib.Search(ctx, question, k)
 	if err != nil {
 		return fmt.Errorf("searching: %w", err)
 	}
-	fmt.Fprintf(w, "retrieved %d passages (floor %.2f):\n", len(hits), retrieval.DefaultFloor)
+	cal := st.lib.Index().Calibration()
+	d := retrieval.Decide(hits)
+	fmt.Fprintf(w, "retrieved %d passages; relevance threshold %.3f (%s); decision: %s, margin %+.3f\n",
+		len(hits), cal.Cut(), thresholdSource(cal), d.Verdict, d.Margin)
 	for i, h := range hits {
 		mark := " "
-		if retrieval.Relevant(h, retrieval.DefaultFloor) {
+		switch {
+		case h.Score >= retrieval.ConfidenceThreshold:
 			mark = "*"
+		case h.Score >= retrieval.ConfidencePlausible:
+			mark = "?"
 		}
-		fmt.Fprintf(w, "%s %d. score %.3f = coverage %.2f, cosine %.2f, bm25 %.2f  %s  %q\n",
-			mark, i+1, h.Score, h.Coverage, h.Vector, h.Lexical, h.Chunk.ID, answer.Snippet(h.Chunk.Title, 60))
+		fmt.Fprintf(w, "%s %d. confidence %.3f, relevance %.3f = max(coverage %.2f, cosine %.2f); bm25 %.2f, title %.2f  %s  %q\n",
+			mark, i+1, h.Score, h.Relevance, h.Coverage, h.Vector, h.Lexical, h.TitleCoverage, h.Chunk.ID, answer.Snippet(h.Chunk.Title, 60))
 	}
 	return nil
+}
+
+// thresholdSource says where the threshold in force comes from.
+func thresholdSource(c retrieval.Calibration) string {
+	if c.MinRelevance > 0 {
+		return fmt.Sprintf("set by FAQBOT_MIN_RELEVANCE; calibrated %.3f", c.Threshold)
+	}
+	return "calibrated"
 }

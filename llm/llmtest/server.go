@@ -338,6 +338,24 @@ func embeddings(dim int, honourDimensions bool) Reply {
 	}
 }
 
+// EmbeddingsFunc answers an embeddings request with embed(text) for each
+// input, in order of index: a test's own model, e.g. one whose vectors put
+// synonyms together.
+func EmbeddingsFunc(embed func(text string) []float32) Reply {
+	return func(w http.ResponseWriter, r *http.Request, body []byte) {
+		var req EmbedRequest
+		if err := json.Unmarshal(body, &req); err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]any{"error": map[string]any{"message": "bad json"}})
+			return
+		}
+		data := make([]map[string]any, len(req.Input))
+		for i, text := range req.Input {
+			data[i] = map[string]any{"object": "embedding", "index": i, "embedding": embed(text)}
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"object": "list", "model": req.Model, "data": data})
+	}
+}
+
 // Vector is the unnormalised vector Embeddings returns for text.
 func Vector(text string, dim int) []float32 {
 	v := make([]float32, dim)
