@@ -21,9 +21,10 @@ import (
 // fills in the defaults from Settings.
 type Config struct {
 	// Corpus and index.
-	CorpusDir string
-	IndexDir  string
-	TopK      int
+	CorpusDir    string
+	IndexDir     string
+	TopK         int
+	MinRelevance float64
 	// SourceURL maps a corpus file to its page on the published site
 	// (corpus.SourceURLTemplate's form, checked).
 	SourceURL string
@@ -156,6 +157,15 @@ func Settings() []Setting {
 			}},
 		{Group: "Corpus and index", Env: "FAQBOT_TOP_K", Default: "5", Help: "How many passages are retrieved per question (1-20).",
 			set: intIn(func(c *Config) *int { return &c.TopK }, 1, 20)},
+		{Group: "Corpus and index", Env: "FAQBOT_MIN_RELEVANCE", Default: "0", Help: "Relevance a passage needs for the bot to answer from it, overriding the threshold the index measured for this corpus and embedder (faqbot index prints it, with the scores it was set from). 0: the measured one.",
+			set: func(c *Config, v string) error {
+				f, err := strconv.ParseFloat(v, 64)
+				if err != nil || f < 0 || f > 10 || f != f {
+					return fmt.Errorf("want a number from 0 to 10 (0: the calibrated threshold), got %q", v)
+				}
+				c.MinRelevance = f
+				return nil
+			}},
 
 		{Group: "Data and moderation", Env: "FAQBOT_DATA_DIR", Default: "./data", Help: "Folder for the database (faqbot.db: each server's questions, votes, change log, conversations and moderator roles), its key file (faqbot.key), each server's documents and index (guilds/ID/) and, unless FAQBOT_CORPUS_DIR is set, the base corpus (corpus/).",
 			set: func(c *Config, v string) error { c.DataDir = v; return nil }},

@@ -51,7 +51,7 @@ func round3(f float64) float64 {
 }
 
 func runAsk(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet("ask", "ask [--json] [--explain] [--corpus DIR] [--index DIR] [-k N] QUESTION", e.stderr)
+	fs := newFlagSet("ask", "ask [--json] [--explain] [--corpus DIR] [--index DIR] [--min-relevance X] [-k N] QUESTION", e.stderr)
 	var f indexFlags
 	f.register(fs, true)
 	asJSON := fs.Bool("json", false, "print exactly one JSON object on stdout")

@@ -147,7 +147,7 @@ func openStack(ctx context.Context, e *env, cfg config.Config, lg *slog.Logger, 
 	}
 	// A corpus folder is opened (through an os.Root) and checked by the
 	// library; with none, the embedded corpus answers.
-	opts := library.Options{Dir: cfg.CorpusDir, IndexDir: indexDir(cfg), Embedder: m.emb, Logger: lg}
+	opts := library.Options{Dir: cfg.CorpusDir, IndexDir: indexDir(cfg), Embedder: m.emb, Logger: lg, MinRelevance: cfg.MinRelevance}
 	opts.Split = corpus.DefaultSplitOptions()
 	opts.Split.SourceURL = cfg.SourceURL
 	name := cfg.CorpusDir

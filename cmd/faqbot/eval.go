@@ -17,7 +17,7 @@ import (
 )
 
 func runEval(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet("eval", "eval --questions FILE.jsonl [--corpus DIR] [--index DIR] [-k N] [-v]", e.stderr)
+	fs := newFlagSet("eval", "eval --questions FILE.jsonl [--corpus DIR] [--index DIR] [--min-relevance X] [-k N] [-v]", e.stderr)
 	var f indexFlags
 	f.register(fs, true)
 	file := fs.String("questions", "", "question set, one JSON object per line (required)")
@@ -51,6 +51,8 @@ func runEval(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	res.GroupBySharedWords(st.lib.Index().Chunks())
+	writeCalibration(e.stdout, st.lib.Index().Calibration())
+	fmt.Fprintln(e.stdout)
 	writeEval(e.stdout, *file, res, *verbose)
 	return nil
 }
@@ -112,11 +114,11 @@ func writeEval(w io.Writer, name string, r evalset.Report, verbose bool) {
 	fmt.Fprintf(tw, "latency p50 / p95 / max\t%s / %s / %s\n", ms(r.P50), ms(r.P95), ms(r.Max))
 	if r.Answerable > 0 {
 		a := r.AnswerableScores
-		fmt.Fprintf(tw, "top score, answerable (min / median / max)\t%.3f / %.3f / %.3f\n", a.Min, a.Median, a.Max)
+		fmt.Fprintf(tw, "top confidence, answerable (min / median / max)\t%.3f / %.3f / %.3f\n", a.Min, a.Median, a.Max)
 	}
 	if r.Unanswerable > 0 {
 		u := r.UnanswerableScores
-		fmt.Fprintf(tw, "top score, unanswerable (min / median / max)\t%.3f / %.3f / %.3f\n", u.Min, u.Median, u.Max)
+		fmt.Fprintf(tw, "top confidence, unanswerable (min / median / max)\t%.3f / %.3f / %.3f\n", u.Min, u.Median, u.Max)
 	}
 	if g := r.FewShared; g.Questions > 0 {
 		fmt.Fprintf(tw, "sharing <= %d content word with the answer (%s)\t%s answered right, %s refused, hit@%d %s\n",
@@ -145,11 +147,15 @@ func writeEval(w io.Writer, name string, r evalset.Report, verbose bool) {
 		if q.Shared >= 0 {
 			shares = fmt.Sprintf(" (shares %s with its answer)", count(q.Shared, "content word"))
 		}
+		verdict := "answered"
+		if q.Answer.Refused {
+			verdict = "refused"
+		}
 		problems := strings.Join(q.Problems(), "; ")
 		if problems == "" {
 			problems = "ok" // -v lists the questions that passed too
 		}
-		fmt.Fprintf(w, "- line %d %q%s: %s\n", q.Line, q.Question.Question, shares, problems)
+		fmt.Fprintf(w, "- line %d %q%s: %s (%s, margin %+.3f)\n", q.Line, q.Question.Question, shares, problems, verdict, q.Margin)
 		if verbose || !q.OK() {
 			fmt.Fprintf(w, "    answer: %s\n", answer.Snippet(q.Answer.Text, 200))
 		}

@@ -73,7 +73,7 @@ func TestEvalWarnsWhenSourcesMatchNoDocument(t *testing.T) {
 					t.Errorf("a result line ends in a bare colon: %q", line)
 				}
 			}
-			if tt.warn == "" && !strings.Contains(out, "last?\" (shares 3 content words with its answer): ok\n") {
+			if tt.warn == "" && !strings.Contains(out, "last?\" (shares 3 content words with its answer): ok (answered, margin +") {
 				t.Errorf("-v does not mark the passing question ok:\n%s", out)
 			}
 		})

@@ -14,15 +14,25 @@ import (
 // indexFlags are the corpus and index flags shared by ask, index, eval and
 // serve. Unset flags leave the environment's value in place.
 type indexFlags struct {
-	corpus string
-	index  string
-	k      int
-	kSet   bool
+	corpus    string
+	index     string
+	k         int
+	kSet      bool
+	minRel    float64
+	minRelSet bool
 }
 
 func (f *indexFlags) register(fs *flag.FlagSet, withK bool) {
 	fs.StringVar(&f.corpus, "corpus", "", "folder of .txt, .md, .mdx, .rst and .html documents (default: the embedded corpus; env FAQBOT_CORPUS_DIR)")
 	fs.StringVar(&f.index, "index", "", "folder for the saved index (default: under the user cache dir; env FAQBOT_INDEX_DIR)")
+	fs.Func("min-relevance", "relevance needed to answer, overriding the calibrated threshold (default: calibrated; env FAQBOT_MIN_RELEVANCE)", func(v string) error {
+		x, err := strconv.ParseFloat(v, 64)
+		if err != nil || x < 0 || x > 10 || x != x {
+			return fmt.Errorf("want a number from 0 to 10 (0: the calibrated threshold)")
+		}
+		f.minRel, f.minRelSet = x, true
+		return nil
+	})
 	if withK {
 		fs.Func("k", "passages to retrieve, 1-20 (default 5; env FAQBOT_TOP_K)", func(v string) error {
 			n, err := strconv.Atoi(v)
@@ -45,6 +55,9 @@ func (f *indexFlags) apply(cfg *config.Config) error {
 	}
 	if f.kSet {
 		cfg.TopK = f.k
+	}
+	if f.minRelSet {
+		cfg.MinRelevance = f.minRel
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/faqbot/faqbot/library"
@@ -14,7 +15,7 @@ import (
 const maxListedPairs = 20
 
 func runIndex(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet("index", "index [--corpus DIR] [--index DIR]", e.stderr)
+	fs := newFlagSet("index", "index [--corpus DIR] [--index DIR] [--min-relevance X]", e.stderr)
 	var f indexFlags
 	f.register(fs, false)
 	if _, err := parseCommand(fs, args, "index"); err != nil {
@@ -59,6 +60,7 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(w, "Index:      %s (%s)\n", st.dir, openSummary(rep))
 	fmt.Fprintf(w, "Embedder:   %s, %d dimensions\n", st.emb.Name(), st.emb.Dim())
+	writeCalibration(w, st.lib.Index().Calibration())
 	fmt.Fprintf(w, "Time:       %s\n", time.Since(start).Round(time.Millisecond))
 	if rep.SaveErr != nil {
 		// Answers still work, from an index rebuilt by every command, but
@@ -92,4 +94,21 @@ func count(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// writeCalibration prints what the index measured about its corpus and
+// embedder: how the built-in off-topic questions and the corpus's own
+// reworded titles score, and the threshold between them.
+func writeCalibration(w io.Writer, c retrieval.Calibration) {
+	fmt.Fprintf(w, "Relevance:  threshold %.3f (%s)\n", c.Cut(), thresholdSource(c))
+	fmt.Fprintf(w, "            off-topic questions  %s\n", c.OffTopic)
+	fmt.Fprintf(w, "            answerable questions %s\n", c.Answerable)
+	if c.Answerable.N > 0 && c.Answerable.P10 < c.OffTopic.P90 {
+		fmt.Fprintf(w, "            the groups overlap: expect some off-topic questions answered and some answerable ones refused\n")
+	}
+	if c.VectorOn-c.VectorOff < retrieval.MinVectorSpread {
+		fmt.Fprintf(w, "            cosine: off-topic %.3f, titles %.3f: too close to tell apart, words only\n", c.VectorOff, c.VectorOn)
+	} else {
+		fmt.Fprintf(w, "            cosine: off-topic up to %.3f, titles %.3f\n", c.VectorOff, c.VectorOn)
+	}
 }

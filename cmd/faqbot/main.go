@@ -3,9 +3,9 @@
 //
 // Usage:
 //
-//	faqbot ask [--json] [--explain] [--corpus DIR] [--index DIR] [-k N] QUESTION
-//	faqbot index [--corpus DIR] [--index DIR]
-//	faqbot eval --questions FILE.jsonl [--corpus DIR] [--index DIR] [-k N] [-v]
+//	faqbot ask [--json] [--explain] [--corpus DIR] [--index DIR] [--min-relevance X] [-k N] QUESTION
+//	faqbot index [--corpus DIR] [--index DIR] [--min-relevance X]
+//	faqbot eval --questions FILE.jsonl [--corpus DIR] [--index DIR] [--min-relevance X] [-k N] [-v]
 //	faqbot serve [--corpus DIR] [--index DIR]
 //	faqbot settings
 //
@@ -116,9 +116,9 @@ func printHelp(w io.Writer) {
 	fmt.Fprint(w, `faqbot answers questions from a FAQ corpus and shows where every answer comes from.
 
 Usage:
-  faqbot ask [--json] [--explain] [--corpus DIR] [--index DIR] [-k N] QUESTION
-  faqbot index [--corpus DIR] [--index DIR]
-  faqbot eval --questions FILE.jsonl [--corpus DIR] [--index DIR] [-k N] [-v]
+  faqbot ask [--json] [--explain] [--corpus DIR] [--index DIR] [--min-relevance X] [-k N] QUESTION
+  faqbot index [--corpus DIR] [--index DIR] [--min-relevance X]
+  faqbot eval --questions FILE.jsonl [--corpus DIR] [--index DIR] [--min-relevance X] [-k N] [-v]
   faqbot serve [--corpus DIR] [--index DIR]
   faqbot gaps [--days N] [--limit N] [--guild ID]
   faqbot settings

@@ -78,7 +78,7 @@ func runServe(ctx context.Context, e *env, args []string) (err error) {
 	}
 	kbs, err := kb.New(kb.Options{
 		Dir: guildsDir(cfg), Base: base, BaseGuilds: cfg.BaseGuilds, Embedder: st.emb,
-		MemoryBudget: int64(cfg.MemoryMB) << 20, Logger: lg,
+		MinRelevance: cfg.MinRelevance, MemoryBudget: int64(cfg.MemoryMB) << 20, Logger: lg,
 	})
 	if err != nil {
 		return err
