@@ -555,13 +555,6 @@ func correct(t string, v vocab) (string, bool) {
 	return best, best != ""
 }
 
-func abs(x int) int {
-	if x < 0 {
-		return -x
-	}
-	return x
-}
-
 // editDistance is the optimal-string-alignment distance of a and b (an
 // adjacent swap is one edit), or a value above maxD as soon as it must
 // exceed maxD.
