@@ -42,6 +42,13 @@ type Config struct {
 	BaseGuilds []string
 	MemoryMB   int
 
+	// Sources of fetched pages.
+	AllowPrivateSources bool
+	RefreshInterval     time.Duration
+	MaxSources          int
+	MaxSourcePages      int
+	SourcesFile         string
+
 	// LLM (any OpenAI-compatible server).
 	OpenAIKey       string
 	OpenAIBaseURL   string
@@ -192,6 +199,24 @@ func Settings() []Setting {
 			set: func(c *Config, v string) error { c.BaseGuilds = splitList(v); return nil }},
 		{Group: "Servers", Env: "FAQBOT_MEMORY_MB", Default: "1024", Help: "Memory budget for the servers' loaded indexes, in megabytes: past it the least recently used are unloaded, to load again (from disk) on their next question. 0: no limit.",
 			set: intIn(func(c *Config) *int { return &c.MemoryMB }, 0, 1<<20)},
+
+		{Group: "Sources (web pages, sitemaps, Git folders)", Env: "FAQBOT_SOURCES_FILE", Help: "File listing the base corpus's sources, one per line: a page, sitemap or site URL, or a Git repository (e.g. https://github.com/org/repo/tree/main/docs), then optional kind=, branch=, folder= and link= (the site a Git folder is published at); # starts a comment. Sources it lists are fetched into the base corpus and refreshed; one taken out of the file is removed with its pages. Empty: FAQBOT_DATA_DIR/sources.txt when it exists.",
+			set: func(c *Config, v string) error { c.SourcesFile = v; return nil }},
+		{Group: "Sources (web pages, sitemaps, Git folders)", Env: "FAQBOT_REFRESH_INTERVAL", Default: "24h", Help: "How often every source is fetched again, each moved by up to a tenth of it either way so that sources do not all refresh at once; an unchanged page costs a 304. 0: only when asked (/corpus refresh, faqbot source refresh).",
+			set: func(c *Config, v string) error {
+				d, err := time.ParseDuration(v)
+				if err != nil || d < 0 || d > 0 && d < time.Minute {
+					return fmt.Errorf("want 0 or a duration of at least 1m such as 6h or 24h, got %q", v)
+				}
+				c.RefreshInterval = d
+				return nil
+			}},
+		{Group: "Sources (web pages, sitemaps, Git folders)", Env: "FAQBOT_MAX_SOURCES", Default: "10", Help: "Most sources a server's moderators may add with /corpus add url:. 0: none (moderators upload files only).",
+			set: intIn(func(c *Config) *int { return &c.MaxSources }, 0, 10000)},
+		{Group: "Sources (web pages, sitemaps, Git folders)", Env: "FAQBOT_MAX_SOURCE_PAGES", Default: "500", Help: "Most pages a server's sources may hold in all; pages past it are skipped and reported. The base corpus's sources are not limited.",
+			set: intIn(func(c *Config) *int { return &c.MaxSourcePages }, 1, 1000000)},
+		{Group: "Sources (web pages, sitemaps, Git folders)", Env: "FAQBOT_ALLOW_PRIVATE_SOURCES", Default: "0", Help: "1 to let sources reach loopback, private and link-local addresses (a docs server on your own network). Cloud metadata addresses are never fetched. Off by default: moderators type the sources, and the bot must not become a way into the host's network.",
+			set: boolean(func(c *Config) *bool { return &c.AllowPrivateSources })},
 
 		{Group: "LLM (optional; any OpenAI-compatible server)", Env: "OPENAI_API_KEY", Secret: true, Help: "API key. With a key or a base URL set, answers come from the LLM; without either, answers are extractive.",
 			set: func(c *Config, v string) error { c.OpenAIKey = v; return nil }},

@@ -1,13 +1,21 @@
 package ingest
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net"
+	"os"
 	"strings"
+	"syscall"
 	"time"
+	"unicode/utf8"
+
+	"github.com/go-git/go-git/v5/plumbing/transport"
 
 	"github.com/faqbot/faqbot/library"
 	"github.com/faqbot/faqbot/sources"
+	"github.com/faqbot/faqbot/store"
 )
 
 // Report is what one fetch of one source did to its knowledge base.
@@ -111,10 +119,24 @@ func orKey(url, key string) string {
 	return key
 }
 
+// maxReason bounds a reason's length: some causes carry a whole error
+// page (a Git server's 404 body).
+const maxReason = 200
+
 // Reason says why a fetch failed in a few words a moderator can act on,
-// without the Go error chain's repetition.
+// without the Go error chain's repetition: the first cause it knows, or
+// else the end of the message, on one line.
 func Reason(err error) string {
+	r := reason(err)
+	if errors.Is(err, sources.ErrNoPages) && !strings.HasPrefix(r, sources.ErrNoPages.Error()) {
+		r = sources.ErrNoPages.Error() + ": " + r
+	}
+	return r
+}
+
+func reason(err error) string {
 	var st *sources.StatusError
+	var dns *net.DNSError
 	switch {
 	case err == nil:
 		return ""
@@ -133,26 +155,54 @@ func Reason(err error) string {
 	case errors.Is(err, sources.ErrTooManyRedirects):
 		return "too many redirects"
 	case errors.Is(err, sources.ErrNoSitemap):
-		return "no sitemap found (robots.txt, /sitemap.xml)"
-	case errors.Is(err, sources.ErrTooManySources), errors.Is(err, sources.ErrTooManyPages), errors.Is(err, ErrNoText):
-		return lastPart(err)
-	case errors.Is(err, sources.ErrNoPages):
-		return "no page could be fetched: " + lastPart(err)
+		return "no sitemap found (in robots.txt, or at /sitemap.xml)"
+	case errors.Is(err, transport.ErrRepositoryNotFound):
+		return "repository not found"
+	case errors.Is(err, transport.ErrAuthenticationRequired), errors.Is(err, transport.ErrAuthorizationFailed):
+		return "the repository needs a login: only public repositories can be fetched"
+	case errors.As(err, &dns):
+		return dns.Name + " does not resolve (check the address)"
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
+		return "timed out"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.Is(err, sources.ErrBadSource), errors.Is(err, sources.ErrTooManySources),
+		errors.Is(err, sources.ErrTooManyPages), errors.Is(err, ErrNoText), errors.Is(err, store.ErrSourceExists):
+		// Their own message says it; what wraps it only repeats the URL.
+		return tail(err, []error{sources.ErrBadSource, sources.ErrTooManySources, sources.ErrTooManyPages, ErrNoText, store.ErrSourceExists})
 	}
-	return lastPart(err)
+	msg := err.Error()
+	if i := strings.LastIndex(msg, ": "); i >= 0 {
+		msg = msg[i+2:]
+	}
+	return oneLine(msg)
 }
 
-// lastPart is the end of an error's message chain, where its cause is.
-func lastPart(err error) string {
+// tail is err's message from the first of sentinels it contains on.
+func tail(err error, sentinels []error) string {
 	msg := err.Error()
-	for _, prefix := range []string{"fetching ", "adding source: ", "refreshing source: "} {
-		if strings.HasPrefix(msg, prefix) {
-			if _, rest, ok := strings.Cut(msg, ": "); ok {
-				msg = rest
-			}
+	for _, s := range sentinels {
+		if i := strings.Index(msg, s.Error()); i >= 0 {
+			return oneLine(msg[i:])
 		}
 	}
-	return msg
+	return oneLine(msg)
+}
+
+// oneLine is s on one line, cut to maxReason bytes.
+func oneLine(s string) string {
+	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+		s = s[:i]
+	}
+	s = strings.TrimSpace(s)
+	if len(s) > maxReason {
+		cut := maxReason
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	return s
 }
 
 func plural(n int, noun string) string {

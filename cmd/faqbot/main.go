@@ -7,6 +7,7 @@
 //	faqbot index [--corpus DIR] [--index DIR] [--min-relevance X]
 //	faqbot eval --questions FILE.jsonl [--corpus DIR] [--index DIR] [--min-relevance X] [-k N] [-v]
 //	faqbot serve [--corpus DIR] [--index DIR]
+//	faqbot source add|list|refresh|remove [--guild ID] ...
 //	faqbot settings
 //
 // Run `faqbot help` for every command, and `faqbot COMMAND -h` for one
@@ -82,6 +83,7 @@ func commands() map[string]command {
 		"gaps":     {"show the questions members could not get answered, grouped", runGaps},
 		"settings": {"print every setting with its default (the .env.example)", runSettings},
 		"bench":    {"measure latency, throughput, memory and prompt tokens at scale", runBench},
+		"source":   {"add, list, refresh or remove the web pages, sitemaps and Git folders fetched into a corpus", runSource},
 	}
 }
 
@@ -121,12 +123,16 @@ Usage:
   faqbot eval --questions FILE.jsonl [--corpus DIR] [--index DIR] [--min-relevance X] [-k N] [-v]
   faqbot serve [--corpus DIR] [--index DIR]
   faqbot gaps [--days N] [--limit N] [--guild ID]
+  faqbot source add [--guild ID] [--kind KIND] [--branch B] [--folder F] [--link URL] URL
+  faqbot source list [--guild ID] [--json]
+  faqbot source refresh [--guild ID] [ID]
+  faqbot source remove ID
   faqbot settings
   faqbot bench [--sizes 1000,10000,100000] [--dims 512,1536] [--reps N] [--queries N] [--plot FILE.svg]
 
 Commands:
 `)
-	for _, name := range []string{"ask", "index", "eval", "serve", "gaps", "settings", "bench"} {
+	for _, name := range []string{"ask", "index", "eval", "serve", "gaps", "source", "settings", "bench"} {
 		fmt.Fprintf(w, "  %-9s %s\n", name, commands()[name].summary)
 	}
 	fmt.Fprint(w, `
