@@ -81,6 +81,9 @@ type CorpusDocument struct {
 	AddedAt time.Time
 	// ReadOnly marks a document of the operator's base FAQ.
 	ReadOnly bool
+	// Source is the ID of the source the document is a page of (0 for
+	// an upload): it goes with its source, not on its own.
+	Source int64
 }
 
 // Option and subcommand names of /corpus.
@@ -107,18 +110,37 @@ func (b *Bot) slashCorpus(ctx context.Context, srv Server, i *discordgo.Interact
 	sub, opts := subcommand(data)
 	switch sub {
 	case subAdd:
-		b.corpusAdd(ctx, srv.Corpus, i, data, opts)
+		url := strings.TrimSpace(stringOption(opts, optURL))
+		file := stringOption(opts, optFile)
+		switch {
+		case url != "" && file != "":
+			b.respond(ctx, i, notice("Give either a file or a URL, not both."))
+		case url != "":
+			b.corpusAddURL(ctx, srv, i, url)
+		default:
+			b.corpusAdd(ctx, srv.Corpus, i, data, opts)
+		}
 	case subRemove:
 		id := strings.TrimSpace(stringOption(opts, optDocument))
-		if id == "" {
-			b.respond(ctx, i, notice("Which document? Pick one with `/corpus remove document:`."))
-			return
+		src := strings.TrimSpace(stringOption(opts, optSource))
+		switch {
+		case id != "" && src != "":
+			b.respond(ctx, i, notice("Remove a document or a source, one at a time."))
+		case src != "":
+			b.slow(ctx, i, "/corpus remove source:", func(ctx context.Context) Reply { return b.corpusRemoveSource(ctx, srv, i, src) })
+		case id == "":
+			b.respond(ctx, i, notice("Which one? Pick a document with `/corpus remove document:`, or a source with `/corpus remove source:`."))
+		default:
+			b.slow(ctx, i, "/corpus remove", func(ctx context.Context) Reply { return b.corpusRemove(ctx, srv.Corpus, i, id) })
 		}
-		b.slow(ctx, i, "/corpus remove", func(ctx context.Context) Reply { return b.corpusRemove(ctx, srv.Corpus, i, id) })
 	case subList:
 		b.slow(ctx, i, "/corpus list", func(ctx context.Context) Reply { return b.corpusList(ctx, srv.Corpus) })
+	case subSources:
+		b.slow(ctx, i, "/corpus sources", func(ctx context.Context) Reply { return b.corpusSources(ctx, srv) })
+	case subRefresh:
+		b.corpusRefresh(ctx, srv, i, stringOption(opts, optSource))
 	default:
-		b.respond(ctx, i, notice("Use `/corpus add`, `/corpus remove` or `/corpus list`."))
+		b.respond(ctx, i, notice("Use `/corpus add`, `/corpus remove`, `/corpus list`, `/corpus sources` or `/corpus refresh`."))
 	}
 }
 
@@ -128,7 +150,7 @@ func (b *Bot) slashCorpus(ctx context.Context, srv Server, i *discordgo.Interact
 func (b *Bot) corpusAdd(ctx context.Context, docs Corpus, i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData, opts []*discordgo.ApplicationCommandInteractionDataOption) {
 	att := attachment(data, stringOption(opts, optFile))
 	if att == nil {
-		b.respond(ctx, i, notice("Attach the document to add with `/corpus add file:`."))
+		b.respond(ctx, i, notice("Attach the document to add with `/corpus add file:`, or give a web page, a sitemap or a Git repository with `/corpus add url:`."))
 		return
 	}
 	if err := checkAttachment(att, b.cfg.MaxUploadBytes); err != nil {
@@ -199,21 +221,34 @@ func (b *Bot) corpusList(ctx context.Context, corpus Corpus) Reply {
 	}
 	var docs []CorpusDocument
 	base, basePassages := 0, 0
+	pages, pagePassages, fromSources := 0, 0, map[int64]bool{}
 	for _, d := range all {
-		if d.ReadOnly {
+		switch {
+		case d.ReadOnly:
 			base++
 			basePassages += d.Passages
-			continue
+		case d.Source != 0:
+			pages++
+			pagePassages += d.Passages
+			fromSources[d.Source] = true
+		default:
+			docs = append(docs, d)
 		}
-		docs = append(docs, d)
 	}
 	baseLine := ""
+	if pages > 0 {
+		baseLine = fmt.Sprintf("Also %s (%s) fetched from %s: `/corpus sources` lists them.",
+			plural(pages, "page"), plural(pagePassages, "passage"), plural(len(fromSources), "source"))
+	}
 	if base > 0 {
-		baseLine = fmt.Sprintf("Also answering from the bot's base FAQ: %s, %s (kept by the bot's operator, read-only here; `/sources` lists them).",
+		if baseLine != "" {
+			baseLine += "\n"
+		}
+		baseLine += fmt.Sprintf("Also answering from the bot's base FAQ: %s, %s (kept by the bot's operator, read-only here; `/sources` lists them).",
 			plural(base, "document"), plural(basePassages, "passage"))
 	}
 	if len(docs) == 0 {
-		msg := "This server has no documents of its own yet: add one with `/corpus add`."
+		msg := "This server has no uploaded documents yet: add one with `/corpus add file:`, or a web page, sitemap or Git folder with `/corpus add url:`."
 		if baseLine != "" {
 			msg += "\n" + baseLine
 		}

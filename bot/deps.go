@@ -140,6 +140,13 @@ type Server struct {
 	// Moderators keeps the roles allowed the moderator commands, set with
 	// /moderators; nil leaves only Manage Server and Config.ModeratorRoles.
 	Moderators Moderators
+	// SourceManager keeps the server's sources of fetched pages for
+	// /corpus add url:, sources, refresh and remove source:; nil makes
+	// them say they are unavailable.
+	SourceManager SourceManager
+	// ModeratorChannel keeps the channel set with /moderators channel,
+	// where scheduled refreshes are reported; nil: no channel.
+	ModeratorChannel ModeratorChannel
 }
 
 // Servers gives the bot the Server of a guild.

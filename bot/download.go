@@ -132,6 +132,8 @@ func corpusError(err error, limit int64) string {
 		return "📄 A document with that name already exists. Run `/corpus add` again with `replace: True` to replace it."
 	case errors.Is(err, library.ErrNotRegular):
 		return "🚫 That name is taken by a link or a folder in the corpus folder, which I never replace. Rename the file."
+	case errors.Is(err, ErrSourcePage):
+		return "🌐 That page comes from one of this server's sources, so the next refresh would bring it back. Remove the source with `/corpus remove source:` (`/corpus sources` lists them)."
 	case errors.Is(err, ErrReadOnly):
 		return "🔒 That's a document of the bot's base FAQ, which the bot's operator keeps and every server shares: it can't be changed, replaced or removed from a server. Upload yours under another name."
 	case errors.Is(err, library.ErrNotFound):

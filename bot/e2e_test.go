@@ -153,11 +153,11 @@ func TestEndToEnd(t *testing.T) {
 			`reindex perms="32" options=[]`,
 			`sources perms="" options=[{Name:document MaxLength:0 Autocomplete:true}]`,
 			`help perms="" options=[]`,
-			`corpus perms="32" options=[{Name:add MaxLength:0 Autocomplete:false} {Name:remove MaxLength:0 Autocomplete:false} {Name:list MaxLength:0 Autocomplete:false}]`,
+			`corpus perms="32" options=[{Name:add MaxLength:0 Autocomplete:false} {Name:remove MaxLength:0 Autocomplete:false} {Name:list MaxLength:0 Autocomplete:false} {Name:sources MaxLength:0 Autocomplete:false} {Name:refresh MaxLength:0 Autocomplete:false}]`,
 			`gaps perms="32" options=[{Name:days MaxLength:0 Autocomplete:false}]`,
 			`stats perms="32" options=[{Name:days MaxLength:0 Autocomplete:false}]`,
 			`forget-me perms="" options=[]`,
-			`moderators perms="32" options=[{Name:add MaxLength:0 Autocomplete:false} {Name:remove MaxLength:0 Autocomplete:false} {Name:list MaxLength:0 Autocomplete:false}]`,
+			`moderators perms="32" options=[{Name:add MaxLength:0 Autocomplete:false} {Name:remove MaxLength:0 Autocomplete:false} {Name:list MaxLength:0 Autocomplete:false} {Name:channel MaxLength:0 Autocomplete:false}]`,
 		}
 		if strings.Join(got, "\n") != strings.Join(want, "\n") {
 			t.Errorf("registered\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

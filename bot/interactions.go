@@ -49,6 +49,17 @@ func (b *Bot) onInteraction(ctx context.Context, i *discordgo.Interaction) {
 		opts := data.Options
 		var list func(context.Context) ([]Document, error)
 		switch sub, subOpts := subcommand(data); {
+		case data.Name == cmdCorpus && (sub == subRemove || sub == subRefresh) && focusedName(subOpts) == optSource:
+			// The server's sources, to moderators only.
+			var choices []*discordgo.ApplicationCommandOptionChoice
+			if ok, err := b.isModerator(ctx, srv, i.Member); ok && err == nil {
+				choices = b.sourceChoices(ctx, srv.SourceManager, focusedValue(subOpts))
+			}
+			b.logSendError("autocomplete", b.sess.InteractionRespond(i, &discordgo.InteractionResponse{
+				Type: discordgo.InteractionApplicationCommandAutocompleteResult,
+				Data: &discordgo.InteractionResponseData{Choices: choices},
+			}, discordgo.WithContext(ctx)))
+			return
 		case data.Name == cmdCorpus && sub == subRemove:
 			// Only what this server's moderators can remove: not the
 			// base's documents, and only to moderators.
@@ -178,6 +189,16 @@ func boolOption(opts []*discordgo.ApplicationCommandInteractionDataOption, name 
 		}
 	}
 	return false
+}
+
+// focusedName returns the name of the option being autocompleted.
+func focusedName(opts []*discordgo.ApplicationCommandInteractionDataOption) string {
+	for _, o := range opts {
+		if o.Focused {
+			return o.Name
+		}
+	}
+	return ""
 }
 
 // focusedValue returns the text typed so far in the option being

@@ -12,8 +12,10 @@ import (
 const (
 	subModAdd    = "add"
 	subModRemove = "remove"
-	subModList   = "list"
-	optRole      = "role"
+	subModList    = "list"
+	subModChannel = "channel"
+	optRole       = "role"
+	optChannel    = "channel"
 )
 
 const (
@@ -37,7 +39,12 @@ func moderatorsCommand(contexts *[]discordgo.InteractionContextType) *discordgo.
 		Options: []*discordgo.ApplicationCommandOption{
 			{Type: discordgo.ApplicationCommandOptionSubCommand, Name: subModAdd, Description: "Let members with a role use the moderator commands", Options: role("The role")},
 			{Type: discordgo.ApplicationCommandOptionSubCommand, Name: subModRemove, Description: "Stop a role from using the moderator commands", Options: role("The role")},
-			{Type: discordgo.ApplicationCommandOptionSubCommand, Name: subModList, Description: "List the moderator roles"},
+			{Type: discordgo.ApplicationCommandOptionSubCommand, Name: subModList, Description: "List the moderator roles and channel"},
+			{Type: discordgo.ApplicationCommandOptionSubCommand, Name: subModChannel, Description: "Choose where I post what scheduled refreshes of the sources changed",
+				Options: []*discordgo.ApplicationCommandOption{{
+					Type: discordgo.ApplicationCommandOptionChannel, Name: optChannel, Description: "The channel (leave it out to stop posting)",
+					ChannelTypes: []discordgo.ChannelType{discordgo.ChannelTypeGuildText},
+				}}},
 		},
 	}
 }
@@ -52,11 +59,17 @@ func (b *Bot) slashModerators(ctx context.Context, srv Server, i *discordgo.Inte
 		b.respond(ctx, i, notice(msgNotAdmin))
 		return
 	}
+	sub, opts := subcommand(data)
+	if sub == subModChannel {
+		b.slow(ctx, i, "/moderators channel", func(ctx context.Context) Reply {
+			return b.moderatorChannel(ctx, srv, i, strings.TrimSpace(stringOption(opts, optChannel)))
+		})
+		return
+	}
 	if srv.Moderators == nil {
 		b.respond(ctx, i, notice(msgNoModerators))
 		return
 	}
-	sub, opts := subcommand(data)
 	roleID := strings.TrimSpace(stringOption(opts, optRole))
 	b.slow(ctx, i, "/moderators", func(ctx context.Context) Reply {
 		switch sub {
@@ -103,8 +116,45 @@ func (b *Bot) slashModerators(ctx context.Context, srv Server, i *discordgo.Inte
 			if len(mentions) > 0 {
 				msg += ", and members with " + strings.Join(mentions, ", ")
 			}
-			return notice(msg + ". Add a role with `/moderators add role:`.")
+			msg += ". Add a role with `/moderators add role:`."
+			if srv.ModeratorChannel != nil {
+				if ch, err := srv.ModeratorChannel.ModeratorChannel(ctx); err == nil && ch != "" {
+					msg += fmt.Sprintf("\nScheduled refreshes of the sources are reported in <#%s>.", ch)
+				}
+			}
+			return notice(msg)
 		}
-		return notice("Use `/moderators add`, `/moderators remove` or `/moderators list`.")
+		return notice("Use `/moderators add`, `/moderators remove`, `/moderators list` or `/moderators channel`.")
 	})
+}
+
+// moderatorChannel handles /moderators channel: the channel where
+// scheduled refreshes are reported, set (checked by posting a first note
+// there) or, with none given, cleared.
+func (b *Bot) moderatorChannel(ctx context.Context, srv Server, i *discordgo.Interaction, channel string) Reply {
+	if srv.ModeratorChannel == nil {
+		return notice("A moderator channel can't be set on this bot: it keeps no database.")
+	}
+	if channel == "" {
+		if err := srv.ModeratorChannel.SetModeratorChannel(ctx, "", who(i)); err != nil {
+			b.lg.Error("clearing the moderator channel", "guild", i.GuildID, "err", err)
+			return notice("Sorry, I couldn't change the moderator channel just now. Please try again.")
+		}
+		b.lg.Info("moderator channel cleared", "guild", i.GuildID, "user", who(i))
+		return notice("✅ I'll no longer post refresh summaries; `/corpus sources` still shows how each source is doing.")
+	}
+	hello := &discordgo.MessageSend{
+		Content:         "📣 I'll post here what scheduled refreshes of this server's sources change: pages added, changed, removed or failing.",
+		AllowedMentions: noMentions(),
+	}
+	if _, err := b.sess.ChannelMessageSendComplex(channel, hello, discordgo.WithContext(ctx)); err != nil {
+		b.lg.Info("moderator channel not set: cannot post there", "guild", i.GuildID, "channel", channel, "err", err)
+		return notice(fmt.Sprintf("⚠️ I can't post in <#%s>, so I didn't choose it. Give me Send Messages there, or pick another channel.", channel))
+	}
+	if err := srv.ModeratorChannel.SetModeratorChannel(ctx, channel, who(i)); err != nil {
+		b.lg.Error("setting the moderator channel", "guild", i.GuildID, "err", err)
+		return notice("Sorry, I couldn't change the moderator channel just now. Please try again.")
+	}
+	b.lg.Info("moderator channel set", "guild", i.GuildID, "user", who(i), "channel", channel)
+	return notice(fmt.Sprintf("✅ I'll post what scheduled refreshes of the sources change in <#%s>.", channel))
 }

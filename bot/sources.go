@@ -117,7 +117,8 @@ func (b *Bot) autocomplete(ctx context.Context, list func(context.Context) ([]Do
 }
 
 // removable lists the documents of c that its server's moderators can
-// remove: its own, not the base's.
+// remove one by one: its own uploads, not the base's nor its sources'
+// pages (which go with their source).
 func removable(c Corpus) func(context.Context) ([]Document, error) {
 	return func(ctx context.Context) ([]Document, error) {
 		docs, err := c.List(ctx)
@@ -126,7 +127,7 @@ func removable(c Corpus) func(context.Context) ([]Document, error) {
 		}
 		var out []Document
 		for _, d := range docs {
-			if !d.ReadOnly {
+			if !d.ReadOnly && d.Source == 0 {
 				out = append(out, Document{ID: d.ID, Title: d.Title, Passages: d.Passages})
 			}
 		}
