@@ -10,8 +10,8 @@ import (
 
 // Option and subcommand names of /moderators.
 const (
-	subModAdd    = "add"
-	subModRemove = "remove"
+	subModAdd     = "add"
+	subModRemove  = "remove"
 	subModList    = "list"
 	subModChannel = "channel"
 	optRole       = "role"
