@@ -174,15 +174,15 @@ func (c *fakeClock) Now() time.Time {
 	return c.now
 }
 
-func (c *fakeClock) After(d time.Duration) <-chan time.Time {
+func (c *fakeClock) Until(t time.Time) <-chan time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	ch := make(chan time.Time, 1)
-	if d <= 0 {
+	if !t.After(c.now) {
 		ch <- c.now
 		return ch
 	}
-	c.waiters = append(c.waiters, waiter{at: c.now.Add(d), ch: ch})
+	c.waiters = append(c.waiters, waiter{at: t, ch: ch})
 	select {
 	case c.waiting <- struct{}{}:
 	default:
@@ -270,7 +270,7 @@ func newEnv(t *testing.T, tune ...func(*Options)) *testEnv {
 	t.Cleanup(f.Close)
 	opts := Options{
 		Fetcher: f, Store: db, Corpora: KnowledgeBases{Servers: e.kbs, Base: e.base},
-		Interval: 24 * time.Hour, Now: e.clock.Now, After: e.clock.After, Logger: lg,
+		Interval: 24 * time.Hour, Now: e.clock.Now, Until: e.clock.Until, Logger: lg,
 		Notify: func(_ context.Context, r Report) { e.notes <- r },
 	}
 	for _, fn := range tune {

@@ -83,11 +83,11 @@ type Options struct {
 	// Notify, when set, is told of each scheduled refresh that changed
 	// something or failed: the summary for a moderator channel.
 	Notify func(ctx context.Context, r Report)
-	// Now and After are the clock: time.Now, and a channel that receives
-	// once the duration has passed (time.After). Tests drive the schedule
-	// through them.
+	// Now and Until are the clock: time.Now, and a channel that receives
+	// once the given time has come (at once when it has). Tests drive the
+	// schedule through them.
 	Now   func() time.Time
-	After func(d time.Duration) <-chan time.Time
+	Until func(t time.Time) <-chan time.Time
 	// Logger receives structured logs; discarded when nil.
 	Logger *slog.Logger
 }
@@ -116,8 +116,8 @@ func New(opts Options) (*Syncer, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	if opts.After == nil {
-		opts.After = time.After
+	if opts.Until == nil {
+		opts.Until = func(t time.Time) <-chan time.Time { return time.After(time.Until(t)) }
 	}
 	switch {
 	case opts.Jitter == 0:

@@ -52,14 +52,13 @@ func (s *Syncer) Run(ctx context.Context) {
 	}
 	for {
 		next := s.RunDue(ctx)
-		wait := maxWait
-		if !next.IsZero() {
-			wait = min(wait, max(next.Sub(s.opts.Now()), 0))
+		if limit := s.opts.Now().Add(maxWait); next.IsZero() || next.After(limit) {
+			next = limit
 		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-s.opts.After(wait):
+		case <-s.opts.Until(next):
 		case <-s.poke:
 		}
 	}

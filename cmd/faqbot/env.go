@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"golang.org/x/term"
 
@@ -34,6 +35,11 @@ type env struct {
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
+	// now and until are the clock of serve's source schedule (see
+	// ingest.Options); the real one when nil. Tests drive the schedule
+	// through them.
+	now   func() time.Time
+	until func(time.Time) <-chan time.Time
 }
 
 // setup loads the settings (flags over environment over .env over

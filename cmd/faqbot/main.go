@@ -97,14 +97,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		e.status = newStatusLine(stderr)
 		e.stderr = e.status
 	}
+	return e.run(ctx, args)
+}
+
+// run runs the command args in e.
+func (e *env) run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		printHelp(stderr)
+		printHelp(e.stderr)
 		return usagef("no command given")
 	}
 	name, rest := args[0], args[1:]
 	switch name {
 	case "help", "-h", "-help", "--help":
-		printHelp(stdout)
+		printHelp(e.stdout)
 		return nil
 	}
 	cmd, ok := commands()[name]

@@ -10,6 +10,7 @@ import (
 	"github.com/faqbot/faqbot/answer"
 	"github.com/faqbot/faqbot/bot"
 	"github.com/faqbot/faqbot/corpus"
+	"github.com/faqbot/faqbot/ingest"
 	"github.com/faqbot/faqbot/kb"
 	"github.com/faqbot/faqbot/library"
 	"github.com/faqbot/faqbot/retrieval"
@@ -29,6 +30,11 @@ type servers struct {
 	answer answer.Options
 	// maxUpload is the largest document accepted, in bytes.
 	maxUpload int64
+	// syncer keeps the servers' sources; nil: none.
+	syncer *ingest.Syncer
+	// noSources says moderators may not add sources
+	// (FAQBOT_MAX_SOURCES=0).
+	noSources bool
 	lg        *slog.Logger
 }
 
@@ -40,17 +46,22 @@ func (s servers) Server(_ context.Context, guild string) (bot.Server, error) {
 	g := s.db.Guild(guild)
 	docs := guildCorpus{kbs: s.kbs, log: g, guild: guild, maxUpload: s.maxUpload, lg: s.lg}
 	recs := storeRecords{st: g}
-	return bot.Server{
-		Answerer:   answer.New(guildSearcher{s.kbs.Searcher(guild)}, s.answer),
-		Sources:    docs,
-		Corpus:     docs,
-		Reindexer:  docs,
-		Reports:    recs,
-		Questions:  recs,
-		Feedback:   recs,
-		Threads:    recs,
-		Moderators: g,
-	}, nil
+	srv := bot.Server{
+		Answerer:         answer.New(guildSearcher{s.kbs.Searcher(guild)}, s.answer),
+		Sources:          docs,
+		Corpus:           docs,
+		Reindexer:        docs,
+		Reports:          recs,
+		Questions:        recs,
+		Feedback:         recs,
+		Threads:          recs,
+		Moderators:       g,
+		ModeratorChannel: channelLog{g},
+	}
+	if s.syncer != nil {
+		srv.SourceManager = guildSources{syncer: s.syncer, guild: guild, off: s.noSources}
+	}
+	return srv, nil
 }
 
 // guildSearcher is a server's searcher, saying in the bot's words when the
@@ -106,8 +117,12 @@ func (c guildCorpus) Add(ctx context.Context, u bot.Upload) (bot.CorpusChange, e
 	}, nil
 }
 
-// Remove moves one of the server's documents to its removed/ folder.
+// Remove moves one of the server's documents to its removed/ folder. A
+// page of a source is not removed on its own: its source brings it back.
 func (c guildCorpus) Remove(ctx context.Context, id, who string) (bot.CorpusChange, error) {
+	if src := ingest.SourceOf(id); src != 0 {
+		return bot.CorpusChange{}, fmt.Errorf("removing document %q: %w (source %d)", id, bot.ErrSourcePage, src)
+	}
 	title := ""
 	if own, _, err := c.kbs.Documents(ctx, c.guild); err == nil {
 		for _, d := range own {
@@ -145,7 +160,7 @@ func (c guildCorpus) List(ctx context.Context) ([]bot.CorpusDocument, error) {
 	}
 	out := make([]bot.CorpusDocument, 0, len(own)+len(base))
 	for _, d := range own {
-		cd := bot.CorpusDocument{ID: d.ID, Title: d.Title, Passages: d.Passages, Modified: d.Modified, Size: d.Size}
+		cd := bot.CorpusDocument{ID: d.ID, Title: d.Title, Passages: d.Passages, Modified: d.Modified, Size: d.Size, Source: ingest.SourceOf(d.ID)}
 		if a, ok := added[d.ID]; ok {
 			cd.AddedBy, cd.AddedAt = a.Who, a.At
 		}

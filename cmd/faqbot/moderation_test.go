@@ -30,16 +30,24 @@ type served struct {
 // (guild-1 unless env sets FAQBOT_GUILDS or DISCORD_GUILD_ID).
 func serveWith(t *testing.T, env map[string]string) *served {
 	t.Helper()
+	return serveWithClock(t, env, nil, nil)
+}
+
+// serveWithClock is serveWith with the source schedule's clock (nil: the
+// real one).
+func serveWithClock(t *testing.T, settings map[string]string, now func() time.Time, until func(time.Time) <-chan time.Time) *served {
+	t.Helper()
 	fake := discordtest.New(t)
 	full := map[string]string{"DISCORD_TOKEN": "canary-token", "DISCORD_GUILD_ID": "guild-1", "FAQBOT_DISCORD_API_URL": fake.URL}
-	for k, v := range env {
+	for k, v := range settings {
 		full[k] = v
 	}
 	s := &served{fake: fake, logs: &syncWriter{w: &strings.Builder{}}}
 	runCtx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- run(runCtx, []string{"serve"}, func(k string) string { return full[k] }, strings.NewReader(""), &strings.Builder{}, s.logs)
+		e := &env{getenv: func(k string) string { return full[k] }, stdin: strings.NewReader(""), stdout: &strings.Builder{}, stderr: s.logs, now: now, until: until}
+		done <- e.run(runCtx, []string{"serve"})
 	}()
 	var once sync.Once
 	s.stop = func() {

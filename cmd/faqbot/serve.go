@@ -13,8 +13,10 @@ import (
 
 	"github.com/faqbot/faqbot/bot"
 	"github.com/faqbot/faqbot/config"
+	"github.com/faqbot/faqbot/ingest"
 	"github.com/faqbot/faqbot/kb"
 	"github.com/faqbot/faqbot/library"
+	"github.com/faqbot/faqbot/sources"
 	"github.com/faqbot/faqbot/store"
 )
 
@@ -83,15 +85,37 @@ func runServe(ctx context.Context, e *env, args []string) (err error) {
 	if err != nil {
 		return err
 	}
+	// Sources: one fetcher for the process, so that its per-host limits
+	// hold across everything fetched; the schedule runs in the background
+	// and reports to each server's moderator channel.
+	fetcher, err := newFetcher(cfg, lg)
+	if err != nil {
+		return err
+	}
+	defer fetcher.Close()
+	var b *bot.Bot
+	syncer, err := ingest.New(ingest.Options{
+		Fetcher: fetcher, Store: db, Corpora: ingest.KnowledgeBases{Servers: kbs, Base: st.lib},
+		Limits:   sources.Limits{MaxSources: cfg.MaxSources, MaxPages: cfg.MaxSourcePages},
+		Interval: cfg.RefreshInterval, Owns: owns(cfg), Now: e.now, Until: e.until, Logger: lg,
+		Notify: func(ctx context.Context, r ingest.Report) { refreshNotifier(b, lg)(ctx, r) },
+	})
+	if err != nil {
+		return err
+	}
+	if err := declareSourcesFile(ctx, cfg, syncer, lg); err != nil {
+		return err
+	}
 	maxUpload := int64(cfg.MaxUploadKB) * 1024
-	b, err := bot.New(bot.Config{
+	b, err = bot.New(bot.Config{
 		Token: cfg.DiscordToken, Guilds: cfg.Guilds, GuildID: cfg.DiscordGuildID, APIURL: cfg.DiscordAPIURL,
 		ShardID: cfg.ShardID, ShardCount: cfg.ShardCount, ModeratorRoles: cfg.ModeratorRoles,
 		RatePerMinute: cfg.RatePerMinute, MaxConcurrent: cfg.MaxConcurrent, MaxQuestionLen: cfg.MaxQuestionLen,
 		QuestionTimeout: cfg.QuestionTimeout, HTTPAddr: cfg.HTTPAddr, MaxUploadBytes: maxUpload,
 		Secrets: cfg.SecretValues(),
 	}, bot.Deps{
-		Servers:    servers{kbs: kbs, db: db, answer: st.answer, maxUpload: maxUpload, lg: lg},
+		Servers: servers{kbs: kbs, db: db, answer: st.answer, maxUpload: maxUpload, lg: lg,
+			syncer: syncer, noSources: cfg.MaxSources == 0},
 		Forgetter:  forgetter{db},
 		IndexReady: func() bool { return st.lib.Index() != nil },
 		Logger:     lg,
@@ -110,6 +134,11 @@ func runServe(ctx context.Context, e *env, args []string) (err error) {
 			case <-bgCtx.Done():
 				return
 			case <-hup:
+				// The sources file may have changed too: its new sources
+				// are fetched by the schedule at once.
+				if err := declareSourcesFile(bgCtx, cfg, syncer, lg); err != nil {
+					lg.Error("applying the sources file", "err", err)
+				}
 				ch, err := st.lib.Refresh(bgCtx)
 				logRefresh(bgCtx, baseLog, lg, "sighup", "", ch, err)
 				kbs.RefreshLoaded(bgCtx, func(guild string, ch library.Change, err error) {
@@ -118,6 +147,7 @@ func runServe(ctx context.Context, e *env, args []string) (err error) {
 			}
 		}
 	})
+	bg.Go(func() { syncer.Run(bgCtx) })
 	if cfg.Watch {
 		bg.Go(func() {
 			if err := st.lib.Watch(bgCtx, 0); err != nil {
@@ -128,7 +158,8 @@ func runServe(ctx context.Context, e *env, args []string) (err error) {
 	}
 	lg.Info("serving", "base_documents", st.lib.Stats().Documents, "base_passages", st.lib.Stats().Passages, "mode", st.engine.Mode(),
 		"base_corpus", cfg.CorpusDir, "base_for", baseFor(cfg), "servers", serversDesc(cfg), "servers_folder", guildsDir(cfg),
-		"database", storePath(cfg), "user_ids", cfg.StoreUserIDs, "memory_mb", cfg.MemoryMB)
+		"database", storePath(cfg), "user_ids", cfg.StoreUserIDs, "memory_mb", cfg.MemoryMB,
+		"refresh_interval", cfg.RefreshInterval, "sources_file", sourcesFilePath(cfg))
 	// discordgo logs gateway trouble itself, in a format of its own unless
 	// routed through ours.
 	defer bot.RouteDiscordgoLogs(lg.With("from", "discordgo"))()
