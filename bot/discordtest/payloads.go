@@ -46,7 +46,9 @@ func StringOption(name, value string) Option { return Option{Name: name, Type: 3
 func BoolOption(name string, value bool) Option { return Option{Name: name, Type: 5, Value: value} }
 
 // ChannelOption is a channel option whose value is the channel's ID.
-func ChannelOption(name, channelID string) Option { return Option{Name: name, Type: 7, Value: channelID} }
+func ChannelOption(name, channelID string) Option {
+	return Option{Name: name, Type: 7, Value: channelID}
+}
 
 // RoleOption returns a role option: its value is the role's ID.
 func RoleOption(name, roleID string) Option { return Option{Name: name, Type: 8, Value: roleID} }
