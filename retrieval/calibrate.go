@@ -37,8 +37,8 @@ const calibrationVersion = 1
 const vectorOffQuantile = 0.95
 
 // maxAnswerableProbes bounds the titles sampled: with the off-topic set,
-// calibration stays at about two hundred vector scans and three hundred
-// lexical searches on any corpus.
+// calibration stays at about a hundred vector scans and two hundred word
+// searches on any corpus.
 const maxAnswerableProbes = 100
 
 // probeCandidates is how many candidates each ranking gives a calibration
@@ -242,10 +242,24 @@ func (ix *Index) calibrate(ctx context.Context) (Calibration, error) {
 		}
 		off = append(off, hs)
 	}
-	for j := range titles {
-		hs, err := search(qs[n+j], vecs[n+j])
+	// A reworded title is searched by its words; its cosine is taken with
+	// the passages its words found and with its own passage, which is
+	// where it is nearest, rather than by scanning every vector.
+	for j, t := range titles {
+		hs, err := search(qs[n+j], nil)
 		if err != nil {
 			return Calibration{}, err
+		}
+		if qv := vecs[n+j]; qv != nil {
+			for k := range hs {
+				d, _ := ix.find(hs[k].Chunk.ID)
+				if v := ix.vector(d); v != nil {
+					hs[k].Vector = dot(qv, v)
+				}
+			}
+			if v := ix.vector(int32(t.chunk)); v != nil {
+				hs = append(hs, Hit{Vector: dot(qv, v)})
+			}
 		}
 		reworded = append(reworded, hs)
 	}

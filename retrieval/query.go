@@ -132,11 +132,15 @@ func analyzeQuery(text string, v vocab, exp Expander) query {
 			continue
 		}
 		parts := append(termsOf(a.word), termsOf(b.word)...)
+		// The words as typed come first: they decide the slot's weight
+		// (see bm25.slotWeight), which should be that of what the member
+		// wrote ("set up", two common words), not of the rarer joined
+		// form the corpus happens to use.
 		s := slot{word: a.raw + sepOf(b) + b.raw}
-		s.alts = append(s.alts, alt{terms: jt, credit: typedCredit, kind: altCompound})
 		if len(parts) > 0 {
 			s.alts = append(s.alts, alt{terms: parts, credit: typedCredit, kind: altTyped})
 		}
+		s.alts = append(s.alts, alt{terms: jt, credit: typedCredit, kind: altCompound})
 		q.slots = append(q.slots, s)
 		used[i], used[i+1] = true, true
 		i++
