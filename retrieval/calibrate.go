@@ -106,14 +106,14 @@ func (c Calibration) Cut() float64 {
 // answerable and off-topic questions at the same distance from the corpus.
 const MinVectorSpread = 0.02
 
-// vectorEvidence is the hit's cosine placed between the embedder's
+// VectorEvidence is the hit's cosine placed between the embedder's
 // off-topic background (0) and the closeness of a title to its own passage
 // (1), capped to [0, 1]: a cosine beyond a title's own is no more
 // relevant, and in a small corpus, where calibration has few titles to go
 // by, an uncapped cosine would outweigh every word. It is 0 for an
 // embedder whose cosine does not tell the corpus's questions from
 // off-topic ones.
-func (c Calibration) vectorEvidence(h Hit) float64 {
+func (c Calibration) VectorEvidence(h Hit) float64 {
 	if c.VectorOn-c.VectorOff < MinVectorSpread {
 		return 0
 	}
@@ -130,7 +130,7 @@ func (c Calibration) vectorEvidence(h Hit) float64 {
 // embedder says, and a paraphrase an embedder recognises is relevant
 // though it shares no word.
 func (c Calibration) relevance(h Hit) float64 {
-	return max(h.Coverage, c.vectorEvidence(h))
+	return max(h.Coverage, c.VectorEvidence(h))
 }
 
 // rankKey orders the hits of one question: the mean of coverage, vector
@@ -141,7 +141,7 @@ func (c Calibration) relevance(h Hit) float64 {
 // closeness break the many near-ties of coverage: among passages that hold
 // the same words, the one about them comes first.
 func (c Calibration) rankKey(h Hit) float64 {
-	return (h.Coverage + c.vectorEvidence(h) + min(1, h.Lexical)) / 3
+	return (h.Coverage + c.VectorEvidence(h) + min(1, h.Lexical)) / 3
 }
 
 // Confidence maps a relevance to the calibrated confidence that Hit.Score
@@ -304,7 +304,7 @@ func measure(offCos []float64, off, reworded [][]Hit, own []float64) Calibration
 	offTop := best(off, func(h Hit) float64 { return h.Coverage })
 	for i := range offTop {
 		if i < len(offCos) {
-			offTop[i] = max(offTop[i], c.vectorEvidence(Hit{Vector: offCos[i]}))
+			offTop[i] = max(offTop[i], c.VectorEvidence(Hit{Vector: offCos[i]}))
 		}
 	}
 	c.OffTopic = summarise(offTop)

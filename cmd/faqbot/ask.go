@@ -166,8 +166,8 @@ func explainHits(ctx context.Context, w io.Writer, st *stack, question string, k
 		case h.Score >= retrieval.ConfidencePlausible:
 			mark = "?"
 		}
-		fmt.Fprintf(w, "%s %d. confidence %.3f, relevance %.3f = max(coverage %.2f, cosine %.2f); bm25 %.2f, title %.2f  %s  %q\n",
-			mark, i+1, h.Score, h.Relevance, h.Coverage, h.Vector, h.Lexical, h.TitleCoverage, h.Chunk.ID, answer.Snippet(h.Chunk.Title, 60))
+		fmt.Fprintf(w, "%s %d. confidence %.3f, relevance %.3f = max(coverage %.2f, cosine %.2f placed at %.2f); bm25 %.2f, title %.2f  %s  %q\n",
+			mark, i+1, h.Score, h.Relevance, h.Coverage, h.Vector, cal.VectorEvidence(h), h.Lexical, h.TitleCoverage, h.Chunk.ID, answer.Snippet(h.Chunk.Title, 60))
 	}
 	return nil
 }
