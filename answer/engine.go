@@ -72,7 +72,8 @@ func (e *Engine) Answer(ctx context.Context, q Question) (Answer, error) {
 // plausibly relevant, deciding itself whether they answer; without one,
 // only relevant passages are answered from.
 //
-// A refusal is not an error: it is an Answer with Refused set. Errors are
+// A refusal is not an error: it is an Answer with Refused set, and with
+// Suggestions when passages are near enough to offer. Errors are
 // returned only for an empty question, a failed search, or a cancelled ctx.
 func (e *Engine) Stream(ctx context.Context, q Question, onPartial func(text string)) (Answer, error) {
 	q.Text = strings.TrimSpace(q.Text)
@@ -86,6 +87,9 @@ func (e *Engine) Stream(ctx context.Context, q Question, onPartial func(text str
 	a, err := e.answer(ctx, q, r, onPartial)
 	if err != nil {
 		return Answer{}, err
+	}
+	if a.Refused {
+		a.Suggestions = e.suggestions(r.hits)
 	}
 	a.Queries = r.plan.queries
 	for _, h := range r.hits {

@@ -81,6 +81,11 @@ type Answer struct {
 	// Note is a remark for the user, e.g. that the LLM was unavailable and
 	// the answer is extractive; "" when there is nothing to say.
 	Note string
+	// Suggestions are, with a refusal, the passages closest to the
+	// question ("Did you mean…?"), best first, at most MaxSuggestions;
+	// none when nothing is near enough to be worth offering. They are
+	// offers, not sources: a refusal still cites nothing.
+	Suggestions []Suggestion
 }
 
 // Searcher finds passages for a query. *retrieval.Index and *retrieval.Live

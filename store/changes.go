@@ -30,6 +30,12 @@ const (
 	// ActionChannel is a change of the server's moderator channel;
 	// Document holds the channel ID ("" when cleared).
 	ActionChannel Action = "moderator-channel"
+	// ActionTeach and ActionUnteach are taught phrasings added and
+	// removed; Document holds the passage's ID and Summary the phrasing.
+	// A phrasing dropped because its passage went is an ActionUnteach by
+	// whoever made the change that removed the passage.
+	ActionTeach   Action = "teach"
+	ActionUnteach Action = "unteach"
 )
 
 // Change is one entry of the corpus change log.
