@@ -25,6 +25,16 @@ type askJSON struct {
 	// Queries are the searches made: the question as asked and, with an
 	// LLM, the model's standalone question and keyword queries.
 	Queries []string `json:"queries,omitempty"`
+	// Suggestions are, with a refusal, the closest FAQ entries ("Did you
+	// mean…?"), best first; empty when nothing is near or the question
+	// was answered. They are not sources: a refusal cites nothing.
+	Suggestions []suggestionJSON `json:"suggestions"`
+}
+
+type suggestionJSON struct {
+	Title  string `json:"title"`
+	Source string `json:"source"`
+	URL    string `json:"url,omitempty"`
 }
 
 type citationJSON struct {
@@ -38,7 +48,10 @@ type citationJSON struct {
 
 func toJSON(a answer.Answer) askJSON {
 	out := askJSON{Question: a.Question, Answer: a.Text, Refused: a.Refused, Mode: a.Mode,
-		Citations: []citationJSON{}, Grounded: a.Grounded, Note: a.Note, Queries: a.Queries}
+		Citations: []citationJSON{}, Grounded: a.Grounded, Note: a.Note, Queries: a.Queries, Suggestions: []suggestionJSON{}}
+	for _, s := range a.Suggestions {
+		out.Suggestions = append(out.Suggestions, suggestionJSON{Title: s.Label(), Source: s.Source, URL: s.URL})
+	}
 	for _, c := range a.Citations {
 		out.Citations = append(out.Citations, citationJSON{N: c.N, Source: c.Source, Title: c.Title,
 			Snippet: c.Snippet, Score: round3(c.Score), URL: c.URL})
@@ -72,14 +85,20 @@ func runAsk(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	var search answer.Searcher = st.lib
+	engine := st.engine
+	if taught, done := taughtSearcher(ctx, cfg, st, lg); taught != nil {
+		defer done()
+		search, engine = taught, answer.New(taught, st.answer)
+	}
 	if *explain {
-		if err := explainHits(ctx, e.stderr, st, question, cfg.TopK); err != nil {
+		if err := explainHits(ctx, e.stderr, st, search, question, cfg.TopK); err != nil {
 			return err
 		}
 	}
 	var stream func(string)
 	var shown string
-	if !*asJSON && st.engine.Mode() == answer.ModeLLM {
+	if !*asJSON && engine.Mode() == answer.ModeLLM {
 		// The engine hands over the checked text so far, always a prefix of
 		// the final text: print what is new.
 		stream = func(text string) {
@@ -89,7 +108,7 @@ func runAsk(ctx context.Context, e *env, args []string) error {
 			}
 		}
 	}
-	a, err := st.engine.Stream(ctx, answer.Question{Text: question}, stream)
+	a, err := engine.Stream(ctx, answer.Question{Text: question}, stream)
 	if errors.Is(err, answer.ErrEmptyQuestion) {
 		return usagef("the question has no words in it")
 	}
@@ -130,6 +149,15 @@ func writeAnswer(w io.Writer, a answer.Answer, streamed string) {
 	if a.Mode == answer.ModeLLM && !a.Refused && !a.Grounded {
 		fmt.Fprintln(w, "\n(Warning: this answer cites no source; treat it with care.)")
 	}
+	if len(a.Suggestions) > 0 {
+		fmt.Fprintln(w, "\nDid you mean one of these? (the closest entries; none of them answers the question as asked)")
+		for _, s := range a.Suggestions {
+			fmt.Fprintf(w, "  - %s (%s)\n", s.Label(), s.Source)
+			if s.URL != "" {
+				fmt.Fprintf(w, "      %s\n", s.URL)
+			}
+		}
+	}
 	if len(a.Citations) == 0 {
 		return
 	}
@@ -148,9 +176,9 @@ func writeAnswer(w io.Writer, a answer.Answer, streamed string) {
 }
 
 // explainHits shows what retrieval found for the question, how each hit
-// scored, and the decision on them.
-func explainHits(ctx context.Context, w io.Writer, st *stack, question string, k int) error {
-	hits, err := st.lib.Search(ctx, question, k)
+// scored, and the decision on them. The calibration is the base index's.
+func explainHits(ctx context.Context, w io.Writer, st *stack, search answer.Searcher, question string, k int) error {
+	hits, err := search.Search(ctx, question, k)
 	if err != nil {
 		return fmt.Errorf("searching: %w", err)
 	}
@@ -166,8 +194,12 @@ func explainHits(ctx context.Context, w io.Writer, st *stack, question string, k
 		case h.Score >= retrieval.ConfidencePlausible:
 			mark = "?"
 		}
-		fmt.Fprintf(w, "%s %d. confidence %.3f, relevance %.3f = max(coverage %.2f, cosine %.2f placed at %.2f); bm25 %.2f, title %.2f  %s  %q\n",
-			mark, i+1, h.Score, h.Relevance, h.Coverage, h.Vector, cal.VectorEvidence(h), h.Lexical, h.TitleCoverage, h.Chunk.ID, answer.Snippet(h.Chunk.Title, 60))
+		via := ""
+		if h.Taught != "" {
+			via = fmt.Sprintf("  (through the taught phrasing %q)", answer.Snippet(h.Taught, 60))
+		}
+		fmt.Fprintf(w, "%s %d. confidence %.3f, relevance %.3f = max(coverage %.2f, cosine %.2f placed at %.2f); bm25 %.2f, title %.2f  %s  %q%s\n",
+			mark, i+1, h.Score, h.Relevance, h.Coverage, h.Vector, cal.VectorEvidence(h), h.Lexical, h.TitleCoverage, h.Chunk.ID, answer.Snippet(h.Chunk.Title, 60), via)
 	}
 	return nil
 }

@@ -61,6 +61,9 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(w, "Index:      %s (%s)\n", st.dir, openSummary(rep))
 	fmt.Fprintf(w, "Embedder:   %s, %d dimensions\n", st.emb.Name(), st.emb.Dim())
 	writeCalibration(w, st.lib.Index().Calibration())
+	if err := syncBaseTaught(ctx, w, cfg, st, lg); err != nil {
+		return err
+	}
 	fmt.Fprintf(w, "Time:       %s\n", time.Since(start).Round(time.Millisecond))
 	if rep.SaveErr != nil {
 		// Answers still work, from an index rebuilt by every command, but

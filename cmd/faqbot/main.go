@@ -8,6 +8,7 @@
 //	faqbot eval --questions FILE.jsonl [--corpus DIR] [--index DIR] [--min-relevance X] [-k N] [-v]
 //	faqbot serve [--corpus DIR] [--index DIR]
 //	faqbot source add|list|refresh|remove [--guild ID] ...
+//	faqbot teach [--guild ID] --passage ID QUESTION
 //	faqbot settings
 //
 // Run `faqbot help` for every command, and `faqbot COMMAND -h` for one
@@ -81,6 +82,7 @@ func commands() map[string]command {
 		"eval":     {"score answers against a question set", runEval},
 		"serve":    {"run the Discord bot", runServe},
 		"gaps":     {"show the questions members could not get answered, grouped", runGaps},
+		"teach":    {"teach that a member's question is answered by a passage; list or remove what is taught", runTeach},
 		"settings": {"print every setting with its default (the .env.example)", runSettings},
 		"bench":    {"measure latency, throughput, memory and prompt tokens at scale", runBench},
 		"source":   {"add, list, refresh or remove the web pages, sitemaps and Git folders fetched into a corpus", runSource},
@@ -132,12 +134,13 @@ Usage:
   faqbot source list [--guild ID] [--json]
   faqbot source refresh [--guild ID] [ID]
   faqbot source remove ID
+  faqbot teach [--guild ID] --passage ID QUESTION | --list | --remove N[,N…]
   faqbot settings
   faqbot bench [--sizes 1000,10000,100000] [--dims 512,1536] [--reps N] [--queries N] [--plot FILE.svg]
 
 Commands:
 `)
-	for _, name := range []string{"ask", "index", "eval", "serve", "gaps", "source", "settings", "bench"} {
+	for _, name := range []string{"ask", "index", "eval", "serve", "gaps", "source", "teach", "settings", "bench"} {
 		fmt.Fprintf(w, "  %-9s %s\n", name, commands()[name].summary)
 	}
 	fmt.Fprint(w, `
