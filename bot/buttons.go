@@ -26,6 +26,8 @@ func (b *Bot) button(ctx context.Context, srv Server, customID, guildID, user st
 		return b.vote(ctx, srv, strings.TrimPrefix(customID, idUp), guildID, user, VoteUp)
 	case strings.HasPrefix(customID, idDown):
 		return b.vote(ctx, srv, strings.TrimPrefix(customID, idDown), guildID, user, VoteDown)
+	case strings.HasPrefix(customID, idSuggest):
+		return b.pick(ctx, srv, strings.TrimPrefix(customID, idSuggest), guildID, user)
 	}
 	return notice("That button isn't mine any more; ask again and I'll answer afresh.")
 }

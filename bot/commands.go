@@ -69,7 +69,7 @@ func commands(maxQuestionLen int) []*discordgo.ApplicationCommand {
 			Description: "How to use the FAQ bot",
 			Contexts:    guildOnly,
 		},
-		corpusCommand(guildOnly),
+		corpusCommand(guildOnly, maxQuestionLen),
 		reportCommand(cmdGaps, "Questions the FAQ could not answer well, grouped (moderators)", guildOnly),
 		reportCommand(cmdStats, "Questions per day, refusals, votes, answer times (moderators)", guildOnly),
 		{

@@ -4,13 +4,13 @@ import (
 	"github.com/bwmarrin/discordgo"
 )
 
-// corpusCommand is /corpus with its add, remove, list, sources and
-// refresh subcommands. It needs Manage Server by default; the handler
-// checks too, since server admins can open a command to anyone.
-func corpusCommand(contexts *[]discordgo.InteractionContextType) *discordgo.ApplicationCommand {
-	return &discordgo.ApplicationCommand{
+// corpusCommand is /corpus with its add, remove, list, sources, refresh,
+// teach and unteach subcommands. It needs Manage Server by default; the
+// handler checks too, since server admins can open a command to anyone.
+func corpusCommand(contexts *[]discordgo.InteractionContextType, maxQuestionLen int) *discordgo.ApplicationCommand {
+	cmd := &discordgo.ApplicationCommand{
 		Name:                     cmdCorpus,
-		Description:              "Add, remove or list the FAQ's documents and sources (moderators)",
+		Description:              "Add, remove or list the FAQ's documents and sources; teach it members' questions (moderators)",
 		Contexts:                 contexts,
 		DefaultMemberPermissions: &permManageGuild,
 		Options: []*discordgo.ApplicationCommandOption{
@@ -34,7 +34,7 @@ func corpusCommand(contexts *[]discordgo.InteractionContextType) *discordgo.Appl
 			},
 			{
 				Type: discordgo.ApplicationCommandOptionSubCommand, Name: subList,
-				Description: "List the documents, with passages, dates and who added them",
+				Description: "List the documents, with passages, dates and who added them, and the taught phrasings",
 			},
 			{
 				Type: discordgo.ApplicationCommandOptionSubCommand, Name: subSources,
@@ -49,6 +49,8 @@ func corpusCommand(contexts *[]discordgo.InteractionContextType) *discordgo.Appl
 			},
 		},
 	}
+	cmd.Options = append(cmd.Options, teachCommands(maxQuestionLen)...)
+	return cmd
 }
 
 // reportCommand is /gaps or /stats, with an optional period in days.

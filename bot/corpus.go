@@ -66,6 +66,9 @@ type CorpusChange struct {
 	// Skipped lists the corpus folder's files that are not loaded, each
 	// as "path (reason)".
 	Skipped []string
+	// Untaught are the taught phrasings dropped because the change
+	// removed their passage.
+	Untaught []Phrasing
 }
 
 // CorpusDocument is one document as /corpus list shows it.
@@ -134,13 +137,17 @@ func (b *Bot) slashCorpus(ctx context.Context, srv Server, i *discordgo.Interact
 			b.slow(ctx, i, "/corpus remove", func(ctx context.Context) Reply { return b.corpusRemove(ctx, srv.Corpus, i, id) })
 		}
 	case subList:
-		b.slow(ctx, i, "/corpus list", func(ctx context.Context) Reply { return b.corpusList(ctx, srv.Corpus) })
+		b.slow(ctx, i, "/corpus list", func(ctx context.Context) Reply { return b.withTaught(ctx, srv, i, b.corpusList(ctx, srv.Corpus)) })
 	case subSources:
 		b.slow(ctx, i, "/corpus sources", func(ctx context.Context) Reply { return b.corpusSources(ctx, srv) })
 	case subRefresh:
 		b.corpusRefresh(ctx, srv, i, stringOption(opts, optSource))
+	case subTeach:
+		b.corpusTeach(ctx, srv, i, opts)
+	case subUnteach:
+		b.corpusUnteach(ctx, srv, i, opts)
 	default:
-		b.respond(ctx, i, notice("Use `/corpus add`, `/corpus remove`, `/corpus list`, `/corpus sources` or `/corpus refresh`."))
+		b.respond(ctx, i, notice("Use `/corpus add`, `/corpus remove`, `/corpus list`, `/corpus sources`, `/corpus refresh`, `/corpus teach` or `/corpus unteach`."))
 	}
 }
 
@@ -179,9 +186,9 @@ func (b *Bot) corpusAdd(ctx context.Context, docs Corpus, i *discordgo.Interacti
 		if ch.Replaced {
 			verb = "Replaced"
 		}
-		return notice(fmt.Sprintf("✅ %s `%s`%s: %s, answered from now on.\n%d passages embedded, %d reused, in %s.%s",
+		return notice(fmt.Sprintf("✅ %s `%s`%s: %s, answered from now on.\n%d passages embedded, %d reused, in %s.%s%s",
 			verb, codeSafe(ch.Document), titled(ch.Title), plural(ch.Passages, "passage"), ch.Embedded, ch.Reused, ch.Took.Round(time.Millisecond),
-			skippedNote(ch.Skipped)))
+			skippedNote(ch.Skipped), droppedNote(ch.Untaught)))
 	})
 }
 
@@ -201,8 +208,8 @@ func (b *Bot) corpusRemove(ctx context.Context, docs Corpus, i *discordgo.Intera
 	if ch.MovedTo != "" {
 		where = "`" + codeSafe(ch.MovedTo) + "`"
 	}
-	return notice(fmt.Sprintf("🗑️ Removed `%s`%s: I no longer answer from it. The file was moved to %s in the corpus folder; move it back and run `/reindex` to restore it.",
-		codeSafe(ch.Document), titled(ch.Title), where))
+	return notice(fmt.Sprintf("🗑️ Removed `%s`%s: I no longer answer from it. The file was moved to %s in the corpus folder; move it back and run `/reindex` to restore it.%s",
+		codeSafe(ch.Document), titled(ch.Title), where, droppedNote(ch.Untaught)))
 }
 
 // waitNote tells the moderator their change waits for another.

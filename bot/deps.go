@@ -43,6 +43,9 @@ type ReindexResult struct {
 	// Skipped lists the corpus folder's files that are not loaded, each
 	// as "path (reason)".
 	Skipped []string
+	// Untaught are the taught phrasings dropped because their passage is
+	// gone.
+	Untaught []Phrasing
 }
 
 // Document is one corpus document as /sources lists it.
@@ -147,6 +150,12 @@ type Server struct {
 	// ModeratorChannel keeps the channel set with /moderators channel,
 	// where scheduled refreshes are reported; nil: no channel.
 	ModeratorChannel ModeratorChannel
+	// Teacher keeps the phrasings moderators taught, for /corpus teach,
+	// unteach and list; nil makes teaching unavailable.
+	Teacher Teacher
+	// Picks records which "Did you mean…?" suggestion members picked
+	// after a refusal, for /gaps; nil records nothing.
+	Picks Picks
 }
 
 // Servers gives the bot the Server of a guild.

@@ -153,7 +153,7 @@ func TestEndToEnd(t *testing.T) {
 			`reindex perms="32" options=[]`,
 			`sources perms="" options=[{Name:document MaxLength:0 Autocomplete:true}]`,
 			`help perms="" options=[]`,
-			`corpus perms="32" options=[{Name:add MaxLength:0 Autocomplete:false} {Name:remove MaxLength:0 Autocomplete:false} {Name:list MaxLength:0 Autocomplete:false} {Name:sources MaxLength:0 Autocomplete:false} {Name:refresh MaxLength:0 Autocomplete:false}]`,
+			`corpus perms="32" options=[{Name:add MaxLength:0 Autocomplete:false} {Name:remove MaxLength:0 Autocomplete:false} {Name:list MaxLength:0 Autocomplete:false} {Name:sources MaxLength:0 Autocomplete:false} {Name:refresh MaxLength:0 Autocomplete:false} {Name:teach MaxLength:0 Autocomplete:false} {Name:unteach MaxLength:0 Autocomplete:false}]`,
 			`gaps perms="32" options=[{Name:days MaxLength:0 Autocomplete:false}]`,
 			`stats perms="32" options=[{Name:days MaxLength:0 Autocomplete:false}]`,
 			`forget-me perms="" options=[]`,

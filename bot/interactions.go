@@ -60,6 +60,14 @@ func (b *Bot) onInteraction(ctx context.Context, i *discordgo.Interaction) {
 				Data: &discordgo.InteractionResponseData{Choices: choices},
 			}, discordgo.WithContext(ctx)))
 			return
+		case data.Name == cmdCorpus && (sub == subTeach || sub == subUnteach):
+			choices := b.teachAutocomplete(ctx, srv, i, sub, subOpts)
+			err := b.sess.InteractionRespond(i, &discordgo.InteractionResponse{
+				Type: discordgo.InteractionApplicationCommandAutocompleteResult,
+				Data: &discordgo.InteractionResponseData{Choices: choices},
+			}, discordgo.WithContext(ctx))
+			b.logSendError("autocomplete", err)
+			return
 		case data.Name == cmdCorpus && sub == subRemove:
 			// Only what this server's moderators can remove: not the
 			// base's documents, and only to moderators.

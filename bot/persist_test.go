@@ -66,10 +66,15 @@ func (m *memoryRecords) ForgetUser(_ context.Context, id string) (int, error) {
 
 // fakeReports returns fixed reports.
 type fakeReports struct {
-	gaps  []Gap
-	stats Stats
-	since time.Time
-	calls atomic.Int32
+	gaps     []Gap
+	stats    Stats
+	endorsed []Endorsement
+	since    time.Time
+	calls    atomic.Int32
+}
+
+func (f *fakeReports) Endorsed(_ context.Context, since time.Time, _ int) ([]Endorsement, error) {
+	return f.endorsed, nil
 }
 
 func (f *fakeReports) Gaps(_ context.Context, since time.Time, _ int) ([]Gap, error) {

@@ -60,6 +60,18 @@ func (r *recentAnswers) get(id, guildID string) (answer.Answer, bool) {
 	return e.a, true
 }
 
+// entry returns the answer with the given ID given in guildID and who
+// asked it.
+func (r *recentAnswers) entry(id, guildID string) (a answer.Answer, asker string, ok bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	e, ok := r.byID[id]
+	if !ok || e.guildID != guildID {
+		return answer.Answer{}, "", false
+	}
+	return e.a, e.asker, true
+}
+
 // vote records user's vote on the answer with the given ID given in
 // guildID and returns the vote it replaces (0 when none), the answer and
 // who asked it.

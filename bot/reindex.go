@@ -67,13 +67,13 @@ func reindexSummary(r ReindexResult) string {
 	fmt.Fprintf(&b, "✅ Index rebuilt in %s.\n", r.Duration.Round(time.Millisecond))
 	if r.DocumentsAdded+r.DocumentsRemoved+r.DocumentsChanged+r.PassagesAdded+r.PassagesRemoved == 0 {
 		fmt.Fprintf(&b, "Nothing changed: %s, %s.", plural(r.DocumentsUnchanged, "document"), plural(r.PassagesUnchanged, "passage"))
-		return b.String() + skippedNote(r.Skipped)
+		return b.String() + skippedNote(r.Skipped) + droppedNote(r.Untaught)
 	}
 	fmt.Fprintf(&b, "**Documents:** %d added, %d changed, %d removed, %d unchanged.\n",
 		r.DocumentsAdded, r.DocumentsChanged, r.DocumentsRemoved, r.DocumentsUnchanged)
 	fmt.Fprintf(&b, "**Passages:** %d added, %d removed, %d unchanged.",
 		r.PassagesAdded, r.PassagesRemoved, r.PassagesUnchanged)
-	return b.String() + skippedNote(r.Skipped)
+	return b.String() + skippedNote(r.Skipped) + droppedNote(r.Untaught)
 }
 
 func plural(n int, noun string) string {

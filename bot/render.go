@@ -66,6 +66,11 @@ func renderAnswer(id string, a answer.Answer) []Reply {
 	if body == "" {
 		body = "…"
 	}
+	if a.Refused && len(a.Suggestions) > 0 {
+		// After defang: the suggestions' links are the bot's own, made
+		// from the passages' URLs as the Sources field's are.
+		body += "\n\n" + suggestionsText(a.Suggestions)
+	}
 	parts := Split(body, min(maxDescription, maxEmbedTotal-overhead))
 	if len(parts) > 1+maxContinuations {
 		parts = parts[:1+maxContinuations]
@@ -85,6 +90,9 @@ func renderAnswer(id string, a answer.Answer) []Reply {
 	last.Embeds[0].Fields = fields
 	last.Embeds[0].Footer = footer
 	last.Components = answerButtons(id, !a.Refused && len(a.Citations) > 0)
+	if a.Refused && len(a.Suggestions) > 0 {
+		last.Components = append([]discordgo.MessageComponent{suggestionButtons(id, a.Suggestions)}, last.Components...)
+	}
 	return replies
 }
 

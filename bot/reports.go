@@ -16,6 +16,26 @@ type Reports interface {
 	Gaps(ctx context.Context, since time.Time, limit int) ([]Gap, error)
 	// Stats summarises the questions and votes since since.
 	Stats(ctx context.Context, since time.Time) (Stats, error)
+	// Endorsed returns the answered questions voted since since that
+	// several members found helpful, best first, at most limit: their
+	// wording is worth teaching. Votes alone teach nothing.
+	Endorsed(ctx context.Context, since time.Time, limit int) ([]Endorsement, error)
+}
+
+// Endorsement is an answered question several members voted helpful.
+type Endorsement struct {
+	Question string
+	// PassageID, Title and Document name the passage it was answered
+	// from.
+	PassageID, Title, Document string
+	Up, Down                   int
+}
+
+// PickedPassage is a suggestion members picked after the refusals of a
+// gap, and how many of them did.
+type PickedPassage struct {
+	PassageID, Title, Document string
+	Members                    int
 }
 
 // Gap is a group of similar questions the FAQ did not answer well.
@@ -28,6 +48,9 @@ type Gap struct {
 	LastAsked                 time.Time
 	// Variants are other phrasings, most frequent first.
 	Variants []string
+	// Picked are the suggestions members picked after these refusals,
+	// most picked first: the passage they meant, worth teaching.
+	Picked []PickedPassage
 }
 
 // Stats summarises questions and votes over a period.
@@ -63,6 +86,10 @@ const (
 	gapsShown = 10
 	// variantsShown is how many other phrasings of a gap are listed.
 	variantsShown = 3
+	// pickedShown is how many picked suggestions of a gap are listed.
+	pickedShown = 2
+	// endorsedShown is how many helpful answers /gaps offers to teach.
+	endorsedShown = 5
 )
 
 const msgNoReports = "Reports aren't available on this bot: it keeps no database."
@@ -94,14 +121,23 @@ func (b *Bot) gaps(ctx context.Context, rep Reports, days int, since time.Time) 
 		b.lg.Error("computing the gaps report", "err", err)
 		return notice("Sorry, I couldn't compute the report just now. Please try again.")
 	}
+	endorsed, err := rep.Endorsed(ctx, since, endorsedShown)
+	if err != nil {
+		b.lg.Error("computing the gaps report", "err", err)
+		return notice("Sorry, I couldn't compute the report just now. Please try again.")
+	}
 	period := "the last " + plural(days, "day")
-	if len(gaps) == 0 {
+	if len(gaps) == 0 && len(endorsed) == 0 {
 		return notice(fmt.Sprintf("🎉 No gaps in %s: every question was answered and no answer was voted down.", period))
 	}
 	e := &discordgo.MessageEmbed{
-		Title:       Trim("🕳️ What the FAQ missed in "+period, maxTitle),
-		Description: "Questions I couldn't answer, or whose answer was voted down, grouped. Write an FAQ entry for the top ones and add it with `/corpus add`.",
-		Color:       colorRefusal,
+		Title: Trim("🕳️ What the FAQ missed in "+period, maxTitle),
+		Description: "Questions I couldn't answer, or whose answer was voted down, grouped. Write an FAQ entry for the top ones and add it with `/corpus add`, " +
+			"or, when an entry answers one in other words, teach it with `/corpus teach`.",
+		Color: colorRefusal,
+	}
+	if len(gaps) == 0 {
+		e.Description = fmt.Sprintf("No gaps in %s: every question was answered and no answer was voted down.", period)
 	}
 	budget := maxEmbedTotal - runeLen(e.Title) - runeLen(e.Description)
 	for n, g := range gaps {
@@ -119,13 +155,52 @@ func (b *Bot) gaps(ctx context.Context, rep Reports, days int, since time.Time) 
 				v.WriteString(", …")
 			}
 		}
+		if len(g.Picked) > 0 {
+			shown := g.Picked[:min(pickedShown, len(g.Picked))]
+			picked := make([]string, len(shown))
+			for j, p := range shown {
+				picked[j] = fmt.Sprintf("“%s” (`%s`, %s)", Trim(oneLine(orPassage(p.Title, p.PassageID)), 80), codeSafe(Trim(p.PassageID, 80)), plural(p.Members, "member"))
+			}
+			v.WriteString("\nmembers picked: " + strings.Join(picked, ", ") + " — worth `/corpus teach`")
+		}
 		value := Trim(v.String(), maxFieldValue)
 		if budget -= runeLen(name) + runeLen(value); budget < 0 || len(e.Fields) == maxFields {
 			break
 		}
 		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: name, Value: value})
 	}
+	if f := endorsedField(endorsed); f != nil && budget-runeLen(f.Name)-runeLen(f.Value) >= 0 && len(e.Fields) < maxFields {
+		e.Fields = append(e.Fields, f)
+	}
 	return Reply{Embeds: []*discordgo.MessageEmbed{e}, Ephemeral: true}
+}
+
+// endorsedField offers the answers several members voted helpful as
+// phrasings to keep; nil when there are none.
+func endorsedField(es []Endorsement) *discordgo.MessageEmbedField {
+	if len(es) == 0 {
+		return nil
+	}
+	var v strings.Builder
+	for n, en := range es {
+		if n > 0 {
+			v.WriteByte('\n')
+		}
+		fmt.Fprintf(&v, "• “%s” → “%s” (`%s`, 👍 %d / 👎 %d)", Trim(oneLine(en.Question), 100),
+			Trim(oneLine(orPassage(en.Title, en.PassageID)), 80), codeSafe(Trim(en.PassageID, 80)), en.Up, en.Down)
+	}
+	return &discordgo.MessageEmbedField{
+		Name:  "👍 Answers several members found helpful: keep their wording with /corpus teach",
+		Value: Trim(v.String(), maxFieldValue),
+	}
+}
+
+// orPassage is a passage's title, or its ID when it has none.
+func orPassage(title, id string) string {
+	if strings.TrimSpace(title) == "" {
+		return id
+	}
+	return title
 }
 
 // stats renders the usage statistics.

@@ -210,6 +210,22 @@ func (m *Manager) Passage(ctx context.Context, guild, chunkID string) (corpus.Ch
 	return corpus.Chunk{}, false, nil
 }
 
+// Passages returns every passage guild answers from: its own documents,
+// then the base's.
+func (m *Manager) Passages(ctx context.Context, guild string) ([]corpus.Chunk, error) {
+	own, err := m.ownOf(ctx, guild)
+	if err != nil {
+		return nil, err
+	}
+	var out []corpus.Chunk
+	for _, l := range []*library.Library{own, m.baseOf(guild)} {
+		if ix := indexOf(l); ix != nil {
+			out = append(out, ix.Chunks()...)
+		}
+	}
+	return out, nil
+}
+
 // Teach records that question is answered by the passage chunkID of
 // guild's FAQ (its own documents or the base's), taught by who via a
 // front end, and makes the next search use it. Teaching words already
@@ -316,7 +332,10 @@ func (m *Manager) locate(ctx context.Context, guild string, ps []store.Phrasing)
 // say so. Searches never drop anything: they only skip what they cannot
 // find.
 func (m *Manager) SyncTaught(ctx context.Context, guild string) (dropped []store.Phrasing, err error) {
-	if m.opts.Teachings == nil {
+	if m.opts.Teachings == nil || (guild == store.BaseGuild && m.opts.Base == nil) {
+		// With no base (FAQBOT_BASE_GUILDS=none) the operator's phrasings
+		// have nothing to be checked against, and are kept for when it
+		// returns.
 		return nil, nil
 	}
 	ps, err := m.opts.Teachings.Phrasings(ctx, guild)
