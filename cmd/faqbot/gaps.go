@@ -57,7 +57,11 @@ func runGaps(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if *guild == "" && len(gaps) == 0 && len(guilds) > 1 {
+		endorsed, err := st.Guild(g).Endorsed(ctx, since, *limit)
+		if err != nil {
+			return err
+		}
+		if *guild == "" && len(gaps) == 0 && len(endorsed) == 0 && len(guilds) > 1 {
 			continue // a server with nothing to report, among several
 		}
 		if i > 0 {
@@ -66,9 +70,24 @@ func runGaps(ctx context.Context, e *env, args []string) error {
 		if *guild == "" && (len(guilds) > 1 || g != store.BaseGuild) {
 			fmt.Fprintf(e.stdout, "== %s ==\n", serverName(g))
 		}
-		printGaps(e, gaps, *days, since)
+		printGaps(e, gaps, *days, since, g)
+		printEndorsed(e, endorsed, g)
 	}
 	return nil
+}
+
+// printEndorsed offers the answers several members voted helpful as
+// phrasings to keep: nothing is taught until someone teaches it.
+func printEndorsed(e *env, es []store.Endorsement, guild string) {
+	if len(es) == 0 {
+		return
+	}
+	w := e.stdout
+	fmt.Fprintf(w, "\nAnswers several members found helpful (at least %d more 👍 than 👎); their wording is worth keeping:\n", store.EndorsedNet)
+	for _, en := range es {
+		fmt.Fprintf(w, "  %q -> %s (👍 %d, 👎 %d)\n", en.Question, en.Sources[0], en.Up, en.Down)
+	}
+	fmt.Fprintf(w, "Keep one with: faqbot teach%s --passage ID \"QUESTION\" (or /corpus teach in Discord).\n", guildFlag(guild))
 }
 
 // serverName names a server's records for the operator.
@@ -79,8 +98,8 @@ func serverName(guild string) string {
 	return "server " + guild
 }
 
-// printGaps prints the gap report, largest group first.
-func printGaps(e *env, gaps []store.Gap, days int, since time.Time) {
+// printGaps prints the gap report of guild, largest group first.
+func printGaps(e *env, gaps []store.Gap, days int, since time.Time, guild string) {
 	w := e.stdout
 	period := "the last " + plural(days, "day")
 	if len(gaps) == 0 {
@@ -104,8 +123,13 @@ func printGaps(e *env, gaps []store.Gap, days int, since time.Time) {
 			}
 			fmt.Fprintf(w, "    also asked as: %s%s\n", strings.Join(quoted, ", "), more)
 		}
+		for _, p := range g.Picked {
+			fmt.Fprintf(w, "    members picked the suggestion %s %q (%s): teach it with faqbot teach%s --passage %s %q\n",
+				p.Passage.ChunkID, p.Passage.Title, plural(p.Members, "member"), guildFlag(guild), p.Passage.ChunkID, g.Question)
+		}
 	}
-	fmt.Fprintf(w, "\nWrite an FAQ entry for the top groups, then add it with /corpus add or put it in the corpus folder.\n")
+	fmt.Fprintf(w, "\nWrite an FAQ entry for the top groups, then add it with /corpus add or put it in the corpus folder;\n"+
+		"when an entry already answers one in other words, teach it (faqbot teach, or /corpus teach in Discord).\n")
 }
 
 // plural is "1 day", "2 days".

@@ -29,6 +29,28 @@ func TestGapsCommand(t *testing.T) {
 	if _, err := st.Guild("111").RecordQuestion(ctx, store.QuestionRecord{Question: "ancient question", Refused: true, At: now.AddDate(0, 0, -30)}); err != nil {
 		t.Fatal(err)
 	}
+	// Members picked a suggestion of a refused refund question; three
+	// members liked the answer to a shipping question, one member liked
+	// another many times.
+	g := st.Guild("111")
+	if _, err := g.RecordQuestion(ctx, store.QuestionRecord{AnswerID: "r-refund", Question: "can i get a chargeback", Refused: true, At: now}); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []string{"ann", "bob"} {
+		if err := g.RecordPick(ctx, store.Pick{AnswerID: "r-refund", UserID: u, Passage: store.Passage{ChunkID: "billing.md#3", Document: "billing.md", Title: "Can I get my money back?"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for id, voters := range map[string][]string{"a-ship": {"ann", "bob", "cat"}, "a-solo": {"dan"}} {
+		if _, err := g.RecordQuestion(ctx, store.QuestionRecord{AnswerID: id, Question: "question " + id, Sources: []string{"shipping.md#1"}, At: now}); err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range voters {
+			if err := g.RecordFeedback(ctx, store.Feedback{AnswerID: id, UserID: v, Vote: store.VoteUp}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	st.Close()
 
 	env := map[string]string{"FAQBOT_DATA_DIR": data}
@@ -37,13 +59,18 @@ func TestGapsCommand(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 	t.Log(out)
-	for _, want := range []string{"last 7 days", "3 times", "password", "2 times", "refund", "also asked as:"} {
+	for _, want := range []string{"last 7 days", "3 times", "password", "refund", "also asked as:",
+		`members picked the suggestion billing.md#3 "Can I get my money back?" (2 members)`, "faqbot teach --guild 111 --passage billing.md#3",
+		"found helpful", `"question a-ship" -> shipping.md#1 (👍 3, 👎 0)`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
 	if strings.Index(out, "password") > strings.Index(out, "refund") {
 		t.Errorf("the larger group is not first:\n%s", out)
+	}
+	if strings.Contains(out, "a-solo") {
+		t.Errorf("one member's vote is offered as a phrasing to keep:\n%s", out)
 	}
 	if strings.Contains(out, "ancient") {
 		t.Errorf("a question older than --days is listed:\n%s", out)

@@ -45,7 +45,7 @@ var _ bot.Servers = servers{}
 func (s servers) Server(_ context.Context, guild string) (bot.Server, error) {
 	g := s.db.Guild(guild)
 	docs := guildCorpus{kbs: s.kbs, log: g, guild: guild, maxUpload: s.maxUpload, lg: s.lg}
-	recs := storeRecords{st: g}
+	recs := storeRecords{st: g, kbs: s.kbs}
 	srv := bot.Server{
 		Answerer:         answer.New(guildSearcher{s.kbs.Searcher(guild)}, s.answer),
 		Sources:          docs,
@@ -57,6 +57,8 @@ func (s servers) Server(_ context.Context, guild string) (bot.Server, error) {
 		Threads:          recs,
 		Moderators:       g,
 		ModeratorChannel: channelLog{g},
+		Teacher:          guildTeacher{kbs: s.kbs, log: g, guild: guild, topK: s.answer.K, lg: s.lg},
+		Picks:            recs,
 	}
 	if s.syncer != nil {
 		srv.SourceManager = guildSources{syncer: s.syncer, guild: guild, off: s.noSources}
@@ -114,6 +116,7 @@ func (c guildCorpus) Add(ctx context.Context, u bot.Upload) (bot.CorpusChange, e
 	return bot.CorpusChange{
 		Document: doc.ID, Title: doc.Title, Passages: doc.Passages, Replaced: existed,
 		Embedded: ch.Embedded, Reused: ch.Reused, Took: ch.Took, Skipped: skipLines(ch.Skips),
+		Untaught: untaught(ctx, c.kbs, c.log, c.guild, u.Who, c.lg),
 	}, nil
 }
 
@@ -136,7 +139,8 @@ func (c guildCorpus) Remove(ctx context.Context, id, who string) (bot.CorpusChan
 	if err != nil {
 		return bot.CorpusChange{}, readOnly(err)
 	}
-	return bot.CorpusChange{Document: id, Title: title, Embedded: ch.Embedded, Reused: ch.Reused, Took: ch.Took}, nil
+	return bot.CorpusChange{Document: id, Title: title, Embedded: ch.Embedded, Reused: ch.Reused, Took: ch.Took,
+		Untaught: untaught(ctx, c.kbs, c.log, c.guild, who, c.lg)}, nil
 }
 
 // readOnly says in the bot's words that a change touched the base.
@@ -194,7 +198,9 @@ func (c guildCorpus) Reindex(ctx context.Context, who string) (bot.ReindexResult
 	if err != nil {
 		return bot.ReindexResult{}, err
 	}
-	return reindexResult(ch), nil
+	res := reindexResult(ch)
+	res.Untaught = untaught(ctx, c.kbs, c.log, c.guild, who, c.lg)
+	return res, nil
 }
 
 // record writes a change and its result to the server's change log. A
@@ -236,13 +242,18 @@ func skipLines(skips []corpus.Skip) []string {
 
 // storeRecords is one server's memory in the store: questions, votes,
 // thread conversations and the moderators' reports.
-type storeRecords struct{ st store.Guild }
+type storeRecords struct {
+	st store.Guild
+	// kbs names the passages of the answers Endorsed reports; nil: by ID.
+	kbs *kb.Manager
+}
 
 var (
 	_ bot.QuestionLog = storeRecords{}
 	_ bot.Feedback    = storeRecords{}
 	_ bot.ThreadStore = storeRecords{}
 	_ bot.Reports     = storeRecords{}
+	_ bot.Picks       = storeRecords{}
 )
 
 // RecordQuestion stores an answered question; the store applies the
@@ -293,7 +304,8 @@ func (s storeRecords) Gaps(ctx context.Context, since time.Time, limit int) ([]b
 	}
 	out := make([]bot.Gap, len(gaps))
 	for i, g := range gaps {
-		out[i] = bot.Gap{Question: g.Question, Count: g.Count, Refused: g.Refused, Downvoted: g.Downvoted, LastAsked: g.LastAsked, Variants: g.Variants}
+		out[i] = bot.Gap{Question: g.Question, Count: g.Count, Refused: g.Refused, Downvoted: g.Downvoted, LastAsked: g.LastAsked, Variants: g.Variants,
+			Picked: pickedOf(g.Picked)}
 	}
 	return out, nil
 }

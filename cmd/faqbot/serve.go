@@ -64,9 +64,16 @@ func runServe(ctx context.Context, e *env, args []string) (err error) {
 	bg.Go(func() { pruneConversations(bgCtx, db, DefaultPruneInterval, lg, nil) })
 
 	baseLog := db.Guild(store.BaseGuild)
+	// kbs is set before the watcher starts, the one caller of WatchReport.
+	var kbs *kb.Manager
 	st, err := openStack(ctx, e, cfg, lg, false, func(o *library.Options) {
 		o.Verify = true // a long-running process can afford to read it all once
-		o.WatchReport = func(ch library.Change, err error) { logRefresh(bgCtx, baseLog, lg, "watcher", "", ch, err) }
+		o.WatchReport = func(ch library.Change, err error) {
+			logRefresh(bgCtx, baseLog, lg, "watcher", "", ch, err)
+			if err == nil && !ch.Empty() {
+				untaught(bgCtx, kbs, baseLog, store.BaseGuild, "watcher", lg)
+			}
+		}
 	})
 	if err != nil {
 		return err
@@ -78,9 +85,9 @@ func runServe(ctx context.Context, e *env, args []string) (err error) {
 	if err := adoptServerLayout(ctx, cfg, db, base, lg); err != nil {
 		return err
 	}
-	kbs, err := kb.New(kb.Options{
+	kbs, err = kb.New(kb.Options{
 		Dir: guildsDir(cfg), Base: base, BaseGuilds: cfg.BaseGuilds, Embedder: st.emb,
-		MinRelevance: cfg.MinRelevance, MemoryBudget: int64(cfg.MemoryMB) << 20, Logger: lg,
+		MinRelevance: cfg.MinRelevance, MemoryBudget: int64(cfg.MemoryMB) << 20, Teachings: kb.StoreTeachings(db), Logger: lg,
 	})
 	if err != nil {
 		return err
@@ -139,10 +146,15 @@ func runServe(ctx context.Context, e *env, args []string) (err error) {
 				if err := declareSourcesFile(bgCtx, cfg, syncer, lg); err != nil {
 					lg.Error("applying the sources file", "err", err)
 				}
+				// Phrasings taught meanwhile by `faqbot teach` are read
+				// again, and those whose passage went are dropped.
+				kbs.ForgetTaught()
 				ch, err := st.lib.Refresh(bgCtx)
 				logRefresh(bgCtx, baseLog, lg, "sighup", "", ch, err)
+				untaught(bgCtx, kbs, baseLog, store.BaseGuild, "sighup", lg)
 				kbs.RefreshLoaded(bgCtx, func(guild string, ch library.Change, err error) {
 					logRefresh(bgCtx, db.Guild(guild), lg, "sighup", guild, ch, err)
+					untaught(bgCtx, kbs, db.Guild(guild), guild, "sighup", lg)
 				})
 			}
 		}
