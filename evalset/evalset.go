@@ -171,7 +171,15 @@ type Report struct {
 	AnsweredFacts   float64
 	RefusalAccuracy float64
 	FalseRefusals   float64
-	P50, P95, Max   time.Duration
+	// Suggestions on refusals ("Did you mean…?"), which never count as
+	// answers: of the answerable questions refused, how many offered a
+	// right document among their suggestions (RefusedRightSuggested of
+	// RefusedAnswerable); of the unanswerable ones refused, how many
+	// offered anything (RefusedUnanswerableSuggesting of
+	// RefusedUnanswerable).
+	RefusedAnswerable, RefusedRightSuggested           int
+	RefusedUnanswerable, RefusedUnanswerableSuggesting int
+	P50, P95, Max                                      time.Duration
 	// AnswerableScores and UnanswerableScores summarise the top
 	// confidences of each kind of question: a threshold that separates
 	// them lies between the lowest of the first and the highest of the
@@ -227,6 +235,10 @@ func Run(ctx context.Context, qs []Question, a Answerer, s Searcher, k int) (Rep
 			rep.Unanswerable++
 			if ans.Refused {
 				refusedOK++
+				rep.RefusedUnanswerable++
+				if len(ans.Suggestions) > 0 {
+					rep.RefusedUnanswerableSuggesting++
+				}
 			}
 			rep.Results = append(rep.Results, res)
 			continue
@@ -245,6 +257,13 @@ func Run(ctx context.Context, qs []Question, a Answerer, s Searcher, k int) (Rep
 		}
 		if ans.Refused {
 			falseRefusals++
+			rep.RefusedAnswerable++
+			for _, sg := range ans.Suggestions {
+				if matches(sg.Source, q.Sources) {
+					rep.RefusedRightSuggested++
+					break
+				}
+			}
 		}
 		for _, c := range ans.Citations {
 			if matches(c.Source, q.Sources) {

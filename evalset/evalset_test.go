@@ -72,9 +72,9 @@ func TestRunScores(t *testing.T) {
 	a := fixed{
 		"q1": {Text: "John Sullivan delivered it [1]", Citations: []answer.Citation{{N: 1, Source: "001_x.txt"}}},
 		"q2": {Text: "It lasted four hours [1]", Citations: []answer.Citation{{N: 1, Source: "004_y.txt"}}},
-		"q3": {Refused: true},
+		"q3": {Refused: true, Suggestions: []answer.Suggestion{{Source: "000_a.txt"}}},
 		"q4": {Text: "guess"},
-		"q5": {Refused: true},
+		"q5": {Refused: true, Suggestions: []answer.Suggestion{{Source: "009_v.txt"}, {Source: "003_w.txt"}}},
 	}
 	s := hits{"q1": {h("001_x.txt", 0.8)}, "q2": {h("004_y.txt", 0.5), h("002_z.txt", 0.4)}, "q3": {h("000", 0.1)}, "q4": {h("000", 0.2)},
 		"q5": {h("003_w.txt", 0.3)}}
@@ -94,6 +94,10 @@ func TestRunScores(t *testing.T) {
 		{"facts in answered answers", rep.AnsweredFacts, 0.5},
 		{"false refusals", rep.FalseRefusals, 1.0 / 3},
 		{"refusal", rep.RefusalAccuracy, 0.5},
+		{"answerable refused", float64(rep.RefusedAnswerable), 1},
+		{"right document suggested", float64(rep.RefusedRightSuggested), 1},
+		{"unanswerable refused", float64(rep.RefusedUnanswerable), 1},
+		{"unanswerable suggesting", float64(rep.RefusedUnanswerableSuggesting), 1},
 		{"answerable min", rep.AnswerableScores.Min, 0.3},
 		{"unanswerable max", rep.UnanswerableScores.Max, 0.2},
 	}

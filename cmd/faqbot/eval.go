@@ -111,6 +111,12 @@ func writeEval(w io.Writer, name string, r evalset.Report, verbose bool) {
 	fmt.Fprintf(tw, "facts in answered answers (%d answered)\t%s\n", r.Answered, pct(r.AnsweredFacts))
 	fmt.Fprintf(tw, "refusal accuracy (unanswerable refused)\t%s\n", pct(r.RefusalAccuracy))
 	fmt.Fprintf(tw, "false refusals (answerable refused)\t%s\n", pct(r.FalseRefusals))
+	if r.RefusedAnswerable > 0 {
+		fmt.Fprintf(tw, "answerable refused, right document suggested\t%d of %d\n", r.RefusedRightSuggested, r.RefusedAnswerable)
+	}
+	if r.RefusedUnanswerable > 0 {
+		fmt.Fprintf(tw, "unanswerable refused, offering suggestions\t%d of %d\n", r.RefusedUnanswerableSuggesting, r.RefusedUnanswerable)
+	}
 	fmt.Fprintf(tw, "latency p50 / p95 / max\t%s / %s / %s\n", ms(r.P50), ms(r.P95), ms(r.Max))
 	if r.Answerable > 0 {
 		a := r.AnswerableScores
