@@ -174,7 +174,7 @@ func Settings() []Setting {
 				return nil
 			}},
 
-		{Group: "Data and moderation", Env: "FAQBOT_DATA_DIR", Default: "./data", Help: "Folder for the database (faqbot.db: each server's questions, votes, change log, conversations and moderator roles), its key file (faqbot.key), each server's documents and index (guilds/ID/) and, unless FAQBOT_CORPUS_DIR is set, the base corpus (corpus/).",
+		{Group: "Data and moderation", Env: "FAQBOT_DATA_DIR", Default: "./data", Help: "Folder for the database (faqbot.db: each server's questions, votes, change log, conversations, moderator roles and taught phrasings), its key file (faqbot.key), each server's documents and index (guilds/ID/) and, unless FAQBOT_CORPUS_DIR is set, the base corpus (corpus/).",
 			set: func(c *Config, v string) error { c.DataDir = v; return nil }},
 		{Group: "Data and moderation", Env: "FAQBOT_WATCH", Default: "0", Help: "1 to watch the corpus folder and re-index within seconds when a document is added, changed or deleted there. Without it, run faqbot index or send serve a SIGHUP.",
 			set: boolean(func(c *Config) *bool { return &c.Watch })},
