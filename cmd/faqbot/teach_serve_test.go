@@ -67,7 +67,6 @@ func TestServeTeachAndSuggest(t *testing.T) {
 		t.Fatalf("/corpus add: %s", got)
 	}
 	const q = "can hacks find ores"
-	const ores = "Are client modifications that reveal hidden ores allowed?"
 
 	var refusal string
 	t.Run("a refusal offers the closest entries as buttons", func(t *testing.T) {
