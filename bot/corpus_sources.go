@@ -246,8 +246,8 @@ func (b *Bot) corpusRemoveSource(ctx context.Context, srv Server, i *discordgo.I
 		return notice(sourceError(err, rep, raw))
 	}
 	b.lg.Info("source removed", "guild", i.GuildID, "user", who(i), "source", id, "pages", rep.Removed)
-	return notice(fmt.Sprintf("🗑️ Removed source #%d, `%s`, and its %s: I no longer answer from them.",
-		id, codeSafe(Trim(rep.URL, 200)), plural(rep.Removed, "page")))
+	return notice(fmt.Sprintf("🗑️ Removed source #%d, `%s`, and its %s: I no longer answer from them.%s",
+		id, codeSafe(Trim(rep.URL, 200)), plural(rep.Removed, "page"), detailLines(rep.Details)))
 }
 
 // RefreshReport posts what a scheduled refresh of one of a server's

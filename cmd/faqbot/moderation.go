@@ -61,7 +61,10 @@ func (s servers) Server(_ context.Context, guild string) (bot.Server, error) {
 		Picks:            recs,
 	}
 	if s.syncer != nil {
-		srv.SourceManager = guildSources{syncer: s.syncer, guild: guild, off: s.noSources}
+		srv.SourceManager = guildSources{syncer: s.syncer, guild: guild, off: s.noSources,
+			untaught: func(ctx context.Context, who string) []string {
+				return untaughtLines(untaught(ctx, s.kbs, g, guild, who, s.lg))
+			}}
 	}
 	return srv, nil
 }

@@ -105,7 +105,14 @@ func runServe(ctx context.Context, e *env, args []string) (err error) {
 		Fetcher: fetcher, Store: db, Corpora: ingest.KnowledgeBases{Servers: kbs, Base: st.lib},
 		Limits:   sources.Limits{MaxSources: cfg.MaxSources, MaxPages: cfg.MaxSourcePages},
 		Interval: cfg.RefreshInterval, Owns: owns(cfg), Now: e.now, Until: e.until, Logger: lg,
-		Notify: func(ctx context.Context, r ingest.Report) { refreshNotifier(b, lg)(ctx, r) },
+		Notify: func(ctx context.Context, r ingest.Report) {
+			refreshNotifier(b, lg, func(ctx context.Context, r ingest.Report) []string {
+				if r.Err != nil || r.Change.Empty() {
+					return nil
+				}
+				return untaughtLines(untaught(ctx, kbs, db.Guild(r.Guild), r.Guild, r.Who, lg))
+			})(ctx, r)
+		},
 	})
 	if err != nil {
 		return err

@@ -27,6 +27,20 @@ type guildSources struct {
 	// off says the operator lets no server add sources
 	// (FAQBOT_MAX_SOURCES=0).
 	off bool
+	// untaught, when set, drops the server's taught phrasings whose
+	// passage a change removed and says which, a line each.
+	untaught func(ctx context.Context, who string) []string
+}
+
+// withUntaught adds to out the taught phrasings a change by who dropped.
+func (g guildSources) withUntaught(ctx context.Context, who string, out *bot.SourceReport) {
+	if g.untaught == nil {
+		return
+	}
+	if lines := g.untaught(ctx, who); len(lines) > 0 {
+		out.Details = append(out.Details, lines...)
+		out.Notable = true
+	}
 }
 
 var _ bot.SourceManager = guildSources{}
@@ -51,7 +65,11 @@ func (g guildSources) AddSource(ctx context.Context, raw, who string) (bot.Sourc
 // RemoveSource takes a source and its pages out.
 func (g guildSources) RemoveSource(ctx context.Context, id int64, who string) (bot.SourceReport, error) {
 	rep, err := g.syncer.Remove(ctx, g.guild, id, who)
-	return sourceReport(rep), unknownSource(err)
+	out := sourceReport(rep)
+	if err == nil {
+		g.withUntaught(ctx, who, &out)
+	}
+	return out, unknownSource(err)
 }
 
 // RefreshSources fetches one source, or all, now.
@@ -60,6 +78,9 @@ func (g guildSources) RefreshSources(ctx context.Context, id int64, who string) 
 	out := make([]bot.SourceReport, len(reps))
 	for i, r := range reps {
 		out[i] = sourceReport(r)
+	}
+	if len(out) > 0 {
+		g.withUntaught(ctx, who, &out[len(out)-1])
 	}
 	return out, unknownSource(err)
 }
@@ -153,15 +174,20 @@ func owns(cfg config.Config) func(guild string) bool {
 // refreshNotifier tells the moderators of a server what a scheduled
 // refresh of its sources changed, in its moderator channel; the base's go
 // to the log (the change log has both).
-func refreshNotifier(b *bot.Bot, lg *slog.Logger) func(context.Context, ingest.Report) {
+func refreshNotifier(b *bot.Bot, lg *slog.Logger, untaught func(ctx context.Context, r ingest.Report) []string) func(context.Context, ingest.Report) {
 	return func(ctx context.Context, r ingest.Report) {
+		dropped := untaught(ctx, r)
 		if r.Guild == store.BaseGuild {
 			lg.Info("base corpus source refreshed on schedule", "source", r.ID, "url", r.Source.URL, "summary", r.Summary(), "err", r.Err)
 			return
 		}
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), restPostTimeout)
 		defer cancel()
-		if err := b.RefreshReport(ctx, r.Guild, sourceReport(r)); err != nil {
+		rep := sourceReport(r)
+		if len(dropped) > 0 {
+			rep.Details, rep.Notable = append(rep.Details, dropped...), true
+		}
+		if err := b.RefreshReport(ctx, r.Guild, rep); err != nil {
 			lg.Warn("posting a refresh summary to the moderator channel", "guild", r.Guild, "source", r.ID, "err", err)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/faqbot/faqbot/bot/discordtest"
 	"github.com/faqbot/faqbot/store"
@@ -290,4 +291,57 @@ func TestServeTeachAndSuggest(t *testing.T) {
 			t.Errorf("change log, newest first:\n%s\nwant:\n%s", strings.Join(log, "\n"), strings.Join(want, "\n"))
 		}
 	})
+}
+
+// TestSourcesDropTaughtPhrasings: a phrasing taught for a fetched page's
+// passage is dropped, and said so in the moderator channel, when a
+// scheduled refresh finds the page gone from the site; one taught for
+// another page is dropped, and said so, when its source is removed.
+func TestSourcesDropTaughtPhrasings(t *testing.T) {
+	site := quaySite(t)
+	root := t.TempDir()
+	clock := &testClock{now: time.Date(2025, 6, 2, 9, 0, 0, 0, time.UTC)}
+	s := serveWithClock(t, map[string]string{
+		"FAQBOT_DATA_DIR": filepath.Join(root, "data"), "FAQBOT_INDEX_DIR": filepath.Join(root, "index"),
+		"FAQBOT_ALLOW_PRIVATE_SOURCES": "1", "FAQBOT_REFRESH_INTERVAL": "24h",
+	}, clock.Now, clock.Until)
+	if got := s.sub(t, modMia, "moderators", "channel", discordtest.ChannelOption("channel", "chan-mods")); !strings.Contains(got, "chan-mods") {
+		t.Fatalf("/moderators channel: %s", got)
+	}
+	if got := s.sub(t, modMia, "corpus", "add", discordtest.StringOption("url", site.URL("/sitemap.xml"))); !strings.Contains(got, "Added source #1") {
+		t.Fatalf("/corpus add url: %s", got)
+	}
+	teach := func(q, typed string) {
+		t.Helper()
+		id := regexp.MustCompile(`"value":"([^"]*)"`).FindStringSubmatch(
+			s.autocomplete(t, modMia, "teach", discordtest.StringOption("question", q), discordtest.Option{Name: "passage", Type: 3, Value: typed, Focused: true}))
+		if id == nil {
+			t.Fatalf("no passage offered for %q", typed)
+		}
+		if got := s.sub(t, modMia, "corpus", "teach", discordtest.StringOption("question", q), discordtest.StringOption("passage", id[1])); !strings.Contains(got, "Taught") {
+			t.Fatalf("/corpus teach: %s", got)
+		}
+	}
+	teach("washer times pls", "laundry")
+	teach("storage box price", "locker")
+
+	// The laundry page leaves the site; the schedule's refresh drops it.
+	site.set("/sitemap.xml", fmt.Sprintf(`<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>%s</loc></url></urlset>`,
+		site.URL("/help/lockers")))
+	clock.Advance(27 * time.Hour)
+	post := s.posted(t, "chan-mods", "Scheduled refresh", 0)
+	if !strings.Contains(post, "washer times pls") || !strings.Contains(post, "dropped") || strings.Contains(post, "storage box price") {
+		t.Errorf("the scheduled refresh's summary: %s, want the laundry phrasing dropped and only it", post)
+	}
+	if got := s.ask(t, "user-cat", "storage box price"); !strings.Contains(got, "eleven pounds") {
+		t.Errorf("the lockers phrasing after the refresh: %s", got)
+	}
+
+	got := s.sub(t, modMia, "corpus", "remove", discordtest.StringOption("source", "1"))
+	if !strings.Contains(got, "Removed source #1") || !strings.Contains(got, "storage box price") || !strings.Contains(got, "dropped") {
+		t.Errorf("/corpus remove source: %s, want the lockers phrasing dropped", got)
+	}
+	if got := s.sub(t, modMia, "corpus", "list"); strings.Contains(got, "phrasing taught") {
+		t.Errorf("/corpus list after both drops: %s", got)
+	}
 }

@@ -328,3 +328,13 @@ func untaught(ctx context.Context, kbs *kb.Manager, log store.Guild, guild, who 
 	recordDropped(ctx, log, who, gone, lg)
 	return guildTeacher{}.phrasings(gone)
 }
+
+// untaughtLines says, a line each, which taught phrasings a change
+// dropped, for the reports of sources.
+func untaughtLines(ps []bot.Phrasing) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = fmt.Sprintf("taught phrasing “%s” dropped: its passage %s is gone", p.Question, p.PassageID)
+	}
+	return out
+}
