@@ -23,9 +23,12 @@ type Teacher interface {
 	// Unteach removes the phrasing id, recording who; ErrNoPhrasing when
 	// the server has none of that number.
 	Unteach(ctx context.Context, id int64, who string) (Phrasing, error)
-	// Phrasings lists what is taught, oldest first, after dropping the
-	// phrasings whose passage is gone, which it returns too.
-	Phrasings(ctx context.Context, who string) (kept, dropped []Phrasing, err error)
+	// Phrasings lists what is taught, oldest first.
+	Phrasings(ctx context.Context) ([]Phrasing, error)
+	// DropGone drops the phrasings whose passage is gone (a change made
+	// outside Discord, or to the base, removed it), recording who looked,
+	// and returns them.
+	DropGone(ctx context.Context, who string) ([]Phrasing, error)
 	// QuestionChoices offers questions worth teaching (refused, voted
 	// down or voted helpful, and those whose suggestions members picked),
 	// matching typed.
@@ -283,8 +286,9 @@ func (b *Bot) teachAutocomplete(ctx context.Context, srv Server, i *discordgo.In
 	case sub == subTeach && focused == optPassage:
 		cs, err = srv.Teacher.PassageChoices(ctx, stringOption(opts, optQuestion), typed)
 	case sub == subUnteach:
+		// Autocomplete runs at every keystroke: it only reads.
 		var kept []Phrasing
-		kept, _, err = srv.Teacher.Phrasings(ctx, who(i))
+		kept, err = srv.Teacher.Phrasings(ctx)
 		typed = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(typed, "#")))
 		for _, p := range kept {
 			name := fmt.Sprintf("#%d “%s” → %s", p.ID, oneLine(p.Question), oneLine(p.Title))
@@ -327,7 +331,11 @@ func (b *Bot) withTaught(ctx context.Context, srv Server, i *discordgo.Interacti
 	if srv.Teacher == nil {
 		return r
 	}
-	kept, dropped, err := srv.Teacher.Phrasings(ctx, who(i))
+	dropped, err := srv.Teacher.DropGone(ctx, who(i))
+	var kept []Phrasing
+	if err == nil {
+		kept, err = srv.Teacher.Phrasings(ctx)
+	}
 	if err != nil {
 		b.lg.Error("listing taught phrasings", "guild", i.GuildID, "err", err)
 		r.Content = Trim(strings.TrimSpace(r.Content+"\n(I couldn't list the taught phrasings just now.)"), maxContent)

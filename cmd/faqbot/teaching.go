@@ -103,22 +103,29 @@ func (t guildTeacher) Unteach(ctx context.Context, id int64, who string) (bot.Ph
 	return t.phrasing(kb.Taught{Phrasing: gone[0]}), nil
 }
 
-// Phrasings lists the server's phrasings after dropping those whose
-// passage is gone (a change outside Discord, or to the base, removed it).
-func (t guildTeacher) Phrasings(ctx context.Context, who string) (kept, dropped []bot.Phrasing, err error) {
-	gone, err := t.kbs.SyncTaught(ctx, t.guild)
-	if err != nil {
-		return nil, nil, err
-	}
-	recordDropped(ctx, t.log, who, gone, t.lg)
+// Phrasings lists the server's phrasings, with where each passage is now.
+func (t guildTeacher) Phrasings(ctx context.Context) ([]bot.Phrasing, error) {
 	ts, err := t.kbs.Taught(ctx, t.guild)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
+	out := make([]bot.Phrasing, 0, len(ts))
 	for _, p := range ts {
-		kept = append(kept, t.phrasing(p))
+		out = append(out, t.phrasing(p))
 	}
-	return kept, t.phrasings(gone), nil
+	return out, nil
+}
+
+// DropGone drops the server's phrasings whose passage is gone (a change
+// outside Discord, or to the base, removed it), into the change log as
+// seen by who.
+func (t guildTeacher) DropGone(ctx context.Context, who string) ([]bot.Phrasing, error) {
+	gone, err := t.kbs.SyncTaught(ctx, t.guild)
+	if err != nil {
+		return nil, err
+	}
+	recordDropped(ctx, t.log, who, gone, t.lg)
+	return t.phrasings(gone), nil
 }
 
 func (t guildTeacher) phrasing(p kb.Taught) bot.Phrasing {
