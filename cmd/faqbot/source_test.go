@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/faqbot/faqbot/config"
 )
 
 // helpSite is a help site on loopback whose pages a test edits; each page
@@ -265,5 +267,27 @@ func TestSourceUsageErrors(t *testing.T) {
 				t.Errorf("exit %d, stderr %q; want 2 and %q", code, errs, tt.msg)
 			}
 		})
+	}
+}
+
+func TestOwns(t *testing.T) {
+	const a, b = "1177013512271355904", "1177013512271355905" // differ in the worker bits only
+	tests := []struct {
+		cfg  config.Config
+		want map[string]bool
+	}{
+		{config.Config{ShardCount: 1}, map[string]bool{"": true, a: true, "guild-x": true}},
+		{config.Config{ShardCount: 1, Guilds: []string{a}}, map[string]bool{"": true, a: true, b: false}},
+		{config.Config{ShardCount: 1, DiscordGuildID: b}, map[string]bool{"": true, a: false, b: true}},
+		{config.Config{ShardCount: 2, ShardID: 0}, map[string]bool{"": true, "guild-x": true, a: (1177013512271355904>>22)%2 == 0}},
+		{config.Config{ShardCount: 2, ShardID: 1}, map[string]bool{"": false, "guild-x": false, a: (1177013512271355904>>22)%2 == 1}},
+	}
+	for _, tt := range tests {
+		o := owns(tt.cfg)
+		for g, want := range tt.want {
+			if got := o(g); got != want {
+				t.Errorf("%+v: owns(%q) = %v, want %v", tt.cfg, g, got, want)
+			}
+		}
 	}
 }

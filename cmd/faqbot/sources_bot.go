@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -155,11 +156,16 @@ func (c channelLog) SetModeratorChannel(ctx context.Context, channelID, who stri
 }
 
 // owns says whether this process refreshes a guild's sources on schedule:
-// with several shards, the shard Discord gives the guild's events to
-// (its ID's timestamp bits modulo the shard count), and shard 0 for the
-// base and for IDs that are no snowflake.
+// not a server the bot no longer serves (FAQBOT_GUILDS), and with several
+// shards, the shard Discord gives the guild's events to (its ID's
+// timestamp bits modulo the shard count), and shard 0 for the base and
+// for IDs that are no snowflake.
 func owns(cfg config.Config) func(guild string) bool {
+	served := servedGuilds(cfg)
 	return func(guild string) bool {
+		if guild != store.BaseGuild && len(served) > 0 && !slices.Contains(served, guild) {
+			return false
+		}
 		if cfg.ShardCount <= 1 {
 			return true
 		}
