@@ -17,15 +17,17 @@ import (
 // recorded in the server's change log with who made it.
 type SourceManager interface {
 	// AddSource fetches the source raw (a URL as a moderator typed it)
-	// and adds its pages. When it fails nothing is added, and the report
-	// says why in its Error.
-	AddSource(ctx context.Context, raw, who string) (SourceReport, error)
+	// and adds its pages, telling progress (when set) of the pages
+	// fetched so far. When it fails nothing is added, and the report says
+	// why in its Error.
+	AddSource(ctx context.Context, raw, who string, progress func(done, total int)) (SourceReport, error)
 	// RemoveSource takes the source id and its pages out.
 	RemoveSource(ctx context.Context, id int64, who string) (SourceReport, error)
 	// RefreshSources fetches what changed in the source id now (every
-	// source when id is 0). A source that fails keeps its last good pages
+	// source when id is 0), telling progress (when set) of each source's
+	// pages fetched so far. A source that fails keeps its last good pages
 	// and its report says why.
-	RefreshSources(ctx context.Context, id int64, who string) ([]SourceReport, error)
+	RefreshSources(ctx context.Context, id int64, who string, progress func(url string, done, total int)) ([]SourceReport, error)
 	// ListSources lists the server's sources, oldest first.
 	ListSources(ctx context.Context) ([]SourceInfo, error)
 }
@@ -119,9 +121,14 @@ func (b *Bot) corpusAddURL(ctx context.Context, srv Server, i *discordgo.Interac
 	b.slow(ctx, i, "/corpus add url:", func(ctx context.Context) Reply {
 		var rep SourceReport
 		var err error
-		if !b.exclusive(ctx, i.GuildID, func() { b.waitNote(ctx, i) }, func() { rep, err = srv.SourceManager.AddSource(ctx, raw, who(i)) }) {
+		edits := b.progressEdits(ctx, i)
+		progress := func(done, total int) {
+			edits.update(notice(fmt.Sprintf("⏳ Fetching `%s`: %d of %s…", codeSafe(Trim(raw, 200)), done, plural(total, "page"))))
+		}
+		if !b.exclusive(ctx, i.GuildID, func() { b.waitNote(ctx, i) }, func() { rep, err = srv.SourceManager.AddSource(ctx, raw, who(i), progress) }) {
 			err = ctx.Err()
 		}
+		edits.stop()
 		if err != nil {
 			b.lg.Info("source not added", "guild", i.GuildID, "user", who(i), "url", raw, "err", err)
 			return notice(sourceError(err, rep, raw))
@@ -207,9 +214,14 @@ func (b *Bot) corpusRefresh(ctx context.Context, srv Server, i *discordgo.Intera
 	b.slow(ctx, i, "/corpus refresh", func(ctx context.Context) Reply {
 		var reps []SourceReport
 		var err error
-		if !b.exclusive(ctx, i.GuildID, func() { b.waitNote(ctx, i) }, func() { reps, err = srv.SourceManager.RefreshSources(ctx, id, who(i)) }) {
+		edits := b.progressEdits(ctx, i)
+		progress := func(url string, done, total int) {
+			edits.update(notice(fmt.Sprintf("⏳ Refreshing `%s`: %d of %s…", codeSafe(Trim(url, 200)), done, plural(total, "page"))))
+		}
+		if !b.exclusive(ctx, i.GuildID, func() { b.waitNote(ctx, i) }, func() { reps, err = srv.SourceManager.RefreshSources(ctx, id, who(i), progress) }) {
 			err = ctx.Err()
 		}
+		edits.stop()
 		if err != nil {
 			b.lg.Warn("refreshing sources", "guild", i.GuildID, "user", who(i), "err", err)
 			return notice(sourceError(err, SourceReport{}, raw))
@@ -347,4 +359,14 @@ func (b *Bot) sourceChoices(ctx context.Context, m SourceManager, typed string) 
 		}
 	}
 	return choices
+}
+
+// progressEdits edits progress notes into a slow command's reply, at most
+// once per edit interval (Discord rate-limits edits); stop it before the
+// final reply, which it then cannot overtake.
+func (b *Bot) progressEdits(ctx context.Context, i *discordgo.Interaction) *throttle {
+	return newThrottle(b.cfg.EditInterval, func(r Reply) {
+		_, err := b.sess.InteractionResponseEdit(i, r.edit(), discordgo.WithContext(ctx))
+		b.logSendError("editing in a progress note", err)
+	})
 }

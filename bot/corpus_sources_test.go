@@ -25,7 +25,10 @@ type fakeSourceManager struct {
 	reps    []SourceReport
 }
 
-func (f *fakeSourceManager) AddSource(_ context.Context, raw, who string) (SourceReport, error) {
+func (f *fakeSourceManager) AddSource(_ context.Context, raw, who string, progress func(done, total int)) (SourceReport, error) {
+	if progress != nil {
+		progress(1, 2)
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.adds = append(f.adds, raw)
@@ -49,7 +52,7 @@ func (f *fakeSourceManager) RemoveSource(_ context.Context, id int64, _ string) 
 	return SourceReport{}, fmt.Errorf("removing source %d: %w", id, ErrUnknownSource)
 }
 
-func (f *fakeSourceManager) RefreshSources(_ context.Context, id int64, _ string) ([]SourceReport, error) {
+func (f *fakeSourceManager) RefreshSources(_ context.Context, id int64, _ string, _ func(string, int, int)) ([]SourceReport, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.refresh = append(f.refresh, id)
@@ -385,5 +388,62 @@ func TestModeratorChannel(t *testing.T) {
 	fb.onInteraction(context.Background(), moderatorsInteraction(moderator, subModChannel, channelOpt))
 	if got, _ := finalText(t, fs.Calls()); !strings.Contains(got, "can't post in <#chan-mods>") || ch.channel != "" {
 		t.Errorf("a channel the bot cannot post in: %q, stored %q", got, ch.channel)
+	}
+}
+
+// editSignals is a session that tells the test of every edit.
+type editSignals struct {
+	*recordingSession
+	edits chan string
+}
+
+func (s editSignals) InteractionResponseEdit(i *discordgo.Interaction, e *discordgo.WebhookEdit, o ...discordgo.RequestOption) (*discordgo.Message, error) {
+	m, err := s.recordingSession.InteractionResponseEdit(i, e, o...)
+	if e.Content != nil {
+		s.edits <- *e.Content
+	}
+	return m, err
+}
+
+// blockingSources is a source manager whose add reports progress and
+// waits for the moderator to have seen it.
+type blockingSources struct {
+	fakeSourceManager
+	seen <-chan string
+}
+
+func (b *blockingSources) AddSource(ctx context.Context, raw, who string, progress func(done, total int)) (SourceReport, error) {
+	progress(3, 40)
+	for {
+		select {
+		case e := <-b.seen:
+			if strings.HasPrefix(e, "⏳") {
+				return SourceReport{ID: 1, URL: raw, Kind: "sitemap", Pages: 40}, nil
+			}
+		case <-ctx.Done():
+			return SourceReport{}, ctx.Err()
+		}
+	}
+}
+
+// TestAddURLShowsProgress: while a source's pages are fetched, the reply
+// says how far it got, and the final reply replaces it.
+func TestAddURLShowsProgress(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	edits := make(chan string, 10)
+	m := &blockingSources{seen: edits}
+	cfg, _ := Config{Token: "t"}.withDefaults()
+	sess := editSignals{&recordingSession{}, edits}
+	b := newBot(cfg, Deps{Servers: OneServer(Server{Corpus: newFakeCorpus(), SourceManager: m}), Logger: testLogger(t)}, sess)
+	b.onInteraction(ctx, corpusInteraction(moderator, subAdd, []*discordgo.ApplicationCommandInteractionDataOption{opt(optURL, "https://help.example.com/sitemap.xml")}))
+	var texts []string
+	for _, c := range sess.Calls() {
+		if c.Method == "InteractionResponseEdit" {
+			texts = append(texts, *c.Edit.Content)
+		}
+	}
+	if len(texts) != 2 || texts[0] != "⏳ Fetching `https://help.example.com/sitemap.xml`: 3 of 40 pages…" || !strings.HasPrefix(texts[1], "✅ Added source #1") {
+		t.Errorf("edits: %q, want the progress then the result", texts)
 	}
 }

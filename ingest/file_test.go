@@ -57,7 +57,7 @@ func TestDeclare(t *testing.T) {
 	e := newEnv(t, func(o *Options) { o.Interval = 0 })
 	site := harborSite(t)
 	site.set("/other.xml", sitemap(site.URL("/help/showers")))
-	if _, err := e.s.Add(e.ctx, "", mustSource(t, site.URL("/help/fuel")), "cli"); err != nil {
+	if _, err := e.s.Add(e.ctx, "", mustSource(t, site.URL("/help/fuel")), "cli", nil); err != nil {
 		t.Fatal(err)
 	}
 	list := []sources.Source{mustSource(t, site.URL("/sitemap.xml")), mustSource(t, site.URL("/other.xml"))}

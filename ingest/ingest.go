@@ -205,8 +205,9 @@ func (s *Syncer) List(ctx context.Context, guild string) ([]Info, error) {
 // Add checks src, fetches it and, when it gave pages, adds them to
 // guild's knowledge base and keeps the source for refreshes. A source
 // that fails, or gives no page, is not added: the error says why. Local
-// repositories (file://) are the operator's base's only.
-func (s *Syncer) Add(ctx context.Context, guild string, src sources.Source, who string) (Report, error) {
+// repositories (file://) are the operator's base's only. progress, when
+// set, is told of the pages fetched so far.
+func (s *Syncer) Add(ctx context.Context, guild string, src sources.Source, who string, progress func(done, total int)) (Report, error) {
 	start := s.opts.Now()
 	rep := Report{Guild: guild, Source: src, Who: who}
 	fail := func(err error) (Report, error) {
@@ -244,7 +245,7 @@ func (s *Syncer) Add(ctx context.Context, guild string, src sources.Source, who 
 			return fail(err)
 		}
 	}
-	res, err := s.opts.Fetcher.Fetch(ctx, sources.Request{Source: src, MaxPages: budget})
+	res, err := s.opts.Fetcher.Fetch(ctx, sources.Request{Source: src, MaxPages: budget, Progress: progress})
 	rep.Stats = res.Stats
 	if err != nil {
 		return fail(err)
@@ -315,8 +316,10 @@ func (s *Syncer) Remove(ctx context.Context, guild string, id int64, who string)
 
 // Refresh fetches what changed in the source id of guild now (all of
 // guild's sources when id is 0), whatever the schedule says. A source
-// that fails keeps its pages; its report carries the error.
-func (s *Syncer) Refresh(ctx context.Context, guild string, id int64, who string) ([]Report, error) {
+// that fails keeps its pages; its report carries the error. progress,
+// when set, is told of each source's pages fetched so far, with the
+// source.
+func (s *Syncer) Refresh(ctx context.Context, guild string, id int64, who string, progress func(src sources.Source, done, total int)) ([]Report, error) {
 	unlock, ok := s.lock(ctx, guild)
 	if !ok {
 		return nil, ctx.Err()
@@ -332,7 +335,7 @@ func (s *Syncer) Refresh(ctx context.Context, guild string, id int64, who string
 		if id != 0 && r.ID != id {
 			continue
 		}
-		out = append(out, s.refresh(ctx, guild, r, recs, who))
+		out = append(out, s.refresh(ctx, guild, r, recs, who, progress))
 	}
 	if id != 0 && len(out) == 0 {
 		return nil, fmt.Errorf("refreshing source %d: %w", id, ErrUnknown)

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -43,9 +44,15 @@ func mustSource(t *testing.T, raw string) sources.Source {
 func TestAddRefreshRemove(t *testing.T) {
 	e := newEnv(t)
 	site := harborSite(t)
-	rep, err := e.s.Add(e.ctx, "g1", mustSource(t, site.URL("/sitemap.xml")), "ada (1)")
+	var progress []string
+	rep, err := e.s.Add(e.ctx, "g1", mustSource(t, site.URL("/sitemap.xml")), "ada (1)", func(done, total int) {
+		progress = append(progress, fmt.Sprintf("%d/%d", done, total))
+	})
 	if err != nil {
 		t.Fatalf("Add: %v", err)
+	}
+	if strings.Join(progress, " ") != "1/3 2/3 3/3" {
+		t.Errorf("progress: %q, want each page counted", progress)
 	}
 	if len(rep.Added) != 3 || rep.Pages != 3 || rep.ID == 0 || rep.Change.PassagesAdded == 0 {
 		t.Errorf("first import: %+v", rep)
@@ -64,7 +71,7 @@ func TestAddRefreshRemove(t *testing.T) {
 	if len(recs) != 1 || recs[0].Pages != 3 || recs[0].State == "" || recs[0].AddedBy != "ada (1)" || recs[0].Error != "" {
 		t.Fatalf("stored source: %+v", recs)
 	}
-	if _, err := e.s.Add(e.ctx, "g1", mustSource(t, site.URL("/sitemap.xml")), "ada (1)"); !errors.Is(err, store.ErrSourceExists) {
+	if _, err := e.s.Add(e.ctx, "g1", mustSource(t, site.URL("/sitemap.xml")), "ada (1)", nil); !errors.Is(err, store.ErrSourceExists) {
 		t.Errorf("adding it twice: %v, want ErrSourceExists", err)
 	}
 
@@ -74,7 +81,7 @@ func TestAddRefreshRemove(t *testing.T) {
 		"When is the fuel dock open?", "The fuel dock now opens from six in the morning until ten at night.",
 		"Can I pay for diesel by card?", "Diesel is paid by card at the pump; cash is not taken."))
 	site.set("/sitemap.xml", sitemap(site.URL("/help/berths"), site.URL("/help/fuel")))
-	reps, err := e.s.Refresh(e.ctx, "g1", 0, "ada (1)")
+	reps, err := e.s.Refresh(e.ctx, "g1", 0, "ada (1)", nil)
 	if err != nil || len(reps) != 1 {
 		t.Fatalf("Refresh: %v %v", reps, err)
 	}
@@ -126,14 +133,14 @@ func TestAddRefreshRemove(t *testing.T) {
 func TestFailureKeepsLastGoodPages(t *testing.T) {
 	e := newEnv(t)
 	site := harborSite(t)
-	rep, err := e.s.Add(e.ctx, "g1", mustSource(t, site.URL("/sitemap.xml")), "ada")
+	rep, err := e.s.Add(e.ctx, "g1", mustSource(t, site.URL("/sitemap.xml")), "ada", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	before := e.docIDs("g1")
 
 	site.fail("/sitemap.xml", 503)
-	reps, err := e.s.Refresh(e.ctx, "g1", rep.ID, "ada")
+	reps, err := e.s.Refresh(e.ctx, "g1", rep.ID, "ada", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +163,7 @@ func TestFailureKeepsLastGoodPages(t *testing.T) {
 	for _, p := range []string{"/help/berths", "/help/fuel", "/help/showers"} {
 		site.fail(p, 500)
 	}
-	reps, _ = e.s.Refresh(e.ctx, "g1", rep.ID, "ada")
+	reps, _ = e.s.Refresh(e.ctx, "g1", rep.ID, "ada", nil)
 	if reps[0].Err == nil || !errors.Is(reps[0].Err, sources.ErrNoPages) {
 		t.Errorf("every page failing: %v, want ErrNoPages", reps[0].Err)
 	}
@@ -167,7 +174,7 @@ func TestFailureKeepsLastGoodPages(t *testing.T) {
 	// One page fails: the rest refresh, that one keeps its copy.
 	site.set("/help/berths", faqPage("Berths", site.URL("/help/berths"), "How do I book a visitor berth?", "Book visitor berths online now."))
 	site.set("/help/fuel", faqPage("Fuel", site.URL("/help/fuel"), "When is the fuel dock open?", "The fuel dock opens from seven in the morning until eight at night."))
-	reps, _ = e.s.Refresh(e.ctx, "g1", rep.ID, "ada")
+	reps, _ = e.s.Refresh(e.ctx, "g1", rep.ID, "ada", nil)
 	if r := reps[0]; r.Err != nil || len(r.Failed) != 1 || !r.Failed[0].Held || r.Pages != 3 {
 		t.Errorf("one page failing: %+v", r)
 	}
@@ -185,7 +192,7 @@ func TestFailureKeepsLastGoodPages(t *testing.T) {
 func TestScheduleRefreshes(t *testing.T) {
 	e := newEnv(t)
 	site := harborSite(t)
-	if _, err := e.s.Add(e.ctx, "g1", mustSource(t, site.URL("/sitemap.xml")), "ada"); err != nil {
+	if _, err := e.s.Add(e.ctx, "g1", mustSource(t, site.URL("/sitemap.xml")), "ada", nil); err != nil {
 		t.Fatal(err)
 	}
 	// Not due before the interval less its jitter.
@@ -245,21 +252,21 @@ func TestScheduleRefreshes(t *testing.T) {
 func TestLimits(t *testing.T) {
 	e := newEnv(t, func(o *Options) { o.Limits = sources.Limits{MaxSources: 2, MaxPages: 4} })
 	site := harborSite(t)
-	if _, err := e.s.Add(e.ctx, "g1", mustSource(t, site.URL("/sitemap.xml")), "ada"); err != nil {
+	if _, err := e.s.Add(e.ctx, "g1", mustSource(t, site.URL("/sitemap.xml")), "ada", nil); err != nil {
 		t.Fatal(err)
 	}
 	site.set("/more.xml", sitemap(site.URL("/help/showers"), site.URL("/help/fuel")))
-	rep, err := e.s.Add(e.ctx, "g1", mustSource(t, site.URL("/more.xml")), "ada")
+	rep, err := e.s.Add(e.ctx, "g1", mustSource(t, site.URL("/more.xml")), "ada", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if rep.Pages != 1 || len(rep.Skipped) != 1 || !strings.Contains(rep.Skipped[0].Reason, "page limit") {
 		t.Errorf("second source with one page of budget left: %+v", rep)
 	}
-	if _, err := e.s.Add(e.ctx, "g1", mustSource(t, site.URL("/help/berths")), "ada"); !errors.Is(err, sources.ErrTooManySources) {
+	if _, err := e.s.Add(e.ctx, "g1", mustSource(t, site.URL("/help/berths")), "ada", nil); !errors.Is(err, sources.ErrTooManySources) {
 		t.Errorf("a third source: %v, want ErrTooManySources", err)
 	}
-	if _, err := e.s.Add(e.ctx, "", mustSource(t, site.URL("/help/berths")), "cli"); err != nil {
+	if _, err := e.s.Add(e.ctx, "", mustSource(t, site.URL("/help/berths")), "cli", nil); err != nil {
 		t.Errorf("the base, which has no limit: %v", err)
 	}
 	// Refused adds are in the change log with why.
@@ -274,7 +281,7 @@ func TestLimits(t *testing.T) {
 func TestModeratorsCannotReadTheDisk(t *testing.T) {
 	e := newEnv(t)
 	for _, raw := range []string{"file:///etc", "git+file:///srv/repo"} {
-		if _, err := e.s.Add(e.ctx, "g1", mustSource(t, raw), "mallory"); !errors.Is(err, sources.ErrLocalRepo) {
+		if _, err := e.s.Add(e.ctx, "g1", mustSource(t, raw), "mallory", nil); !errors.Is(err, sources.ErrLocalRepo) {
 			t.Errorf("%s: %v, want ErrLocalRepo", raw, err)
 		}
 	}
@@ -290,7 +297,7 @@ func TestAddThatFailsLeavesNothing(t *testing.T) {
 	site := newSite(t)
 	site.set("/empty", "<html><body><nav><a href='/'>Home</a></nav></body></html>")
 	for _, p := range []string{"/missing", "/empty"} {
-		if _, err := e.s.Add(e.ctx, "g1", mustSource(t, site.URL(p)), "ada"); err == nil {
+		if _, err := e.s.Add(e.ctx, "g1", mustSource(t, site.URL(p)), "ada", nil); err == nil {
 			t.Errorf("%s was added", p)
 		}
 	}
@@ -308,7 +315,7 @@ func TestAddThatFailsLeavesNothing(t *testing.T) {
 func TestMissingPageIsFetchedAgain(t *testing.T) {
 	e := newEnv(t)
 	site := harborSite(t)
-	rep, err := e.s.Add(e.ctx, "", mustSource(t, site.URL("/sitemap.xml")), "cli")
+	rep, err := e.s.Add(e.ctx, "", mustSource(t, site.URL("/sitemap.xml")), "cli", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -322,7 +329,7 @@ func TestMissingPageIsFetchedAgain(t *testing.T) {
 		t.Fatal(err)
 	}
 	site.reset()
-	reps, err := e.s.Refresh(e.ctx, "", rep.ID, "cli")
+	reps, err := e.s.Refresh(e.ctx, "", rep.ID, "cli", nil)
 	if err != nil || reps[0].Err != nil {
 		t.Fatal(err, reps)
 	}

@@ -103,7 +103,7 @@ func TestGitPagesKeepTheirLinks(t *testing.T) {
 		t.Fatal(err)
 	}
 	src := sources.Source{Kind: sources.KindGit, URL: "file://" + filepath.ToSlash(dir), Branch: "main", Folder: "docs", LinkBase: "https://docs.example.com/"}
-	rep, err := e.s.Add(e.ctx, "", src, "cli")
+	rep, err := e.s.Add(e.ctx, "", src, "cli", nil)
 	if err != nil {
 		t.Fatalf("Add: %v", err)
 	}
@@ -124,7 +124,7 @@ func TestGitPagesKeepTheirLinks(t *testing.T) {
 			t.Errorf("%q is answered from %s (%q), want a link to %s", q, hits[0].Chunk.DocID, got, want)
 		}
 	}
-	if _, err := e.s.Add(e.ctx, "g1", src, "mallory"); err == nil {
+	if _, err := e.s.Add(e.ctx, "g1", src, "mallory", nil); err == nil {
 		t.Error("a server's moderator added a local repository")
 	}
 }

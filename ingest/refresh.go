@@ -23,7 +23,7 @@ const storeTimeout = 10 * time.Second
 // the page budget) and applies what changed. The caller holds guild's
 // lock. A failure changes nothing but the error recorded beside the
 // source: its pages and state stay as the last good fetch left them.
-func (s *Syncer) refresh(ctx context.Context, guild string, rec store.Source, all []store.Source, who string) Report {
+func (s *Syncer) refresh(ctx context.Context, guild string, rec store.Source, all []store.Source, who string, progress func(src sources.Source, done, total int)) Report {
 	start := s.opts.Now()
 	g := s.opts.Store.Guild(guild)
 	rep := Report{Guild: guild, ID: rec.ID, Who: who, Pages: rec.Pages}
@@ -82,7 +82,11 @@ func (s *Syncer) refresh(ctx context.Context, guild string, rec store.Source, al
 			return fail(err)
 		}
 	}
-	res, err := s.opts.Fetcher.Fetch(ctx, sources.Request{Source: src, Prev: prev, MaxPages: budget})
+	req := sources.Request{Source: src, Prev: prev, MaxPages: budget}
+	if progress != nil {
+		req.Progress = func(done, total int) { progress(src, done, total) }
+	}
+	res, err := s.opts.Fetcher.Fetch(ctx, req)
 	rep.Stats = res.Stats
 	if err != nil {
 		return fail(err)

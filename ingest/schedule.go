@@ -133,7 +133,7 @@ func (s *Syncer) refreshDue(ctx context.Context, guild string, id int64) (Report
 			if due := s.next(r); due.IsZero() || due.After(s.opts.Now()) {
 				return Report{}, false
 			}
-			return s.refresh(ctx, guild, r, recs, Scheduled), true
+			return s.refresh(ctx, guild, r, recs, Scheduled, nil), true
 		}
 	}
 	return Report{}, false

@@ -127,8 +127,10 @@ func (s *served) reply(t *testing.T, i discordtest.Interaction, final func(body 
 	return string(r.Body)
 }
 
-// notThinking accepts any edit: moderator commands edit once.
-func notThinking(string) bool { return true }
+// notThinking accepts the edit that ends a moderator command: not a note
+// edited in meanwhile ("⏳ Fetching … 3 of 40 pages", "⏳ Another corpus
+// change is running").
+func notThinking(body string) bool { return !strings.Contains(body, "⏳") }
 
 // answered accepts the edit that carries an answer's buttons, or a notice.
 func answered(body string) bool {

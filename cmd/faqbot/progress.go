@@ -58,18 +58,22 @@ func (s *statusLine) Set(status string) {
 	s.status = status
 }
 
-// Bar returns a progress callback that shows a bar labelled label.
-func (s *statusLine) Bar(label string) func(done, total int) {
+// Bar returns a progress callback that shows a bar of passages labelled
+// label.
+func (s *statusLine) Bar(label string) func(done, total int) { return s.BarOf(label, "passages") }
+
+// BarOf is Bar counting units ("pages").
+func (s *statusLine) BarOf(label, units string) func(done, total int) {
 	return func(done, total int) {
 		if total > 0 {
-			s.Set(progressBar(label, done, total))
+			s.Set(progressBar(label, done, total, units))
 		}
 	}
 }
 
-// progressBar renders "label [=====     ] done/total passages".
-func progressBar(label string, done, total int) string {
+// progressBar renders "label [=====     ] done/total units".
+func progressBar(label string, done, total int, units string) string {
 	const width = 30
 	filled := min(width, width*done/total)
-	return fmt.Sprintf("%s [%s%s] %d/%d passages", label, strings.Repeat("=", filled), strings.Repeat(" ", width-filled), done, total)
+	return fmt.Sprintf("%s [%s%s] %d/%d %s", label, strings.Repeat("=", filled), strings.Repeat(" ", width-filled), done, total, units)
 }

@@ -203,7 +203,7 @@ func runSourceAdd(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer se.close()
-	rep, err := se.syncer.Add(ctx, *guild, src, whoCLI)
+	rep, err := se.syncer.Add(ctx, *guild, src, whoCLI, e.fetchProgress("fetching "+src.URL))
 	if err != nil {
 		return fmt.Errorf("%s: %s", src, ingest.Reason(err))
 	}
@@ -300,7 +300,11 @@ func runSourceRefresh(ctx context.Context, e *env, args []string) error {
 	}
 	failed, n := 0, 0
 	for _, g := range guilds {
-		reps, err := se.syncer.Refresh(ctx, g, id, whoCLI)
+		var progress func(sources.Source, int, int)
+		if e.status != nil {
+			progress = func(src sources.Source, done, total int) { e.fetchProgress("refreshing "+src.URL)(done, total) }
+		}
+		reps, err := se.syncer.Refresh(ctx, g, id, whoCLI, progress)
 		if err != nil {
 			return err
 		}
@@ -478,4 +482,19 @@ func when(t *time.Time) string {
 		return "never"
 	}
 	return t.Local().Format("2006-01-02 15:04")
+}
+
+// fetchProgress draws a bar of the pages fetched on the status line, when
+// stderr is a terminal; nil otherwise.
+func (e *env) fetchProgress(label string) func(done, total int) {
+	if e.status == nil {
+		return nil
+	}
+	bar := e.status.BarOf(label, "pages")
+	return func(done, total int) {
+		bar(done, total)
+		if done == total {
+			e.status.Set("")
+		}
+	}
 }

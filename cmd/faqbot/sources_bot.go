@@ -47,7 +47,7 @@ func (g guildSources) withUntaught(ctx context.Context, who string, out *bot.Sou
 var _ bot.SourceManager = guildSources{}
 
 // AddSource fetches and adds a source a moderator typed.
-func (g guildSources) AddSource(ctx context.Context, raw, who string) (bot.SourceReport, error) {
+func (g guildSources) AddSource(ctx context.Context, raw, who string, progress func(done, total int)) (bot.SourceReport, error) {
 	if g.off {
 		return bot.SourceReport{}, bot.ErrSourcesOff
 	}
@@ -55,7 +55,7 @@ func (g guildSources) AddSource(ctx context.Context, raw, who string) (bot.Sourc
 	if err != nil {
 		return bot.SourceReport{URL: raw, Error: ingest.Reason(err)}, err
 	}
-	rep, err := g.syncer.Add(ctx, g.guild, src, who)
+	rep, err := g.syncer.Add(ctx, g.guild, src, who, progress)
 	out := sourceReport(rep)
 	if err != nil && out.Error == "" {
 		out.Error = ingest.Reason(err)
@@ -74,8 +74,12 @@ func (g guildSources) RemoveSource(ctx context.Context, id int64, who string) (b
 }
 
 // RefreshSources fetches one source, or all, now.
-func (g guildSources) RefreshSources(ctx context.Context, id int64, who string) ([]bot.SourceReport, error) {
-	reps, err := g.syncer.Refresh(ctx, g.guild, id, who)
+func (g guildSources) RefreshSources(ctx context.Context, id int64, who string, progress func(url string, done, total int)) ([]bot.SourceReport, error) {
+	var each func(sources.Source, int, int)
+	if progress != nil {
+		each = func(src sources.Source, done, total int) { progress(src.URL, done, total) }
+	}
+	reps, err := g.syncer.Refresh(ctx, g.guild, id, who, each)
 	out := make([]bot.SourceReport, len(reps))
 	for i, r := range reps {
 		out[i] = sourceReport(r)
