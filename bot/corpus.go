@@ -118,6 +118,8 @@ func (b *Bot) slashCorpus(ctx context.Context, srv Server, i *discordgo.Interact
 		switch {
 		case url != "" && file != "":
 			b.respond(ctx, i, notice("Give either a file or a URL, not both."))
+		case url != "" && (stringOption(opts, optTitle) != "" || boolOption(opts, optReplace)):
+			b.respond(ctx, i, notice("`title:` and `replace:` are for files: a source's pages keep their own titles, and a source is refreshed rather than replaced (`/corpus refresh`)."))
 		case url != "":
 			b.corpusAddURL(ctx, srv, i, url)
 		default:

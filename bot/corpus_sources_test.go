@@ -135,6 +135,8 @@ func TestCorpusAddURL(t *testing.T) {
 			opts: []*discordgo.ApplicationCommandInteractionDataOption{opt(optURL, "https://help.example.com/"), opt(optFile, "a1")},
 			want: "either a file or a URL"},
 		{name: "neither", m: &fakeSourceManager{}, want: "`/corpus add url:`"},
+		{name: "a title for a URL", m: &fakeSourceManager{},
+			opts: []*discordgo.ApplicationCommandInteractionDataOption{opt(optURL, "https://help.example.com/"), opt(optTitle, "Help")}, want: "are for files"},
 		{name: "a member", m: &fakeSourceManager{}, member: member,
 			opts: []*discordgo.ApplicationCommandInteractionDataOption{opt(optURL, "https://help.example.com/")}, want: "Only moderators"},
 		{name: "no source manager", noMgr: true,

@@ -82,12 +82,39 @@ func TestServeAnswersFromShippedCorpus(t *testing.T) {
 type syncWriter struct {
 	mu sync.Mutex
 	w  *strings.Builder
+	// wrote is closed (and replaced) on every write, for waitFor.
+	wrote chan struct{}
 }
 
 func (s *syncWriter) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.wrote != nil {
+		close(s.wrote)
+		s.wrote = nil
+	}
 	return s.w.Write(p)
+}
+
+// waitFor returns once what was written contains want, or ctx's error.
+func (s *syncWriter) waitFor(ctx context.Context, want string) error {
+	for {
+		s.mu.Lock()
+		if strings.Contains(s.w.String(), want) {
+			s.mu.Unlock()
+			return nil
+		}
+		if s.wrote == nil {
+			s.wrote = make(chan struct{})
+		}
+		wrote := s.wrote
+		s.mu.Unlock()
+		select {
+		case <-wrote:
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for %q in the log: %w", want, ctx.Err())
+		}
+	}
 }
 
 // TestServeRemembersAcrossRestart answers a question and a mention, takes a

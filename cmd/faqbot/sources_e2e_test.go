@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -211,5 +212,38 @@ func TestSourcesEndToEnd(t *testing.T) {
 	}
 	if !slices.Equal(log, want) {
 		t.Errorf("change log:\n%s\nwant:\n%s", strings.Join(log, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestSourcesFileFeedsTheBase: serve reads the sources file at start; its
+// source is fetched into the base corpus at once, and every server is
+// answered from it with the page's link.
+func TestSourcesFileFeedsTheBase(t *testing.T) {
+	site := quaySite(t)
+	root := t.TempDir()
+	data := filepath.Join(root, "data")
+	if err := os.MkdirAll(data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(data, "sources.txt"), []byte("# the base\n"+site.URL("/sitemap.xml")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	clock := &testClock{now: time.Date(2025, 6, 2, 9, 0, 0, 0, time.UTC)}
+	s := serveWithClock(t, map[string]string{
+		"FAQBOT_GUILDS": "guild-a,guild-b", "DISCORD_GUILD_ID": "",
+		"FAQBOT_DATA_DIR": data, "FAQBOT_INDEX_DIR": filepath.Join(root, "index"), "FAQBOT_ALLOW_PRIVATE_SOURCES": "1",
+	}, clock.Now, clock.Until)
+	// The first pass of the schedule fetches it.
+	if err := s.logs.waitFor(s.ctx, `msg="source refreshed" guild=""`); err != nil {
+		t.Fatalf("the sources file's source was never fetched: %v\n%s", err, logsOf(s.logs))
+	}
+	for _, g := range []string{"guild-a", "guild-b"} {
+		got := s.askIn(t, g, discordtest.Member{ID: "user-" + g, Username: "x"}, "When is the laundry room open?")
+		if !strings.Contains(got, "eight until eight") || !strings.Contains(got, site.URL("/help/laundry")) {
+			t.Errorf("%s: not answered from the base's source: %s", g, got)
+		}
+	}
+	if got := s.subIn(t, "guild-a", adminA, "corpus", "sources"); !strings.Contains(got, "no sources yet") {
+		t.Errorf("the base's sources are listed as a server's: %s", got)
 	}
 }
