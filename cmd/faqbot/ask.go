@@ -201,6 +201,9 @@ func explainHits(ctx context.Context, w io.Writer, st *stack, search answer.Sear
 		fmt.Fprintf(w, "%s %d. confidence %.3f, relevance %.3f = max(coverage %.2f, cosine %.2f placed at %.2f); bm25 %.2f, title %.2f  %s  %q%s\n",
 			mark, i+1, h.Score, h.Relevance, h.Coverage, h.Vector, cal.VectorEvidence(h), h.Lexical, h.TitleCoverage, h.Chunk.ID, answer.Snippet(h.Chunk.Title, 60), via)
 	}
+	// The marks would otherwise be left to guess.
+	fmt.Fprintf(w, "(* relevant, confidence %.2f or more: answers are built from these; ? plausible, %.2f or more: an LLM may read them, an extractive answer does not quote them)\n",
+		retrieval.ConfidenceThreshold, retrieval.ConfidencePlausible)
 	return nil
 }
 

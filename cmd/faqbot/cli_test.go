@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 	"testing"
@@ -78,5 +79,43 @@ func TestHelpListsEveryCommandAsItsFlagsDo(t *testing.T) {
 		if !strings.Contains(help, flag) {
 			t.Errorf("faqbot help does not mention %s", flag)
 		}
+	}
+}
+
+// ask --explain says what its * and ? marks mean, and marks each passage
+// by the confidence it prints.
+func TestExplainSaysWhatItsMarksMean(t *testing.T) {
+	_, errs, code := runCLI(t, nil, "ask", "--explain", "how long did the talks in Florida last?")
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s", code, errs)
+	}
+	if !strings.Contains(errs, "(* relevant, confidence 0.50 or more: answers are built from these; ? plausible, 0.25 or more:") {
+		t.Errorf("no legend for the marks:\n%s", errs)
+	}
+	marked := 0
+	for _, line := range strings.Split(errs, "\n") {
+		var mark string
+		var n int
+		var conf float64
+		if _, err := fmt.Sscanf(line, "%1s %d. confidence %f,", &mark, &n, &conf); err != nil {
+			if _, err := fmt.Sscanf(line, "  %d. confidence %f,", &n, &conf); err != nil {
+				continue
+			}
+			mark = " "
+		}
+		want := " "
+		switch {
+		case conf >= 0.5:
+			want = "*"
+		case conf >= 0.25:
+			want = "?"
+		}
+		if mark != want {
+			t.Errorf("passage %d, confidence %.3f, marked %q, want %q", n, conf, mark, want)
+		}
+		marked++
+	}
+	if marked == 0 {
+		t.Errorf("no passage lines in:\n%s", errs)
 	}
 }
