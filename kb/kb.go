@@ -70,6 +70,10 @@ type Options struct {
 	// MinRelevance, when positive, overrides every server's calibrated
 	// relevance threshold (library.Options.MinRelevance).
 	MinRelevance float64
+	// Expander widens every server's questions with related words of its
+	// corpus (library.Options.Expander); it should be the base's, so that
+	// every index is calibrated alike. nil: none.
+	Expander retrieval.Expander
 	// MemoryBudget bounds the estimated memory of the loaded libraries,
 	// the base's included, in bytes: past it, the least recently used
 	// servers' libraries are evicted. 0: no bound.
@@ -183,6 +187,7 @@ func (m *Manager) libOptions(k *guildKB) library.Options {
 		Split:        m.opts.Split,
 		Embedder:     m.opts.Embedder,
 		MinRelevance: m.opts.MinRelevance,
+		Expander:     m.opts.Expander,
 		Logger:       m.lg.With("guild", k.id),
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -343,5 +344,41 @@ func TestConcurrentUse(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// autoExpander widens "car" to "auto"; a stand-in for the word table.
+type autoExpander struct{}
+
+func (autoExpander) Name() string { return "test/autos" }
+
+func (autoExpander) Expand(words []string, inCorpus func(string) bool) []retrieval.Expansion {
+	if slices.Contains(words, "car") && inCorpus("auto") {
+		return []retrieval.Expansion{{Terms: []string{"auto"}, From: "car", Weight: 0.6}}
+	}
+	return nil
+}
+
+// TestServersUseTheExpander: every server's own library widens questions
+// with the manager's expander and is calibrated with it.
+func TestServersUseTheExpander(t *testing.T) {
+	ctx := context.Background()
+	m := newManager(t, Options{Expander: autoExpander{}})
+	if _, _, err := m.AddDocument(ctx, "guild-a", "autos.md", doc("Autos", "Members may leave an auto in the yard overnight with a permit."), library.AddOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	l, err := m.Library(ctx, "guild-a")
+	if err != nil || l == nil {
+		t.Fatalf("guild-a library: %v, %v", l, err)
+	}
+	if got := l.Index().Calibration().Expander; got != "test/autos" {
+		t.Errorf("server index calibrated with %q, want test/autos", got)
+	}
+	hits, err := m.Searcher("guild-a").Search(ctx, "can i leave my car in the yard", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) == 0 || hits[0].Chunk.DocID != "autos.md" || hits[0].Coverage <= 0 {
+		t.Errorf("hits %+v, want autos.md found through the expansion", hits)
 	}
 }

@@ -52,6 +52,10 @@ type Options struct {
 	// locate them are always caught). `faqbot index` and serve verify; a
 	// cold `faqbot ask` does not.
 	Verify bool
+	// Expander, when set, widens every question with related words of
+	// the corpus; the index is calibrated with it
+	// (retrieval.BuildOptions.Expander).
+	Expander retrieval.Expander
 	// Logger receives structured logs; discarded when nil.
 	Logger *slog.Logger
 }

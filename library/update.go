@@ -25,11 +25,7 @@ func (l *Library) loadSaved(ctx context.Context) (*state, retrieval.OpenReport) 
 		return nil, rep
 	}
 	start := time.Now()
-	load := retrieval.Load
-	if l.opts.Verify {
-		load = retrieval.LoadVerified
-	}
-	ix, m, err := load(ctx, l.opts.IndexDir, l.opts.Embedder)
+	ix, m, err := retrieval.LoadWith(ctx, l.opts.IndexDir, l.opts.Embedder, l.loadOptions(l.opts.Verify))
 	rep.Load = time.Since(start)
 	if ix != nil {
 		ix.SetMinRelevance(l.opts.MinRelevance)
@@ -58,6 +54,11 @@ func (l *Library) loadSaved(ctx context.Context) (*state, retrieval.OpenReport) 
 	}
 	rep.Manifest = m
 	return &state{index: ix, files: files, report: rep, dupsRec: m.Attachments[dupsAttachment]}, rep
+}
+
+// loadOptions are the options a saved index is loaded with.
+func (l *Library) loadOptions(verify bool) retrieval.LoadOptions {
+	return retrieval.LoadOptions{Verify: verify, Expander: l.opts.Expander}
 }
 
 // readFiles reads the table of files a manifest names and checks it
@@ -184,9 +185,10 @@ func (l *Library) update(ctx context.Context, base *state, rep retrieval.OpenRep
 		st.index, st.dups, st.dupsRec = base.index, base.dups, base.dupsRec
 		st.report = rep
 		st.report.Loaded = rep.Reason == ""
-		// An index saved before relevance calibration was calibrated as
-		// it loaded: save that too.
-		if stampsMoved || !retrieval.Calibrated(rep.Manifest) {
+		// An index saved before relevance calibration, or calibrated
+		// with another expander, was calibrated as it loaded: save that
+		// too.
+		if stampsMoved || !retrieval.CalibratedWith(rep.Manifest, l.opts.Expander) {
 			l.save(ctx, st, &st.report)
 		}
 		ch := l.diff(base, st, docs)
@@ -195,7 +197,7 @@ func (l *Library) update(ctx context.Context, base *state, rep retrieval.OpenRep
 	}
 
 	// Near-duplicates, then the index, for the changed documents only.
-	opt := retrieval.BuildOptions{Progress: l.opts.Progress, MinRelevance: l.opts.MinRelevance}
+	opt := retrieval.BuildOptions{Progress: l.opts.Progress, MinRelevance: l.opts.MinRelevance, Expander: l.opts.Expander}
 	var dups *corpus.Duplicates
 	if base != nil {
 		dups, err = l.updateDuplicates(ctx, base, st, docs)
@@ -436,7 +438,7 @@ func (l *Library) save(ctx context.Context, st *state, rep *retrieval.OpenReport
 		return
 	}
 	st.dupsRec = m.Attachments[dupsAttachment]
-	saved, m, err := retrieval.Load(ctx, l.opts.IndexDir, l.opts.Embedder)
+	saved, m, err := retrieval.LoadWith(ctx, l.opts.IndexDir, l.opts.Embedder, l.loadOptions(false))
 	if err != nil {
 		l.lg.Warn("saved index not reopened; serving it from memory", "dir", l.opts.IndexDir, "err", err)
 		return

@@ -69,6 +69,9 @@ type Calibration struct {
 	// Threshold is the relevance at which the index answers: measured
 	// between the two groups.
 	Threshold float64 `json:"threshold"`
+	// Expander names the expander the questions were widened with
+	// (Expander.Name), "" for none.
+	Expander string `json:"expander,omitempty"`
 	// MinRelevance, when positive, replaces Threshold: a setting
 	// (FAQBOT_MIN_RELEVANCE), not a measurement, so it is not saved.
 	MinRelevance float64 `json:"-"`
@@ -202,7 +205,7 @@ func (ix *Index) calibrate(ctx context.Context) (Calibration, error) {
 	qs := make([]query, len(texts))
 	embed := make([]string, len(texts))
 	for i, t := range texts {
-		qs[i] = analyzeQuery(t, ix.lex, nil)
+		qs[i] = analyzeQuery(t, ix.lex, ix.exp)
 		embed[i] = qs[i].embed
 	}
 	vecs, err := ix.embedQueries(ctx, embed)
@@ -236,7 +239,7 @@ func (ix *Index) calibrate(ctx context.Context) (Calibration, error) {
 	}
 	var off, reworded [][]Hit
 	for _, text := range offTopicProbes(titles) {
-		hs, err := search(analyzeQuery(text, ix.lex, nil), nil)
+		hs, err := search(analyzeQuery(text, ix.lex, ix.exp), nil)
 		if err != nil {
 			return Calibration{}, err
 		}
@@ -272,7 +275,9 @@ func (ix *Index) calibrate(ctx context.Context) (Calibration, error) {
 			own = append(own, dot(qv, pv))
 		}
 	}
-	return measure(offCos, off, reworded, own), nil
+	c := measure(offCos, off, reworded, own)
+	c.Expander = expanderName(ix.exp)
+	return c, nil
 }
 
 // measure places the signals and the threshold: the cosines of the plain

@@ -37,6 +37,14 @@ type BuildOptions struct {
 	// threshold (Calibration.MinRelevance): the FAQBOT_MIN_RELEVANCE
 	// setting. A loaded index takes it from Index.SetMinRelevance.
 	MinRelevance float64
+	// Expander, when set, widens every question searched with related
+	// words of the corpus (synonyms, derived forms, other names of a
+	// place), below the member's own words. The calibration is measured
+	// with it, so that its off-topic questions are widened too and the
+	// threshold accounts for what expansion adds. Update keeps the
+	// index's own expander when this is nil; a loaded index takes it from
+	// LoadOptions.
+	Expander Expander
 
 	// shardSize overrides shardTarget (tests cut small corpora into
 	// several shards).
@@ -96,7 +104,10 @@ type Index struct {
 	// calib is what calibration measured; minRelevance holds the bits
 	// of the threshold override in force (0: none), which may be set
 	// after the index is loaded (SetMinRelevance).
-	calib        Calibration
+	calib Calibration
+	// exp widens the questions searched and the calibration's probes;
+	// nil: none.
+	exp          Expander
 	minRelevance atomic.Uint64
 
 	// scratch holds *lexScores reused across searches: the per-passage
@@ -165,6 +176,7 @@ func Build(ctx context.Context, chunks []corpus.Chunk, emb Embedder, opt BuildOp
 		}
 	}
 	ix := newIndex(emb, shards, dupOf)
+	ix.exp = opt.Expander
 	if err := ix.measure(ctx, opt.MinRelevance); err != nil {
 		return nil, fmt.Errorf("building index: %w", err)
 	}

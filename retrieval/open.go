@@ -50,7 +50,7 @@ func Open(ctx context.Context, dir string, chunks []corpus.Chunk, want Manifest,
 	fillManifest(&want, chunks, emb)
 
 	start := time.Now()
-	old, got, err := Load(ctx, dir, emb)
+	old, got, err := LoadWith(ctx, dir, emb, LoadOptions{Expander: opt.Expander})
 	rep.Load = time.Since(start)
 	switch {
 	case errors.Is(err, ErrNoIndex):
@@ -78,7 +78,7 @@ func Open(ctx context.Context, dir string, chunks []corpus.Chunk, want Manifest,
 			old.SetMinRelevance(opt.MinRelevance)
 			rep.Loaded = true
 			rep.Manifest = got
-			if !Calibrated(got) {
+			if !CalibratedWith(got, opt.Expander) {
 				// Load measured the calibration the manifest lacked: keep it.
 				rep.Recalibrated = true
 				if err := Save(ctx, old, dir, got); err != nil {

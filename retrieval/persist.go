@@ -105,6 +105,14 @@ func Calibrated(m Manifest) bool {
 	return m.Calibration != nil && m.Calibration.Version == calibrationVersion
 }
 
+// CalibratedWith reports whether a saved index's manifest holds a
+// calibration of the current kind measured with the expander exp (nil:
+// none). LoadWith measures it again for an index whose manifest does not;
+// a caller that saves indexes should then save it again.
+func CalibratedWith(m Manifest, exp Expander) bool {
+	return Calibrated(m) && m.Calibration.Expander == expanderName(exp)
+}
+
 // ShardRecord is one shard file and what it holds.
 type ShardRecord struct {
 	FileRecord
@@ -384,7 +392,7 @@ func checkManifest(m Manifest, emb Embedder) error {
 // current relevance calibration is calibrated as it loads (see
 // Calibrated).
 func Load(ctx context.Context, dir string, emb Embedder) (*Index, Manifest, error) {
-	return load(ctx, dir, emb, false)
+	return LoadWith(ctx, dir, emb, LoadOptions{})
 }
 
 // LoadVerified is Load that also checks the checksums of the index's bulk
@@ -393,10 +401,22 @@ func Load(ctx context.Context, dir string, emb Embedder) (*Index, Manifest, erro
 // long-running process or an explicit `faqbot index`, not a one-shot
 // question.
 func LoadVerified(ctx context.Context, dir string, emb Embedder) (*Index, Manifest, error) {
-	return load(ctx, dir, emb, true)
+	return LoadWith(ctx, dir, emb, LoadOptions{Verify: true})
 }
 
-func load(ctx context.Context, dir string, emb Embedder, verify bool) (*Index, Manifest, error) {
+// LoadOptions adjust LoadWith.
+type LoadOptions struct {
+	// Verify checks the bulk data's checksums (see LoadVerified).
+	Verify bool
+	// Expander widens the questions the index searches, as
+	// BuildOptions.Expander does for a built one. An index saved with a
+	// calibration measured with another expander, or none, is calibrated
+	// again as it loads (see CalibratedWith).
+	Expander Expander
+}
+
+// LoadWith is Load with options.
+func LoadWith(ctx context.Context, dir string, emb Embedder, opt LoadOptions) (*Index, Manifest, error) {
 	start := time.Now()
 	var (
 		ix  *Index
@@ -407,7 +427,7 @@ func load(ctx context.Context, dir string, emb Embedder, verify bool) (*Index, M
 	// one named; a load caught between reading the old manifest and
 	// opening them tries once more with the new one.
 	for attempt := 0; attempt < 3; attempt++ {
-		ix, m, err = loadOnce(ctx, dir, emb, verify)
+		ix, m, err = loadOnce(ctx, dir, emb, opt)
 		if !errors.Is(err, fs.ErrNotExist) {
 			break
 		}
@@ -419,7 +439,7 @@ func load(ctx context.Context, dir string, emb Embedder, verify bool) (*Index, M
 	return ix, m, nil
 }
 
-func loadOnce(ctx context.Context, dir string, emb Embedder, verify bool) (*Index, Manifest, error) {
+func loadOnce(ctx context.Context, dir string, emb Embedder, opt LoadOptions) (*Index, Manifest, error) {
 	m, err := ReadManifest(dir)
 	if err != nil {
 		return nil, m, err
@@ -449,7 +469,7 @@ func loadOnce(ctx context.Context, dir string, emb Embedder, verify bool) (*Inde
 			release()
 			return nil, m, fmt.Errorf("bad shard name %q: %w", rec.Name, ErrCorrupt)
 		}
-		s, err := openShard(filepath.Join(dir, rec.Name), rec.FileRecord, verify)
+		s, err := openShard(filepath.Join(dir, rec.Name), rec.FileRecord, opt.Verify)
 		if err != nil {
 			release()
 			return nil, m, err
@@ -484,10 +504,12 @@ func loadOnce(ctx context.Context, dir string, emb Embedder, verify bool) (*Inde
 		runtime.AddCleanup(s, func(unmap func() error) { unmap() }, s.unmap)
 	}
 	ix := newIndex(emb, shards, dupOf)
-	if Calibrated(m) {
+	ix.exp = opt.Expander
+	if CalibratedWith(m, opt.Expander) {
 		ix.calib = *m.Calibration
 	} else if err := ix.measure(ctx, 0); err != nil {
-		// Saved before calibration existed, or calibrated another way.
+		// Saved before calibration existed, or calibrated another way
+		// or with another expander.
 		return nil, m, err
 	}
 	return ix, m, nil

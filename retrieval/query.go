@@ -50,8 +50,21 @@ type Expansion struct {
 // corpus.Words gives it, and inCorpus reports whether the corpus holds an
 // analysed term, so that only expansions the corpus can match need be
 // returned. It must be safe for concurrent use.
+//
+// Name identifies the expander and its data (a word table's version): an
+// index is calibrated with the expander it searches with (BuildOptions,
+// LoadOptions), and measured again when the name changes.
 type Expander interface {
 	Expand(words []string, inCorpus func(term string) bool) []Expansion
+	Name() string
+}
+
+// expanderName is exp's name, "" for none.
+func expanderName(exp Expander) string {
+	if exp == nil {
+		return ""
+	}
+	return exp.Name()
 }
 
 // altKind says where an alternative came from, for explanations.

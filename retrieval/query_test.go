@@ -138,9 +138,12 @@ func TestSpellOut(t *testing.T) {
 
 // fakeExpander proposes fixed expansions, recording what it was asked.
 type fakeExpander struct {
+	name  string
 	exps  []Expansion
 	words []string
 }
+
+func (f *fakeExpander) Name() string { return f.name }
 
 func (f *fakeExpander) Expand(words []string, inCorpus func(string) bool) []Expansion {
 	f.words = words

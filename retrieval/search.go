@@ -40,8 +40,10 @@ type SearchOptions struct {
 	// Aliases are taught questions of this index's passages (see
 	// Index.Aliases); aliases made for another index are ignored.
 	Aliases *Aliases
-	// Expander, when set, adds weighted alternatives (synonyms and other
-	// related words) to the question's words, below the member's own.
+	// Expander, when set, replaces the index's own expander (see
+	// BuildOptions.Expander) for this search. The index was calibrated
+	// with its own: another one shifts the relevance its threshold was
+	// measured on.
 	Expander Expander
 }
 
@@ -61,7 +63,11 @@ func (ix *Index) SearchWith(ctx context.Context, query string, k int, opt Search
 }
 
 func (ix *Index) search(ctx context.Context, text string, k int, opt SearchOptions) ([]Hit, error) {
-	q := analyzeQuery(text, ix.lex, opt.Expander)
+	exp := opt.Expander
+	if exp == nil {
+		exp = ix.exp
+	}
+	q := analyzeQuery(text, ix.lex, exp)
 	lexicalOnly := false
 	found, err := ix.candidates(ctx, q, max(k*candidatesPerHit, minCandidates), opt.Aliases, func() ([]float32, error) {
 		qv, err := ix.embedQuery(ctx, q.embed)

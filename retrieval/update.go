@@ -140,6 +140,10 @@ func (ix *Index) update(ctx context.Context, docs map[string][]corpus.Chunk, dup
 		}
 	}
 	out := newIndex(ix.emb, shards, nil)
+	out.exp = opt.Expander
+	if out.exp == nil {
+		out.exp = ix.exp
+	}
 	out.dupOf = map[int32]string{}
 	for id, of := range dupOf {
 		if of == "" {
