@@ -25,6 +25,9 @@ type Config struct {
 	IndexDir     string
 	TopK         int
 	MinRelevance float64
+	// Synonyms widens questions with related words from the built-in
+	// word table (lexicon.WordNet).
+	Synonyms bool
 	// SourceURL maps a corpus file to its page on the published site
 	// (corpus.SourceURLTemplate's form, checked).
 	SourceURL string
@@ -173,6 +176,8 @@ func Settings() []Setting {
 				c.MinRelevance = f
 				return nil
 			}},
+		{Group: "Corpus and index", Env: "FAQBOT_SYNONYMS", Default: "1", Help: "1 to widen each question with related words from the built-in English word table (WordNet 3.0: synonyms, derived forms, other names of a place), counted below the member's own words and only where the corpus uses them; 0 to match the member's own words only. Changing it recalibrates the index.",
+			set: boolean(func(c *Config) *bool { return &c.Synonyms })},
 
 		{Group: "Data and moderation", Env: "FAQBOT_DATA_DIR", Default: "./data", Help: "Folder for the database (faqbot.db: each server's questions, votes, change log, conversations, moderator roles and taught phrasings), its key file (faqbot.key), each server's documents and index (guilds/ID/) and, unless FAQBOT_CORPUS_DIR is set, the base corpus (corpus/).",
 			set: func(c *Config, v string) error { c.DataDir = v; return nil }},

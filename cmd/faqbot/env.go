@@ -116,7 +116,10 @@ type stack struct {
 	// knowledge bases (serve's servers).
 	answer answer.Options
 	emb    retrieval.Embedder
-	dir    string
+	// exp widens questions (FAQBOT_SYNONYMS), for the libraries of other
+	// knowledge bases too; nil: off.
+	exp retrieval.Expander
+	dir string
 }
 
 // indexDir is where the index of the configured corpus is saved: the
@@ -153,7 +156,11 @@ func openStack(ctx context.Context, e *env, cfg config.Config, lg *slog.Logger, 
 	}
 	// A corpus folder is opened (through an os.Root) and checked by the
 	// library; with none, the embedded corpus answers.
-	opts := library.Options{Dir: cfg.CorpusDir, IndexDir: indexDir(cfg), Embedder: m.emb, Logger: lg, MinRelevance: cfg.MinRelevance}
+	exp, err := newExpander(cfg.Synonyms)
+	if err != nil {
+		return nil, err
+	}
+	opts := library.Options{Dir: cfg.CorpusDir, IndexDir: indexDir(cfg), Embedder: m.emb, Logger: lg, MinRelevance: cfg.MinRelevance, Expander: exp}
 	opts.Split = corpus.DefaultSplitOptions()
 	opts.Split.SourceURL = cfg.SourceURL
 	name := cfg.CorpusDir
@@ -175,5 +182,5 @@ func openStack(ctx context.Context, e *env, cfg config.Config, lg *slog.Logger, 
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	ao := answer.Options{K: cfg.TopK, Chat: m.chat, Logger: lg, LLM: m.llm}
-	return &stack{lib: lib, engine: answer.New(lib, ao), answer: ao, emb: m.emb, dir: opts.IndexDir}, nil
+	return &stack{lib: lib, engine: answer.New(lib, ao), answer: ao, emb: m.emb, exp: exp, dir: opts.IndexDir}, nil
 }

@@ -114,4 +114,9 @@ func writeCalibration(w io.Writer, c retrieval.Calibration) {
 	} else {
 		fmt.Fprintf(w, "            cosine: off-topic up to %.3f, titles %.3f\n", c.VectorOff, c.VectorOn)
 	}
+	if c.Expander != "" {
+		fmt.Fprintf(w, "            questions widened with related words (%s)\n", c.Expander)
+	} else {
+		fmt.Fprintf(w, "            questions not widened with related words (FAQBOT_SYNONYMS=0)\n")
+	}
 }

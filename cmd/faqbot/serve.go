@@ -87,7 +87,7 @@ func runServe(ctx context.Context, e *env, args []string) (err error) {
 	}
 	kbs, err = kb.New(kb.Options{
 		Dir: guildsDir(cfg), Base: base, BaseGuilds: cfg.BaseGuilds, Embedder: st.emb,
-		MinRelevance: cfg.MinRelevance, MemoryBudget: int64(cfg.MemoryMB) << 20, Teachings: kb.StoreTeachings(db), Logger: lg,
+		MinRelevance: cfg.MinRelevance, Expander: st.exp, MemoryBudget: int64(cfg.MemoryMB) << 20, Teachings: kb.StoreTeachings(db), Logger: lg,
 	})
 	if err != nil {
 		return err
