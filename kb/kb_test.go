@@ -297,6 +297,10 @@ func TestMerge(t *testing.T) {
 		{"cut at k", 2, [][]retrieval.Hit{{hit("own1", 0.2)}, {hit("base1", 0.8), hit("base2", 0.6)}}, "base1 base2"},
 		{"ties: own first", 3, [][]retrieval.Hit{{hit("own1", 0.5)}, {hit("base1", 0.5)}}, "own1 base1"},
 		{"one list empty", 3, [][]retrieval.Hit{nil, {hit("base1", 0.5)}}, "base1"},
+		// Each index's own rank order is kept: it ranks by more than
+		// confidence.
+		{"each list's order kept", 4, [][]retrieval.Hit{{hit("own1", 0.6), hit("own2", 0.9)}, {hit("base1", 0.7), hit("base2", 0.8)}}, "base1 base2 own1 own2"},
+		{"one list: as ranked", 3, [][]retrieval.Hit{nil, {hit("base1", 0.5), hit("base2", 0.9)}}, "base1 base2"},
 		{"nothing", 3, nil, ""},
 	}
 	for _, tt := range tests {

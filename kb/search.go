@@ -1,10 +1,8 @@
 package kb
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
 	"sync"
 
 	"github.com/faqbot/faqbot/retrieval"
@@ -58,20 +56,31 @@ func (s Searcher) Search(ctx context.Context, query string, k int) ([]retrieval.
 	return Merge(k, lists...), nil
 }
 
-// Merge combines hit lists from several indexes into one, best first, at
-// most k (all when k <= 0). Hits are ordered by Relevance, which must
-// compare across indexes; on a tie the earlier list (the server's own
-// documents) comes first.
+// Merge combines hit lists from several indexes into one, at most k (all
+// when k <= 0). Each list keeps its index's own order (Search ranks by more
+// than confidence: among relevant passages, the one that dwells on the
+// question's words comes first), and the lists are interleaved by
+// Relevance, which must compare across indexes: the next hit is the best
+// of the lists' next ones, the earlier list's (the server's own
+// documents) on a tie. So a server with no documents of its own is
+// answered exactly as the base alone would be.
 func Merge(k int, lists ...[]retrieval.Hit) []retrieval.Hit {
-	var all []retrieval.Hit
-	for _, l := range lists {
-		all = append(all, l...)
+	var out []retrieval.Hit
+	next := make([]int, len(lists))
+	for k <= 0 || len(out) < k {
+		best := -1
+		for i, l := range lists {
+			if next[i] < len(l) && (best < 0 || Relevance(l[next[i]]) > Relevance(lists[best][next[best]])) {
+				best = i
+			}
+		}
+		if best < 0 {
+			break
+		}
+		out = append(out, lists[best][next[best]])
+		next[best]++
 	}
-	slices.SortStableFunc(all, func(a, b retrieval.Hit) int { return cmp.Compare(Relevance(b), Relevance(a)) })
-	if k > 0 && len(all) > k {
-		all = all[:k]
-	}
-	return all
+	return out
 }
 
 // Relevance is the value Merge orders hits by. It must mean the same in
