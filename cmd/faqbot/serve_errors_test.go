@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -48,9 +49,11 @@ func TestServeLogsGatewayTroubleInItsOwnFormat(t *testing.T) {
 	// Generous: the deadline only bounds a hang on a busy machine.
 	wait, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
-	if _, err := fake.WaitForFrame(wait, func(f discordtest.Frame) bool { return f.Op == discordtest.OpIdentify }); err != nil {
+	// The commands are registered once READY has made the connection live.
+	commands := fmt.Sprintf("%s/applications/%s/guilds/guild-1/commands", discordtest.APIPrefix, fake.AppID)
+	if _, err := fake.WaitFor(wait, func(r discordtest.Request) bool { return r.Method == "PUT" && r.Path == commands }); err != nil {
 		stop()
-		t.Fatalf("serve never identified: %v (serve returned %v)", err, <-done)
+		t.Fatalf("serve never connected: %v (serve returned %v)", err, <-done)
 	}
 	if err := fake.DropConnection(); err != nil {
 		t.Fatal(err)
