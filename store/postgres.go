@@ -5,6 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -17,7 +20,8 @@ import (
 // default synchronous_commit a write that returned nil is on disk.
 type Postgres struct {
 	*sqlStore
-	cfg *pgx.ConnConfig
+	cfg       *pgx.ConnConfig
+	listening atomic.Bool
 }
 
 var _ Store = (*Postgres)(nil)
@@ -33,6 +37,13 @@ const (
 	// the schema: any fixed number no other program uses on the database
 	// (these are the bytes "faqbot" and a version).
 	migrationLock = 0x666171626f7401
+	// documentsChannel is the channel of the notification every change
+	// of a knowledge base's documents sends.
+	documentsChannel = "faqbot_documents"
+	// listenRetryMin and listenRetryMax bound the wait before the listener
+	// connects again after losing its connection.
+	listenRetryMin = 500 * time.Millisecond
+	listenRetryMax = 30 * time.Second
 )
 
 // postgresDialect is PostgreSQL's.
@@ -43,6 +54,11 @@ var postgresDialect = &dialect{
 	schemaVersionTable: `CREATE TABLE IF NOT EXISTS schema_version (
 		version integer PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL)`,
 	lockMigrations: lockPostgresMigrations,
+	snapshot:       &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
+	notify: func(ctx context.Context, tx *sqlTx, guild string, version int64) error {
+		_, err := tx.ExecContext(ctx, `SELECT pg_notify(?, ?)`, documentsChannel, notification(guild, version))
+		return err
+	},
 	utcDay: func(col string) string {
 		return "to_char(to_timestamp(" + col + " / 1000) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
 	},
@@ -71,6 +87,7 @@ func OpenPostgres(ctx context.Context, url string, opts Options) (*Postgres, err
 		return nil, err
 	}
 	s := &Postgres{sqlStore: core, cfg: cfg}
+	s.listen = s.listenDocuments
 	where := fmt.Sprintf("PostgreSQL database %s on %s:%d", cfg.Database, cfg.Host, cfg.Port)
 	if err := s.db.PingContext(ctx); err != nil {
 		db.Close()
@@ -103,3 +120,74 @@ func lockPostgresMigrations(ctx context.Context, db *sql.DB) (func(), error) {
 		conn.Close()
 	}, nil
 }
+
+// notification is the payload telling that guild's documents are at
+// version: "version guild" (the guild may be "", the base).
+func notification(guild string, version int64) string {
+	return strconv.FormatInt(version, 10) + " " + guild
+}
+
+// parseNotification reads a notification's payload.
+func parseNotification(payload string) (guild string, version int64, ok bool) {
+	v, g, found := strings.Cut(payload, " ")
+	n, err := strconv.ParseInt(v, 10, 64)
+	if !found || err != nil {
+		return "", 0, false
+	}
+	return g, n, true
+}
+
+// listenDocuments listens for the notifications of document changes on a
+// connection of its own, connecting again (after a wait that grows to
+// listenRetryMax) whenever it is lost, until ctx ends.
+func (s *Postgres) listenDocuments(ctx context.Context, changed func(string, int64), connected func()) error {
+	wait := listenRetryMin
+	for ctx.Err() == nil {
+		err := s.listenOnce(ctx, changed, func() {
+			wait = listenRetryMin
+			connected()
+		})
+		if ctx.Err() != nil {
+			break
+		}
+		s.lg.Warn("listening for document changes: connection lost; the periodic check covers the gap", "err", err, "retry_in", wait)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+		case <-t.C:
+		}
+		wait = min(2*wait, listenRetryMax)
+	}
+	return ctx.Err()
+}
+
+// listenOnce connects, listens and reports notifications until the
+// connection fails or ctx ends.
+func (s *Postgres) listenOnce(ctx context.Context, changed func(string, int64), connected func()) error {
+	conn, err := pgx.ConnectConfig(ctx, s.cfg.Copy())
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if _, err := conn.Exec(ctx, "LISTEN "+documentsChannel); err != nil {
+		return err
+	}
+	s.listening.Store(true)
+	defer s.listening.Store(false)
+	connected()
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return err
+		}
+		if g, v, ok := parseNotification(n.Payload); ok {
+			changed(g, v)
+		}
+	}
+}
+
+// Listening reports whether the process is listening for other processes'
+// document changes (false before WatchDocuments starts, and while the
+// connection is lost), for health checks.
+func (s *Postgres) Listening() bool { return s.listening.Load() }

@@ -33,7 +33,8 @@ func TestPostgres(t *testing.T) {
 				}
 				return store.OpenPostgres(context.Background(), url, opts)
 			},
-			Dump: func(t testing.TB) string { return dumpPostgres(t, url) },
+			Dump:     func(t testing.TB) string { return dumpPostgres(t, url) },
+			Notifies: true,
 		}
 	})
 }

@@ -23,6 +23,11 @@ type sqlStore struct {
 	// when a member asks to be forgotten (a key moved out of an old
 	// database stays usable beside a newly configured one).
 	keys [][]byte
+	// listen, when set, calls changed with each change of a knowledge
+	// base's documents as another process commits it, and connected
+	// each time it starts listening (changes made while it was not are
+	// not told), until ctx ends.
+	listen func(ctx context.Context, changed func(guild string, version int64), connected func()) error
 }
 
 // dialect is what differs between the SQL engines.
@@ -48,6 +53,12 @@ type dialect struct {
 	// utcDay is the expression for the UTC day, as 2006-01-02, of a
 	// column of Unix milliseconds.
 	utcDay func(col string) string
+	// snapshot are the options of a transaction that reads one instant
+	// of the database; nil when every transaction does (SQLite).
+	snapshot *sql.TxOptions
+	// notify, when set, tells the processes watching that guild's
+	// documents are at version, when tx commits.
+	notify func(ctx context.Context, tx *sqlTx, guild string, version int64) error
 	// citedDocuments selects (id, doc): each question q's ID with each
 	// document its answer cited, from its JSON list of passages
 	// ("file#n"); the statistics add the WHERE clause on q.
@@ -151,7 +162,8 @@ func (s *sqlStore) Guilds(ctx context.Context) ([]string, error) {
 		SELECT guild FROM questions UNION SELECT guild FROM feedback UNION SELECT guild FROM corpus_changes
 		UNION SELECT guild FROM conversation_turns UNION SELECT guild FROM moderator_roles
 		UNION SELECT guild FROM phrasings UNION SELECT guild FROM suggestion_picks
-		UNION SELECT guild FROM sources UNION SELECT guild FROM guild_settings ORDER BY 1`)
+		UNION SELECT guild FROM sources UNION SELECT guild FROM guild_settings
+		UNION SELECT guild FROM documents ORDER BY 1`)
 	if err != nil {
 		return nil, fmt.Errorf("listing servers: %w", err)
 	}

@@ -49,8 +49,17 @@ type Store interface {
 	// whose last turn is older than the retention age, and says how many
 	// went.
 	PruneConversations(ctx context.Context) (int, error)
+	// DocumentVersions returns the version of the documents of every
+	// knowledge base whose documents were ever written, by guild.
+	DocumentVersions(ctx context.Context) (map[string]int64, error)
+	// WatchDocuments calls changed with each knowledge base's documents'
+	// version, once at the start and again whenever any process changes
+	// them, until ctx ends (see sqlStore.WatchDocuments).
+	WatchDocuments(ctx context.Context, every time.Duration, changed func(guild string, version int64)) error
 	// SchemaVersion is the number of the last migration applied.
 	SchemaVersion(ctx context.Context) (int, error)
+	// Ping checks that the database answers, for health checks.
+	Ping(ctx context.Context) error
 	// Close closes the database.
 	Close() error
 }
@@ -95,6 +104,17 @@ type Guild interface {
 	// Options.ConversationMaxTurns. Concurrent appends to one thread all
 	// land.
 	AppendTurn(ctx context.Context, threadID string, t Turn) error
+
+	// Documents returns the server's documents and their version as of
+	// one instant; those whose hash is have[name] come without content.
+	Documents(ctx context.Context, have map[string]string) (DocumentSet, error)
+	// DocumentsVersion returns the version of the server's documents: 0
+	// when never written, one more with every change.
+	DocumentsVersion(ctx context.Context) (int64, error)
+	// ChangeDocuments applies a change to the server's documents in one
+	// transaction and returns their version after it (unchanged when the
+	// change changed nothing).
+	ChangeDocuments(ctx context.Context, c DocumentChange) (int64, error)
 
 	// ModeratorRoles lists the role IDs whose members may use the
 	// server's moderator commands, sorted.

@@ -25,6 +25,11 @@ type Backend struct {
 	// Dump returns every text value the database holds, whatever the
 	// table, so that a test can check that nothing of a member is left.
 	Dump func(t testing.TB) string
+	// Notifies says that the store tells watchers of a change made by
+	// another process at once (PostgreSQL's LISTEN/NOTIFY), not only at
+	// the periodic check: the watch test then checks too seldom to pass
+	// on checks alone.
+	Notifies bool
 }
 
 // Run runs the suite; fresh returns a Backend on a new database for each
@@ -54,6 +59,10 @@ func Run(t *testing.T, fresh func(t *testing.T) Backend) {
 		{"TaughtPhrasings", testTaughtPhrasings},
 		{"PicksInGaps", testPicksInGaps},
 		{"EndorsedNeedsSeveralMembers", testEndorsedNeedsSeveralMembers},
+		{"Documents", testDocuments},
+		{"ManyDocuments", testManyDocuments},
+		{"DocumentChangesAreWhole", testDocumentChangesAreWhole},
+		{"WatchDocuments", testWatchDocuments},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, fresh) })
