@@ -245,18 +245,30 @@ func (g sqlGuild) ChangeDocuments(ctx context.Context, c DocumentChange) (int64,
 		if !changed {
 			return tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM document_versions WHERE guild = ?`, g.id).Scan(&version)
 		}
-		if err := tx.QueryRowContext(ctx, `INSERT INTO document_versions (guild, version, changed_at) VALUES (?, 1, ?)
-			ON CONFLICT (guild) DO UPDATE SET version = document_versions.version + 1, changed_at = excluded.changed_at
-			RETURNING version`, g.id, ms(c.At)).Scan(&version); err != nil {
-			return err
-		}
-		if s.d.notify != nil {
-			return s.d.notify(ctx, tx, g.id, version)
-		}
-		return nil
+		version, err = g.bumpVersion(ctx, tx, c.At)
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("changing documents: %w", err)
+	}
+	return version, nil
+}
+
+// bumpVersion raises the knowledge base's version by one in tx and, with
+// PostgreSQL, tells the watching processes when tx commits. Every change
+// that other processes must take in — a document, a taught phrasing —
+// goes through it.
+func (g sqlGuild) bumpVersion(ctx context.Context, tx *sqlTx, at time.Time) (int64, error) {
+	var version int64
+	if err := tx.QueryRowContext(ctx, `INSERT INTO document_versions (guild, version, changed_at) VALUES (?, 1, ?)
+		ON CONFLICT (guild) DO UPDATE SET version = document_versions.version + 1, changed_at = excluded.changed_at
+		RETURNING version`, g.id, ms(at)).Scan(&version); err != nil {
+		return 0, err
+	}
+	if g.s.d.notify != nil {
+		if err := g.s.d.notify(ctx, tx, g.id, version); err != nil {
+			return 0, err
+		}
 	}
 	return version, nil
 }

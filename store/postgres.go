@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -62,6 +63,8 @@ var postgresDialect = &dialect{
 	utcDay: func(col string) string {
 		return "to_char(to_timestamp(" + col + " / 1000) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
 	},
+	listTables: `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`,
+	afterCopy:  restartIdentities,
 	citedDocuments: `SELECT q.id, split_part(j.value, '#', 1) COLLATE "C" AS doc
 		FROM questions q, jsonb_array_elements_text(q.sources::jsonb) AS j(value)`,
 }
@@ -191,3 +194,32 @@ func (s *Postgres) listenOnce(ctx context.Context, changed func(string, int64), 
 // document changes (false before WatchDocuments starts, and while the
 // connection is lost), for health checks.
 func (s *Postgres) Listening() bool { return s.listening.Load() }
+
+// restartIdentities makes each identity column of the tables go on after
+// the largest ID copied into it, so the next row does not take a copied
+// row's ID.
+func restartIdentities(ctx context.Context, tx *sqlTx, tables []string) error {
+	type column struct{ table, name string }
+	var ids []column
+	err := queryEach(ctx, tx, func(scan func(...any) error) error {
+		var c column
+		if err := scan(&c.table, &c.name); err != nil {
+			return err
+		}
+		ids = append(ids, c)
+		return nil
+	}, `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() AND is_identity = 'YES'`)
+	if err != nil {
+		return err
+	}
+	for _, c := range ids {
+		if !slices.Contains(tables, c.table) {
+			continue
+		}
+		q := fmt.Sprintf(`SELECT setval(pg_get_serial_sequence(?, ?), coalesce(max(%s), 0) + 1, false) FROM %s`, c.name, c.table)
+		if _, err := tx.ExecContext(ctx, q, c.table, c.name); err != nil {
+			return fmt.Errorf("restarting %s.%s: %w", c.table, c.name, err)
+		}
+	}
+	return nil
+}

@@ -59,6 +59,11 @@ type dialect struct {
 	// notify, when set, tells the processes watching that guild's
 	// documents are at version, when tx commits.
 	notify func(ctx context.Context, tx *sqlTx, guild string, version int64) error
+	// listTables lists the database's tables (with the migrations' own).
+	listTables string
+	// afterCopy, when set, runs after Copy filled the tables in tx:
+	// PostgreSQL's identity columns must then go on after the IDs copied.
+	afterCopy func(ctx context.Context, tx *sqlTx, tables []string) error
 	// citedDocuments selects (id, doc): each question q's ID with each
 	// document its answer cited, from its JSON list of passages
 	// ("file#n"); the statistics add the WHERE clause on q.

@@ -39,8 +39,9 @@ var sqliteDialect = &dialect{
 	migrations: "migrations/sqlite",
 	schemaVersionTable: `CREATE TABLE IF NOT EXISTS schema_version (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`,
-	hooks:  map[int]func(context.Context, *sqlStore, *sqlTx) error{2: adoptLegacy},
-	utcDay: func(col string) string { return "date(" + col + " / 1000, 'unixepoch')" },
+	hooks:      map[int]func(context.Context, *sqlStore, *sqlTx) error{2: adoptLegacy},
+	utcDay:     func(col string) string { return "date(" + col + " / 1000, 'unixepoch')" },
+	listTables: `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`,
 	citedDocuments: `SELECT q.id, CASE WHEN instr(j.value, '#') > 0 THEN substr(j.value, 1, instr(j.value, '#') - 1) ELSE j.value END AS doc
 		FROM questions q, json_each(q.sources) j`,
 }

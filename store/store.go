@@ -108,8 +108,10 @@ type Guild interface {
 	// Documents returns the server's documents and their version as of
 	// one instant; those whose hash is have[name] come without content.
 	Documents(ctx context.Context, have map[string]string) (DocumentSet, error)
-	// DocumentsVersion returns the version of the server's documents: 0
-	// when never written, one more with every change.
+	// DocumentsVersion returns the version of the server's knowledge
+	// base: 0 when never written, one more with every change of its
+	// documents or its taught phrasings (which every process searching
+	// it must take in).
 	DocumentsVersion(ctx context.Context) (int64, error)
 	// ChangeDocuments applies a change to the server's documents in one
 	// transaction and returns their version after it (unchanged when the

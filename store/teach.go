@@ -111,6 +111,11 @@ func (g sqlGuild) Teach(ctx context.Context, p Phrasing) (stored, replaced Phras
 			RETURNING id`,
 			g.id, p.Question, norm, p.Passage.ChunkID, p.Passage.Document, p.Passage.Title, p.Passage.Hash,
 			p.Who, p.Via, asker, ms(p.At)).Scan(&p.ID)
+		if err != nil {
+			return err
+		}
+		// Other processes serving the server search with it too.
+		_, err = g.bumpVersion(ctx, tx, p.At)
 		return err
 	})
 	if err != nil {
@@ -208,7 +213,10 @@ func (g sqlGuild) Unteach(ctx context.Context, ids ...int64) ([]Phrasing, error)
 		if err != nil {
 			return err
 		}
-		gone, err = scanPhrasings(rows)
+		if gone, err = scanPhrasings(rows); err != nil || len(gone) == 0 {
+			return err
+		}
+		_, err = g.bumpVersion(ctx, tx, g.s.now())
 		return err
 	})
 	if err != nil {

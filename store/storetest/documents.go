@@ -317,3 +317,27 @@ func testWatchDocuments(t *testing.T, fresh func(*testing.T) Backend) {
 	default:
 	}
 }
+
+// testTeachingRaisesVersion: a phrasing taught or untaught is a change of
+// the knowledge base that other processes must take in, so it raises the
+// version (and is watched like a document change).
+func testTeachingRaisesVersion(t *testing.T, fresh func(*testing.T) Backend) {
+	b := fresh(t)
+	ctx := context.Background()
+	g := open(t, b, store.Options{}).Guild("g")
+	p, _, err := g.Teach(ctx, store.Phrasing{Question: "can i bring my dog", Passage: store.Passage{ChunkID: "pets.md#0", Document: "pets.md"}})
+	must(t, err)
+	if v, err := g.DocumentsVersion(ctx); err != nil || v != 1 {
+		t.Errorf("after teaching: version %d (%v), want 1", v, err)
+	}
+	gone, err := g.Unteach(ctx, p.ID+1000)
+	must(t, err)
+	if v, _ := g.DocumentsVersion(ctx); len(gone) != 0 || v != 1 {
+		t.Errorf("unteaching nothing: version %d, want 1", v)
+	}
+	_, err = g.Unteach(ctx, p.ID)
+	must(t, err)
+	if v, _ := g.DocumentsVersion(ctx); v != 2 {
+		t.Errorf("after unteaching: version %d, want 2", v)
+	}
+}

@@ -63,6 +63,7 @@ func Run(t *testing.T, fresh func(t *testing.T) Backend) {
 		{"ManyDocuments", testManyDocuments},
 		{"DocumentChangesAreWhole", testDocumentChangesAreWhole},
 		{"WatchDocuments", testWatchDocuments},
+		{"TeachingRaisesVersion", testTeachingRaisesVersion},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, fresh) })
