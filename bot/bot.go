@@ -174,6 +174,20 @@ func (b *Bot) Run(ctx context.Context) error {
 	}
 	defer stopHTTP()
 
+	if b.cfg.ShardCount == 0 {
+		// The count Discord recommends, asked now rather than fixed at
+		// deployment: it grows with the number of servers.
+		gb, err := b.gw.GatewayBot()
+		if err != nil {
+			return fmt.Errorf("asking Discord how many shards the bot needs (set FAQBOT_SHARD_COUNT to skip this): %w", err)
+		}
+		id, err := shardOf(b.cfg.ShardID, max(gb.Shards, 1), true)
+		if err != nil {
+			return err
+		}
+		b.cfg.ShardID, b.cfg.ShardCount = id, max(gb.Shards, 1)
+		b.gw.ShardID, b.gw.ShardCount = b.cfg.ShardID, b.cfg.ShardCount
+	}
 	b.lg.Info("connecting to Discord", "shard", b.cfg.ShardID, "shards", b.cfg.ShardCount, "servers", b.cfg.Guilds)
 	if err := b.gw.Open(); err != nil {
 		return fmt.Errorf("connecting to the Discord gateway: %w", err)

@@ -21,6 +21,7 @@ func TestNewConfig(t *testing.T) {
 		{name: "no token", cfg: Config{Token: "  "}, deps: Deps{Servers: OneServer(Server{Answerer: newFakeAnswerer()})}, wantErr: "DISCORD_TOKEN"},
 		{name: "no servers", cfg: Config{Token: "abc"}, wantErr: "Servers"},
 		{name: "bad shard", cfg: Config{Token: "abc", ShardID: 2, ShardCount: 2}, deps: Deps{Servers: OneServer(Server{Answerer: newFakeAnswerer()})}, wantErr: "shard 2 of 2"},
+		{name: "no shard of several", cfg: Config{Token: "abc", ShardID: -1, ShardCount: 3}, deps: Deps{Servers: OneServer(Server{Answerer: newFakeAnswerer()})}, wantErr: "set FAQBOT_SHARD_ID (0 to 2)"},
 		{name: "bad API URL", cfg: Config{Token: "abc", APIURL: "discord.local"}, deps: Deps{Servers: OneServer(Server{Answerer: newFakeAnswerer()})}, wantErr: "http or https"},
 	}
 	for _, tt := range tests {

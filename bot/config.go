@@ -49,8 +49,12 @@ type Config struct {
 	// proxy, or a fake Discord in tests); the gateway URL is whatever its
 	// GET /api/v9/gateway returns. "" talks to Discord.
 	APIURL string
-	// ShardID and ShardCount select this process's shard; ShardCount 0
-	// means 1.
+	// ShardID and ShardCount select this process's shard: Discord sends
+	// it the events of the servers whose (ID >> 22) % ShardCount is
+	// ShardID. ShardCount 0 asks Discord for the count it recommends
+	// (GET /gateway/bot) when Run starts; ShardID -1 is 0 when that count
+	// is 1, and an error when it is more (each process must be told its
+	// shard).
 	ShardID    int
 	ShardCount int
 	// ModeratorRoles are role IDs whose members may use moderator
@@ -86,10 +90,12 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Token == "" {
 		return c, errors.New("a Discord bot token is required (set DISCORD_TOKEN)")
 	}
-	if c.ShardCount == 0 {
-		c.ShardCount = 1
-	}
-	if c.ShardCount < 0 || c.ShardID < 0 || c.ShardID >= c.ShardCount {
+	if c.ShardCount > 0 {
+		var err error
+		if c.ShardID, err = shardOf(c.ShardID, c.ShardCount, false); err != nil {
+			return c, err
+		}
+	} else if c.ShardCount < 0 || c.ShardID < -1 {
 		return c, fmt.Errorf("shard %d of %d: the shard ID must be from 0 to the shard count minus one", c.ShardID, c.ShardCount)
 	}
 	if c.APIURL != "" {
@@ -135,4 +141,20 @@ func cleanList(l []string) []string {
 		}
 	}
 	return out
+}
+
+// shardOf checks a shard ID (-1: not given) against the shard count and
+// returns the ID to use; recommended says the count is Discord's.
+func shardOf(id, count int, recommended bool) (int, error) {
+	switch {
+	case id == -1 && count == 1:
+		return 0, nil
+	case id == -1 && recommended:
+		return 0, fmt.Errorf("sharding needed: Discord recommends %d shards for this bot: run %d processes, with FAQBOT_SHARD_ID 0 to %d and FAQBOT_SHARD_COUNT=%d, all sharing one FAQBOT_DATABASE_URL", count, count, count-1, count)
+	case id == -1:
+		return 0, fmt.Errorf("%d shards: set FAQBOT_SHARD_ID (0 to %d) on each process", count, count-1)
+	case id < 0 || id >= count:
+		return 0, fmt.Errorf("shard %d of %d: the shard ID must be from 0 to the shard count minus one", id, count)
+	}
+	return id, nil
 }

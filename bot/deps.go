@@ -202,6 +202,9 @@ type Deps struct {
 	// IndexReady reports whether the bot can answer, for /healthz; nil
 	// counts as ready.
 	IndexReady func() bool
+	// DatabaseHealth reports why the database is not usable, for
+	// /healthz (nil: healthy); nil checks nothing.
+	DatabaseHealth func(ctx context.Context) error
 	// Logger receives structured logs; nil discards them.
 	Logger *slog.Logger
 }

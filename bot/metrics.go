@@ -1,8 +1,10 @@
 package bot
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -73,18 +75,32 @@ func (b *Bot) httpHandler() http.Handler {
 	return mux
 }
 
-// healthz answers 200 when the gateway is connected and an index is
-// loaded, 503 otherwise, with the state of each as JSON.
-func (b *Bot) healthz(w http.ResponseWriter, _ *http.Request) {
+// healthz answers 200 when the gateway is connected, an index is loaded
+// and the database answers, 503 otherwise, with the state of each as JSON.
+func (b *Bot) healthz(w http.ResponseWriter, r *http.Request) {
 	gateway, index := b.connected.Load(), b.deps.IndexReady == nil || b.deps.IndexReady()
+	var dbErr string
+	if b.deps.DatabaseHealth != nil {
+		ctx, cancel := context.WithTimeout(r.Context(), healthTimeout)
+		defer cancel()
+		if err := b.deps.DatabaseHealth(ctx); err != nil {
+			dbErr = err.Error()
+		}
+	}
 	status := http.StatusOK
-	if !gateway || !index {
+	if !gateway || !index || dbErr != "" {
 		status = http.StatusServiceUnavailable
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(struct {
-		Gateway bool `json:"gateway_connected"`
-		Index   bool `json:"index_loaded"`
-	}{gateway, index})
+		Gateway  bool   `json:"gateway_connected"`
+		Index    bool   `json:"index_loaded"`
+		Database bool   `json:"database_ok"`
+		DBError  string `json:"database_error,omitempty"`
+	}{gateway, index, dbErr == "", dbErr})
 }
+
+// healthTimeout bounds the database check of one /healthz request: a
+// database that does not answer within it is not healthy.
+const healthTimeout = 2 * time.Second

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -39,6 +40,10 @@ type Config struct {
 	UserIDKey             string
 	ConversationRetention time.Duration
 	MaxUploadKB           int
+
+	// DatabaseURL is a postgres:// URL: when set, the state that shard
+	// processes share lives there instead of in SQLite.
+	DatabaseURL string
 
 	// Servers (tenancy).
 	Guilds     []string
@@ -75,9 +80,11 @@ type Config struct {
 	EmbedDocumentPrefix string
 
 	// Discord.
-	DiscordToken    string
-	DiscordGuildID  string
-	DiscordAPIURL   string
+	DiscordToken   string
+	DiscordGuildID string
+	DiscordAPIURL  string
+	// ShardID is -1 when not set; ShardCount 0 when not set (Discord's
+	// recommendation is asked for).
 	ShardID         int
 	ShardCount      int
 	ModeratorRoles  []string
@@ -97,12 +104,32 @@ type Config struct {
 // from answers. A test keeps the list in step with Settings.
 func (c Config) SecretValues() []string {
 	var out []string
-	for _, v := range []string{c.DiscordToken, c.OpenAIKey, c.EmbedAPIKey, c.UserIDKey} {
+	for _, v := range []string{c.DiscordToken, c.OpenAIKey, c.EmbedAPIKey, c.UserIDKey, c.DatabaseURL, c.DatabasePassword()} {
 		if v != "" {
 			out = append(out, v)
 		}
 	}
 	return out
+}
+
+// DatabasePassword is the password in DatabaseURL, or "".
+func (c Config) DatabasePassword() string {
+	u, err := url.Parse(c.DatabaseURL)
+	if err != nil || u.User == nil {
+		return ""
+	}
+	p, _ := u.User.Password()
+	return p
+}
+
+// DatabaseName describes DatabaseURL without its password, for logs:
+// host, port and database.
+func (c Config) DatabaseName() string {
+	u, err := url.Parse(c.DatabaseURL)
+	if err != nil {
+		return "PostgreSQL"
+	}
+	return "PostgreSQL " + u.Host + u.Path
 }
 
 // LLMEnabled reports whether an LLM is configured: a base URL or an API key.
@@ -193,6 +220,18 @@ func Settings() []Setting {
 				c.UserIDKey = v
 				return nil
 			}},
+		{Group: "Data and moderation", Env: "FAQBOT_DATABASE_URL", Secret: true, Help: "A postgres:// URL (e.g. postgres://faqbot:PASSWORD@db:5432/faqbot) to keep everything that shard processes must share in PostgreSQL: each server's documents, settings and moderator roles, questions, votes, conversations and change log, and the base corpus. Each process keeps its indexes in FAQBOT_DATA_DIR/cache, built from the database. Set FAQBOT_USER_ID_KEY too, the same on every process. Empty: SQLite in FAQBOT_DATA_DIR. faqbot migrate moves the data between the two.",
+			set: func(c *Config, v string) error {
+				if v == "" {
+					return nil
+				}
+				u, err := url.Parse(v)
+				if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" {
+					return errors.New("want a postgres://user:password@host:port/database URL")
+				}
+				c.DatabaseURL = v
+				return nil
+			}},
 		{Group: "Data and moderation", Env: "FAQBOT_CONVERSATION_RETENTION", Default: "720h", Help: "How long a thread conversation is kept after its last message, so follow-ups survive a restart (720h is 30 days).",
 			set: durationMin(func(c *Config) *time.Duration { return &c.ConversationRetention }, time.Minute)},
 		{Group: "Data and moderation", Env: "FAQBOT_MAX_UPLOAD_KB", Default: "1024", Help: "Largest document a moderator may upload with /corpus add, in kilobytes (at most 20480).",
@@ -281,10 +320,21 @@ func Settings() []Setting {
 			set: func(c *Config, v string) error { c.DiscordGuildID = v; return nil }},
 		{Group: "Discord (faqbot serve)", Env: "FAQBOT_DISCORD_API_URL", Help: "Base URL that replaces https://discord.com for every REST call (a rate-limit proxy, or tests). The gateway URL is what its GET /gateway returns.",
 			set: func(c *Config, v string) error { c.DiscordAPIURL = strings.TrimRight(v, "/"); return nil }},
-		{Group: "Discord (faqbot serve)", Env: "FAQBOT_SHARD_ID", Default: "0", Help: "This process's shard, from 0.",
-			set: intIn(func(c *Config) *int { return &c.ShardID }, 0, 1<<20)},
-		{Group: "Discord (faqbot serve)", Env: "FAQBOT_SHARD_COUNT", Default: "1", Help: "Total number of shards.",
-			set: intIn(func(c *Config) *int { return &c.ShardCount }, 1, 1<<20)},
+		{Group: "Discord (faqbot serve)", Env: "FAQBOT_SHARD_ID", Help: "This process's shard, from 0: it serves the servers whose (ID >> 22) % FAQBOT_SHARD_COUNT is this. Empty: 0 when the bot has one shard; with several, each process must be given its own (and all must share FAQBOT_DATABASE_URL).",
+			set: func(c *Config, v string) error {
+				if v == "" {
+					c.ShardID = -1
+					return nil
+				}
+				return intIn(func(c *Config) *int { return &c.ShardID }, 0, 1<<20)(c, v)
+			}},
+		{Group: "Discord (faqbot serve)", Env: "FAQBOT_SHARD_COUNT", Help: "Total number of shards. Empty: the number Discord recommends for the bot (GET /gateway/bot), asked at start.",
+			set: func(c *Config, v string) error {
+				if v == "" {
+					return nil
+				}
+				return intIn(func(c *Config) *int { return &c.ShardCount }, 1, 1<<20)(c, v)
+			}},
 		{Group: "Discord (faqbot serve)", Env: "FAQBOT_MODERATOR_ROLES", Help: "Comma-separated role IDs whose members may use moderator commands in their server, besides members with Manage Server and the roles each server's admins choose with /moderators. Role names are not matched.",
 			set: func(c *Config, v string) error { c.ModeratorRoles = splitList(v); return nil }},
 		{Group: "Discord (faqbot serve)", Env: "FAQBOT_RATE_PER_MINUTE", Default: "6", Help: "Questions one user may ask per minute.",
@@ -332,7 +382,7 @@ func Load(getenv func(string) string, dotenv map[string]string) (Config, error) 
 	if err := errors.Join(errs...); err != nil {
 		return Config{}, fmt.Errorf("reading settings: %w", err)
 	}
-	if c.ShardID >= c.ShardCount {
+	if c.ShardCount > 0 && c.ShardID >= c.ShardCount {
 		return Config{}, fmt.Errorf("reading settings: FAQBOT_SHARD_ID %d must be below FAQBOT_SHARD_COUNT %d", c.ShardID, c.ShardCount)
 	}
 	return c, nil

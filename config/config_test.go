@@ -24,7 +24,7 @@ func TestLoadDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
-	if c.TopK != 5 || c.LLMTimeout != 60*time.Second || c.ShardCount != 1 || c.LogLevel != "info" {
+	if c.TopK != 5 || c.LLMTimeout != 60*time.Second || c.ShardCount != 0 || c.ShardID != -1 || c.LogLevel != "info" {
 		t.Errorf("defaults = %+v", c)
 	}
 	if c.LLMEnabled() {
@@ -81,6 +81,10 @@ func TestLoadErrors(t *testing.T) {
 		{"bad privacy", map[string]string{"FAQBOT_STORE_USER_IDS": "encrypted"}, []string{"FAQBOT_STORE_USER_IDS", "plain, hashed, none"}},
 		{"upload too big", map[string]string{"FAQBOT_MAX_UPLOAD_KB": "30000"}, []string{"FAQBOT_MAX_UPLOAD_KB"}},
 		{"shard", map[string]string{"FAQBOT_SHARD_ID": "2", "FAQBOT_SHARD_COUNT": "2"}, []string{"FAQBOT_SHARD_ID"}},
+		{"shard count 0", map[string]string{"FAQBOT_SHARD_COUNT": "0"}, []string{"FAQBOT_SHARD_COUNT"}},
+		{"negative shard", map[string]string{"FAQBOT_SHARD_ID": "-1"}, []string{"FAQBOT_SHARD_ID"}},
+		{"database not postgres", map[string]string{"FAQBOT_DATABASE_URL": "mysql://u:p@h/db"}, []string{"FAQBOT_DATABASE_URL", "postgres://"}},
+		{"database no host", map[string]string{"FAQBOT_DATABASE_URL": "postgres:///faqbot"}, []string{"FAQBOT_DATABASE_URL"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -194,6 +198,9 @@ func TestSecretValuesCoverEverySecret(t *testing.T) {
 		if s.Secret {
 			env[s.Env] = "secret-value-of-" + s.Env + "-0123456789abcdef0123"
 		}
+		if s.Env == "FAQBOT_DATABASE_URL" {
+			env[s.Env] = "postgres://faqbot:secret-value-of-the-password-0123@db:5432/faqbot"
+		}
 	}
 	c, err := Load(func(k string) string { return env[k] }, nil)
 	if err != nil {
@@ -204,5 +211,25 @@ func TestSecretValuesCoverEverySecret(t *testing.T) {
 		if !strings.Contains(got, v) {
 			t.Errorf("%s is not among the secret values", k)
 		}
+	}
+}
+
+// TestShardsAndDatabase: a shard ID alone takes its count from Discord
+// later; the database URL's password is a secret, and the name logged
+// leaves it out.
+func TestShardsAndDatabase(t *testing.T) {
+	env := map[string]string{"FAQBOT_SHARD_ID": "3", "FAQBOT_DATABASE_URL": "postgresql://faqbot:pa%24%24word@db.internal:5433/faqbot?sslmode=require"}
+	c, err := Load(func(k string) string { return env[k] }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ShardID != 3 || c.ShardCount != 0 {
+		t.Errorf("shard %d of %d, want 3 of 0 (Discord's count)", c.ShardID, c.ShardCount)
+	}
+	if c.DatabasePassword() != "pa$$word" || !strings.Contains(strings.Join(c.SecretValues(), "\n"), "pa$$word") {
+		t.Errorf("password %q, secrets %q", c.DatabasePassword(), c.SecretValues())
+	}
+	if got := c.DatabaseName(); got != "PostgreSQL db.internal:5433/faqbot" {
+		t.Errorf("DatabaseName() = %q", got)
 	}
 }

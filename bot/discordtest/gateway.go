@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -40,6 +41,49 @@ type Frame struct {
 type gatewayConn struct {
 	ws      *websocket.Conn
 	writeMu sync.Mutex
+	// shard is the shard the connection identified (or resumed) as.
+	shard int
+}
+
+// sessionFor is the session ID of a shard's connection: SessionID for
+// shard 0 (the only one of an unsharded bot), and one of its own for each
+// other, so that a RESUME says which shard it resumes.
+func sessionFor(shard int) string {
+	if shard == 0 {
+		return SessionID
+	}
+	return SessionID + "-" + strconv.Itoa(shard)
+}
+
+// shardOfSession is the shard whose session ID is id.
+func shardOfSession(id string) int {
+	n, err := strconv.Atoi(strings.TrimPrefix(id, SessionID+"-"))
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
+// ShardOf is the shard Discord sends a server's events to: (ID >> 22) %
+// count, for a snowflake ID; 0 for anything else.
+func ShardOf(guildID string, count int) int {
+	id, err := strconv.ParseUint(guildID, 10, 64)
+	if err != nil || count <= 1 {
+		return 0
+	}
+	return int((id >> 22) % uint64(count))
+}
+
+// eventGuild is the server an event belongs to: its guild_id, or the ID
+// of the guild a GUILD_CREATE carries.
+func eventGuild(event string, data any) string {
+	m, _ := data.(map[string]any)
+	if event == "GUILD_CREATE" {
+		id, _ := m["id"].(string)
+		return id
+	}
+	g, _ := m["guild_id"].(string)
+	return g
 }
 
 func (c *gatewayConn) send(v any) error {
@@ -80,12 +124,14 @@ func (s *Server) WaitForFrame(ctx context.Context, match func(Frame) bool) (Fram
 }
 
 // Dispatch sends an event (op 0) such as INTERACTION_CREATE or
-// MESSAGE_CREATE, waiting for a ready connection if there is none (after
-// DropConnection, until the client has resumed).
+// MESSAGE_CREATE to the connection of the shard its server belongs to, as
+// Discord does (see ShardOf), waiting for that shard's ready connection if
+// there is none (after DropConnection, until the client has resumed).
 func (s *Server) Dispatch(ctx context.Context, event string, data any) error {
+	guild := eventGuild(event, data)
 	for {
 		s.mu.Lock()
-		c := s.conn
+		c := s.conns[ShardOf(guild, s.shards)]
 		changed := s.changed
 		if c != nil {
 			s.seq++
@@ -102,18 +148,37 @@ func (s *Server) Dispatch(ctx context.Context, event string, data any) error {
 	}
 }
 
-// DropConnection closes the gateway connection without a close frame, as
-// a network failure would.
+// DropConnection closes every gateway connection without a close frame,
+// as a network failure would.
 func (s *Server) DropConnection() error {
 	s.mu.Lock()
-	c := s.conn
-	s.conn = nil
+	conns := s.conns
+	s.conns = map[int]*gatewayConn{}
 	s.notify()
 	s.mu.Unlock()
-	if c == nil {
+	if len(conns) == 0 {
 		return errors.New("no gateway connection to drop")
 	}
-	return c.ws.UnderlyingConn().Close()
+	var errs []error
+	for _, c := range conns {
+		errs = append(errs, c.ws.UnderlyingConn().Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Connected reports whether shard has a ready connection.
+func (s *Server) Connected(shard int) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.conns[shard] != nil
+}
+
+// SetRecommendedShards sets the shard count GET /gateway/bot recommends
+// (1 until set).
+func (s *Server) SetRecommendedShards(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.recommended = n
 }
 
 func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
@@ -130,31 +195,33 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 		var f Frame
 		if err := ws.ReadJSON(&f); err != nil {
 			s.mu.Lock()
-			if s.conn == c {
-				s.conn = nil
+			if s.conns[c.shard] == c {
+				delete(s.conns, c.shard)
 				s.notify()
 			}
 			s.mu.Unlock()
 			return
 		}
 		f.At = time.Now()
-		s.mu.Lock()
-		s.frames = append(s.frames, f)
-		s.notify()
-		s.mu.Unlock()
-
+		// Answered before it is recorded: a test that saw an IDENTIFY or
+		// RESUME finds the connection ready (to dispatch to, or drop).
 		switch f.Op {
 		case OpHeartbeat:
 			_ = c.send(map[string]any{"op": OpHeartbeatACK})
 		case OpIdentify:
 			s.ready(c, f.Data)
 		case OpResume:
-			s.resumed(c)
+			s.resumed(c, f.Data)
 		}
+		s.mu.Lock()
+		s.frames = append(s.frames, f)
+		s.notify()
+		s.mu.Unlock()
 	}
 }
 
-// ready answers IDENTIFY with READY and makes c the live connection.
+// ready answers IDENTIFY with READY and makes c its shard's live
+// connection.
 func (s *Server) ready(c *gatewayConn, identify json.RawMessage) {
 	var id struct {
 		Shard *[2]int `json:"shard"`
@@ -164,9 +231,10 @@ func (s *Server) ready(c *gatewayConn, identify json.RawMessage) {
 	if id.Shard != nil {
 		shard = *id.Shard
 	}
-	s.activate(c, "READY", map[string]any{
+	c.shard = shard[0]
+	s.activate(c, shard[1], "READY", map[string]any{
 		"v":                  9,
-		"session_id":         SessionID,
+		"session_id":         sessionFor(shard[0]),
 		"resume_gateway_url": s.gatewayURL(),
 		"user":               map[string]any{"id": s.BotID, "username": "faqbot", "discriminator": "0", "bot": true},
 		"application":        map[string]any{"id": s.AppID, "flags": 0},
@@ -175,19 +243,30 @@ func (s *Server) ready(c *gatewayConn, identify json.RawMessage) {
 	})
 }
 
-// resumed answers RESUME with RESUMED and makes c the live connection.
-func (s *Server) resumed(c *gatewayConn) {
-	s.activate(c, "RESUMED", map[string]any{})
+// resumed answers RESUME with RESUMED and makes c the live connection of
+// the shard whose session it resumes.
+func (s *Server) resumed(c *gatewayConn, resume json.RawMessage) {
+	var r struct {
+		SessionID string `json:"session_id"`
+	}
+	_ = json.Unmarshal(resume, &r)
+	c.shard = shardOfSession(r.SessionID)
+	s.activate(c, 0, "RESUMED", map[string]any{})
 }
 
-func (s *Server) activate(c *gatewayConn, event string, data any) {
+// activate sends c its READY or RESUMED and makes it its shard's live
+// connection; shards, when not 0, is the shard count it identified with.
+func (s *Server) activate(c *gatewayConn, shards int, event string, data any) {
 	s.mu.Lock()
 	s.seq++
 	seq := s.seq
 	// Sent under the lock so that no Dispatch can overtake it.
 	err := c.send(map[string]any{"op": OpDispatch, "s": seq, "t": event, "d": data})
 	if err == nil {
-		s.conn = c
+		s.conns[c.shard] = c
+		if shards > 0 {
+			s.shards = shards
+		}
 		s.notify()
 	}
 	s.mu.Unlock()

@@ -111,12 +111,17 @@ type Server struct {
 	changed  chan struct{} // closed and replaced whenever something is recorded
 	requests []Request
 	frames   []Frame
-	conn     *gatewayConn // the connection that has sent READY or RESUMED
-	seq      int64
-	nextID   int64
-	roles    map[string][]Role
-	failures []failure
-	files    map[string]Attachment // served under /attachments/, by ID
+	// conns are the connections that have sent READY or RESUMED, by
+	// shard; shards is the shard count they identified with, and
+	// recommended what GET /gateway/bot says.
+	conns       map[int]*gatewayConn
+	shards      int
+	recommended int
+	seq         int64
+	nextID      int64
+	roles       map[string][]Role
+	failures    []failure
+	files       map[string]Attachment // served under /attachments/, by ID
 }
 
 type failure struct {
@@ -137,6 +142,8 @@ func New(tb testing.TB) *Server {
 		changed: make(chan struct{}),
 		nextID:  900000000000000000,
 		roles:   make(map[string][]Role),
+		conns:   make(map[int]*gatewayConn),
+		shards:  1,
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/gateway-ws/", s.serveGateway)
@@ -151,10 +158,10 @@ func New(tb testing.TB) *Server {
 // Close stops the server and drops the gateway connection.
 func (s *Server) Close() {
 	s.mu.Lock()
-	c := s.conn
-	s.conn = nil
+	conns := s.conns
+	s.conns = map[int]*gatewayConn{}
 	s.mu.Unlock()
-	if c != nil {
+	for _, c := range conns {
 		c.ws.Close()
 	}
 	s.srv.CloseClientConnections()
@@ -291,9 +298,12 @@ func (s *Server) route(w http.ResponseWriter, r Request) {
 	}
 	switch {
 	case route("GET", "gateway"), route("GET", "gateway", "bot"):
+		s.mu.Lock()
+		shards := max(s.recommended, 1)
+		s.mu.Unlock()
 		writeJSON(w, http.StatusOK, map[string]any{
 			"url":    s.gatewayURL(),
-			"shards": 1,
+			"shards": shards,
 			"session_start_limit": map[string]any{
 				"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1,
 			},
