@@ -74,16 +74,24 @@ func (m *Manager) addLocked(ctx context.Context, k *guildKB, name string, data [
 	if l != nil {
 		doc, ch, err := l.AddDocument(ctx, name, data, opts)
 		if err == nil {
-			m.install(k, l)
+			err = m.commitLocked(ctx, k, []string{doc.ID}, nil)
 		}
-		return doc, ch, err
+		if err != nil {
+			return library.DocumentInfo{}, library.Change{}, err
+		}
+		m.install(k, l)
+		return doc, ch, nil
 	}
 	start := time.Now()
 	l, doc, err := library.Create(ctx, m.libOptions(k), name, data, opts)
+	if err == nil {
+		k.lib.Store(l) // for commitLocked to undo the change on failure
+		err = m.commitLocked(ctx, k, []string{doc.ID}, nil)
+	}
 	if err != nil {
 		return library.DocumentInfo{}, library.Change{}, err
 	}
-	m.install(k, l)
+	m.install(k, k.lib.Load())
 	m.loads.Add(1)
 	rep := l.Report()
 	ch := library.Change{DocumentsAdded: []string{doc.ID}, PassagesAdded: doc.Passages, Embedded: rep.Embedded, Reused: rep.Reused,
@@ -117,7 +125,10 @@ func (m *Manager) RemoveDocument(ctx context.Context, guild, id string) (library
 	}
 	ch, err := l.RemoveDocument(ctx, id)
 	if err == nil {
-		m.install(k, l)
+		if err := m.commitLocked(ctx, k, nil, []string{id}); err != nil {
+			return library.Change{}, err
+		}
+		m.install(k, k.lib.Load())
 		return ch, nil
 	}
 	if !errors.Is(err, corpus.ErrNoDocuments) || len(l.Documents()) != 1 {
@@ -131,6 +142,9 @@ func (m *Manager) RemoveDocument(ctx context.Context, guild, id string) (library
 		return library.Change{}, fmt.Errorf("removing document %q: %w", id, err)
 	}
 	m.install(k, nil)
+	if err := m.commitLocked(ctx, k, nil, []string{id}); err != nil {
+		return library.Change{}, err
+	}
 	m.lg.Info("last document of a server removed", "guild", k.id, "document", id)
 	return library.Change{DocumentsRemoved: []string{id}, PassagesRemoved: passages, Took: time.Since(start)}, nil
 }
@@ -148,6 +162,13 @@ func (m *Manager) Refresh(ctx context.Context, guild string) (library.Change, er
 	start := time.Now()
 	wasLoaded := k.lib.Load() != nil
 	k.empty.Store(false) // look again: files may have been put there
+	if wasLoaded && m.opts.Documents != nil {
+		// The store's documents are the server's: the folder is brought
+		// up to date with them, then re-read.
+		if _, err := m.syncLocked(ctx, k); err != nil {
+			return library.Change{Took: time.Since(start)}, err
+		}
+	}
 	l, err := m.loadLocked(ctx, k)
 	if err != nil || l == nil {
 		return library.Change{Took: time.Since(start)}, err

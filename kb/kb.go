@@ -22,6 +22,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -81,6 +82,19 @@ type Options struct {
 	// Teachings keeps the servers' taught phrasings, searched as
 	// aliases of their passages; nil: none.
 	Teachings Teachings
+	// Documents, when set, keeps every server's documents: each server's
+	// corpus folder under Dir is then a copy of them, made when the
+	// server is first loaded and brought up to date by Changed, and every
+	// change made through the Manager is written there before it is
+	// reported done. With a database shared by several processes, that
+	// is how one process's change reaches the others. Nil: the folders
+	// are the documents.
+	Documents DocumentStore
+	// BaseDir, with Documents, is the base's corpus folder when it too is
+	// a copy of documents in the store (those of store.BaseGuild): Changed
+	// then copies them again and refreshes Base. Empty: the base is the
+	// operator's folder, refreshed by its own watcher.
+	BaseDir string
 	// Logger receives structured logs; discarded when nil.
 	Logger *slog.Logger
 	// Now is the clock that orders uses; time.Now when nil.
@@ -102,6 +116,12 @@ type Manager struct {
 	baseTaught taughtCache
 
 	loads, evictions atomic.Int64
+
+	// base is the base's copy state when it is a copy of the store's
+	// documents (Options.BaseDir).
+	base baseCopy
+	// bg tracks the refreshes Changed started.
+	bg sync.WaitGroup
 }
 
 // guildKB is one server's knowledge base.
@@ -123,6 +143,13 @@ type guildKB struct {
 	size atomic.Int64
 	// taught is the server's taught phrasings, ready for its indexes.
 	taught taughtCache
+	// copied is the version of the store's documents the folder was last
+	// made a copy of (with Options.Documents); want is the latest version
+	// the store was seen at, failed the version whose refresh failed
+	// (tried again at the next report), and refreshing is set while a
+	// refresh started by Changed runs.
+	copied, want, failed atomic.Int64
+	refreshing           atomic.Bool
 }
 
 // New returns a Manager. Nothing is loaded until a server is first used.
@@ -226,6 +253,11 @@ func (m *Manager) loadLocked(ctx context.Context, k *guildKB) (*library.Library,
 		return l, nil
 	}
 	opts := m.libOptions(k)
+	if m.opts.Documents != nil {
+		if _, err := m.syncLocked(ctx, k); err != nil {
+			return nil, err
+		}
+	}
 	if !hasDocuments(opts.Dir) {
 		k.empty.Store(true)
 		return nil, nil
@@ -265,7 +297,9 @@ func hasDocuments(dir string) bool {
 	if err != nil {
 		return false
 	}
-	return slices.ContainsFunc(entries, func(e os.DirEntry) bool { return e.Name() != "removed" })
+	return slices.ContainsFunc(entries, func(e os.DirEntry) bool {
+		return e.Name() != removedFolder && !strings.HasPrefix(e.Name(), ".")
+	})
 }
 
 // HasFAQ reports whether guild has anything to answer from: documents of
