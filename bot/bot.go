@@ -68,6 +68,10 @@ type Bot struct {
 	selfMu sync.RWMutex
 	selfID string // the bot's user ID, from READY
 
+	// shardID and shardCount are the shard the bot runs as, once known
+	// (count 0 until then), for other goroutines: see Shard.
+	shardID, shardCount atomic.Int64
+
 	connected  atomic.Bool // gateway up, for /healthz
 	registered atomic.Bool // commands registered this run
 	running    atomic.Bool
@@ -188,6 +192,8 @@ func (b *Bot) Run(ctx context.Context) error {
 		b.cfg.ShardID, b.cfg.ShardCount = id, max(gb.Shards, 1)
 		b.gw.ShardID, b.gw.ShardCount = b.cfg.ShardID, b.cfg.ShardCount
 	}
+	b.shardID.Store(int64(b.cfg.ShardID))
+	b.shardCount.Store(int64(b.cfg.ShardCount))
 	b.lg.Info("connecting to Discord", "shard", b.cfg.ShardID, "shards", b.cfg.ShardCount, "servers", b.cfg.Guilds)
 	if err := b.gw.Open(); err != nil {
 		return fmt.Errorf("connecting to the Discord gateway: %w", err)
@@ -260,6 +266,16 @@ func (b *Bot) onReady(ctx context.Context, r *discordgo.Ready) {
 		}
 		b.lg.Info("registered slash commands", "count", len(cmds), "scope", scope)
 	}
+}
+
+// Shard returns the shard the bot runs as and the shard count, once they
+// are known: count is 0 before Run has them (from Config, or from Discord
+// when Config.ShardCount is 0), and for a nil Bot.
+func (b *Bot) Shard() (id, count int) {
+	if b == nil {
+		return 0, 0
+	}
+	return int(b.shardID.Load()), int(b.shardCount.Load())
 }
 
 // serves reports whether the bot serves guild: a server on the list, or

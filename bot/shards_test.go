@@ -60,8 +60,8 @@ func TestShards(t *testing.T) {
 		i := discordtest.Interaction{ID: fmt.Sprint("ask-", shard), GuildID: guild[shard], ChannelID: "c", Member: discordtest.Member{ID: "u", Username: "u"}}
 		e.dispatch(t, "INTERACTION_CREATE", fake.SlashCommand(i, cmdAsk, discordtest.StringOption(optQuestion, "who answers?")))
 		e.edit(t, i, fmt.Sprintf("Shard %d answers.", shard))
-		if bots[shard].bot.cfg.ShardCount != 2 {
-			t.Errorf("bot %d runs with %d shards, want Discord's 2", shard, bots[shard].bot.cfg.ShardCount)
+		if id, n := bots[shard].bot.Shard(); id != shard || n != 2 {
+			t.Errorf("bot %d runs as shard %d of %d, want %d of Discord's 2", shard, id, n, shard)
 		}
 	}
 

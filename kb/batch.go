@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/faqbot/faqbot/corpus"
@@ -30,6 +31,26 @@ func (m *Manager) Apply(ctx context.Context, guild string, b library.Batch) (lib
 }
 
 func (m *Manager) applyLocked(ctx context.Context, k *guildKB, b library.Batch) (library.Change, error) {
+	if m.opts.Documents == nil {
+		return m.applyLocalLocked(ctx, k, b)
+	}
+	// With a DocumentStore the batch is kept there too, once applied
+	// here: the documents the folders it deletes hold are listed first.
+	gone := slices.Clone(b.Delete)
+	for _, f := range b.DeleteFolders {
+		gone = append(gone, filesUnder(filepath.Join(k.dir, corpusDir), f)...)
+	}
+	ch, err := m.applyLocalLocked(ctx, k, b)
+	if err != nil {
+		return ch, err
+	}
+	if err := m.commitDocsLocked(ctx, k, batchDocuments(b), gone); err != nil {
+		return library.Change{}, err
+	}
+	return ch, nil
+}
+
+func (m *Manager) applyLocalLocked(ctx context.Context, k *guildKB, b library.Batch) (library.Change, error) {
 	start := time.Now()
 	k.used.Store(m.opts.Now().UnixNano())
 	opts := m.libOptions(k)

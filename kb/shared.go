@@ -4,13 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/faqbot/faqbot/corpus"
+	"github.com/faqbot/faqbot/library"
 	"github.com/faqbot/faqbot/store"
 )
 
@@ -56,26 +59,22 @@ func (m *Manager) commitLocked(ctx context.Context, k *guildKB, put, remove []st
 		return nil
 	}
 	dir := filepath.Join(k.dir, corpusDir)
-	c := store.DocumentChange{Remove: remove, At: m.opts.Now()}
-	var err error
+	var docs []store.Document
 	for _, name := range put {
-		var data []byte
-		if data, err = os.ReadFile(filepath.Join(dir, filepath.FromSlash(name))); err != nil {
-			break
+		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(name)))
+		if err != nil {
+			return m.commitFailedLocked(ctx, k, err)
 		}
-		c.Put = append(c.Put, store.Document{Name: name, Data: data})
+		docs = append(docs, store.Document{Name: name, Data: data})
 	}
-	var v int64
-	if err == nil {
-		v, err = m.opts.Documents.ChangeDocuments(ctx, k.id, c)
-	}
+	return m.commitDocsLocked(ctx, k, docs, remove)
+}
+
+// commitDocsLocked is commitLocked with the documents put given.
+func (m *Manager) commitDocsLocked(ctx context.Context, k *guildKB, put []store.Document, remove []string) error {
+	v, err := m.opts.Documents.ChangeDocuments(ctx, k.id, store.DocumentChange{Put: put, Remove: remove, At: m.opts.Now()})
 	if err != nil {
-		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), undoTimeout)
-		defer cancel()
-		if uerr := m.refreshLocked(uctx, k); uerr != nil {
-			m.lg.Error("putting a server's documents back after a change the database did not keep", "guild", k.id, "err", uerr)
-		}
-		return fmt.Errorf("keeping the change in the database: %w", err)
+		return m.commitFailedLocked(ctx, k, err)
 	}
 	if prev := k.copied.Swap(v); v > prev+1 {
 		// Another process changed the server's documents since the
@@ -85,6 +84,43 @@ func (m *Manager) commitLocked(ctx context.Context, k *guildKB, put, remove []st
 		}
 	}
 	return nil
+}
+
+// commitFailedLocked puts k's folder and index back to the store's
+// documents after a change the store did not keep, and says so.
+func (m *Manager) commitFailedLocked(ctx context.Context, k *guildKB, err error) error {
+	uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), undoTimeout)
+	defer cancel()
+	if uerr := m.refreshLocked(uctx, k); uerr != nil {
+		m.lg.Error("putting a server's documents back after a change the database did not keep", "guild", k.id, "err", uerr)
+	}
+	return fmt.Errorf("keeping the change in the database: %w", err)
+}
+
+// batchDocuments are the documents a batch puts, sorted by name.
+func batchDocuments(b library.Batch) []store.Document {
+	out := make([]store.Document, 0, len(b.Put))
+	for _, name := range slices.Sorted(maps.Keys(b.Put)) {
+		out = append(out, store.Document{Name: name, Data: b.Put[name]})
+	}
+	return out
+}
+
+// filesUnder lists the files of the corpus folder dir under its folder
+// sub, as slash-separated document names.
+func filesUnder(dir, sub string) []string {
+	var out []string
+	root := filepath.Join(dir, filepath.FromSlash(sub))
+	_ = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		if rel, err := filepath.Rel(dir, p); err == nil {
+			out = append(out, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	return out
 }
 
 // refreshLocked brings k's folder and, when it is loaded, its library up
@@ -226,25 +262,31 @@ func (m *Manager) background(ctx context.Context, running *atomic.Bool, stale fu
 // the base when anything changed; it reports whether it is done.
 func (m *Manager) refreshBase(ctx context.Context) bool {
 	b := &m.base
-	b.mu.Lock()
-	defer b.mu.Unlock()
 	want := b.want.Load()
-	cp, err := SyncFolder(ctx, m.opts.Documents, store.BaseGuild, m.opts.BaseDir)
-	if err != nil {
+	if _, err := m.syncBase(ctx); err != nil {
 		if ctx.Err() == nil {
-			m.lg.Error("copying the base corpus from the database; still answering from the previous one", "version", want, "err", err)
+			m.lg.Error("refreshing the base corpus from the database; still answering from the previous one", "version", want, "err", err)
 		}
 		b.failed.Store(want)
 		return true
 	}
+	return b.want.Load() == want
+}
+
+// syncBase copies the base's documents into its folder and, when any
+// changed, refreshes the base from it, returning what changed.
+func (m *Manager) syncBase(ctx context.Context) (library.Change, error) {
+	b := &m.base
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	cp, err := SyncFolder(ctx, m.opts.Documents, store.BaseGuild, m.opts.BaseDir)
+	if err != nil {
+		return library.Change{}, err
+	}
+	var ch library.Change
 	if cp.Changed() {
-		ch, err := m.opts.Base.Refresh(ctx)
-		if err != nil {
-			if ctx.Err() == nil {
-				m.lg.Error("refreshing the base corpus from the database; still answering from the previous one", "version", cp.Version, "err", err)
-			}
-			b.failed.Store(want)
-			return true
+		if ch, err = m.opts.Base.Refresh(ctx); err != nil {
+			return library.Change{}, err
 		}
 		size := Estimate(m.opts.Base)
 		m.mu.Lock()
@@ -263,7 +305,31 @@ func (m *Manager) refreshBase(ctx context.Context) bool {
 	m.mu.Unlock()
 	b.copied.Store(cp.Version)
 	b.copied0.Store(true)
-	return b.want.Load() == want
+	return ch, nil
+}
+
+// ErrNoSharedBase means ApplyBase was asked of a manager whose base is
+// not a copy of the store's documents.
+var ErrNoSharedBase = errors.New("the base corpus is not kept in the database")
+
+// ApplyBase applies a batch to the base's documents in the store (with
+// Options.BaseDir, the base is a copy of them) and refreshes the base from
+// them: how pages fetched into a shared base reach every process. A
+// folder deleted deletes the documents under it.
+func (m *Manager) ApplyBase(ctx context.Context, b library.Batch) (library.Change, error) {
+	if m.opts.Documents == nil || m.opts.BaseDir == "" || m.opts.Base == nil {
+		return library.Change{}, ErrNoSharedBase
+	}
+	// The base's folder is a copy of its documents: what a deleted
+	// folder holds there is what goes.
+	gone := slices.Clone(b.Delete)
+	for _, f := range b.DeleteFolders {
+		gone = append(gone, filesUnder(m.opts.BaseDir, f)...)
+	}
+	if _, err := m.opts.Documents.ChangeDocuments(ctx, store.BaseGuild, store.DocumentChange{Put: batchDocuments(b), Remove: gone, At: m.opts.Now()}); err != nil {
+		return library.Change{}, fmt.Errorf("keeping the base's change in the database: %w", err)
+	}
+	return m.syncBase(ctx)
 }
 
 // Wait waits for the refreshes Changed started; cancel their context

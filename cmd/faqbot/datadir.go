@@ -62,10 +62,11 @@ func seedDataCorpus(cfg *config.Config, lg *slog.Logger) error {
 // storePath is the database file in the data folder.
 func storePath(cfg config.Config) string { return filepath.Join(cfg.DataDir, dataDBFile) }
 
-// openStore opens (creating it on first use) the database in the data
-// folder with the configured privacy and retention settings and user ID
-// key (the setting, or the key file beside the database).
-func openStore(ctx context.Context, cfg config.Config, lg *slog.Logger) (*store.SQLite, error) {
+// openStore opens the database: PostgreSQL at FAQBOT_DATABASE_URL when it
+// is set, else SQLite in the data folder (created on first use), with the
+// configured privacy and retention settings and user ID key (the setting,
+// or the key file in the data folder).
+func openStore(ctx context.Context, cfg config.Config, lg *slog.Logger) (store.Store, error) {
 	opts := store.Options{
 		UserIDs:            store.Privacy(cfg.StoreUserIDs),
 		KeyFile:            filepath.Join(cfg.DataDir, dataKeyFile),
@@ -79,7 +80,31 @@ func openStore(ctx context.Context, cfg config.Config, lg *slog.Logger) (*store.
 	if guilds := servedGuilds(cfg); len(guilds) == 1 {
 		opts.LegacyGuild = guilds[0]
 	}
-	return store.Open(ctx, storePath(cfg), opts)
+	if cfg.DatabaseURL == "" {
+		return store.Open(ctx, storePath(cfg), opts)
+	}
+	// Every process sharing the database must hash with one key: a key
+	// file is used when the operator put one there, never made.
+	if _, err := os.Stat(opts.KeyFile); err != nil {
+		opts.KeyFile = ""
+	}
+	ctx, cancel := context.WithTimeout(ctx, databaseTimeout)
+	defer cancel()
+	return store.OpenPostgres(ctx, cfg.DatabaseURL, opts)
+}
+
+// databaseTimeout bounds connecting to PostgreSQL and bringing its schema
+// up to date at start: a database that does not answer is an error to
+// report, not a hang.
+const databaseTimeout = time.Minute
+
+// databaseDesc names the database for logs and messages, without a
+// password.
+func databaseDesc(cfg config.Config) string {
+	if cfg.DatabaseURL != "" {
+		return cfg.DatabaseName()
+	}
+	return storePath(cfg)
 }
 
 // servedGuilds are the servers the bot serves: FAQBOT_GUILDS and
@@ -97,7 +122,10 @@ var errNoStore = errors.New("no database yet")
 
 // openExistingStore opens the database for reading reports, without
 // creating one where there is none.
-func openExistingStore(ctx context.Context, cfg config.Config, lg *slog.Logger) (*store.SQLite, error) {
+func openExistingStore(ctx context.Context, cfg config.Config, lg *slog.Logger) (store.Store, error) {
+	if cfg.DatabaseURL != "" {
+		return openStore(ctx, cfg, lg)
+	}
 	if _, err := os.Stat(storePath(cfg)); errors.Is(err, fs.ErrNotExist) {
 		return nil, errNoStore
 	} else if err != nil {

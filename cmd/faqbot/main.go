@@ -9,6 +9,7 @@
 //	faqbot serve [--corpus DIR] [--index DIR]
 //	faqbot source add|list|refresh|remove [--guild ID] ...
 //	faqbot teach [--guild ID] --passage ID QUESTION
+//	faqbot migrate to-postgres|to-sqlite
 //	faqbot settings
 //
 // Run `faqbot help` for every command, and `faqbot COMMAND -h` for one
@@ -83,6 +84,7 @@ func commands() map[string]command {
 		"serve":    {"run the Discord bot", runServe},
 		"gaps":     {"show the questions members could not get answered, grouped", runGaps},
 		"teach":    {"teach that a member's question is answered by a passage; list or remove what is taught", runTeach},
+		"migrate":  {"move the data between the SQLite data folder and a shared PostgreSQL", runMigrate},
 		"settings": {"print every setting with its default (the .env.example)", runSettings},
 		"bench":    {"measure latency, throughput, memory and prompt tokens at scale", runBench},
 		"source":   {"add, list, refresh or remove the web pages, sitemaps and Git folders fetched into a corpus", runSource},
@@ -135,12 +137,13 @@ Usage:
   faqbot source refresh [--guild ID] [ID]
   faqbot source remove ID
   faqbot teach [--guild ID] --passage ID QUESTION | --list | --remove N[,N…]
+  faqbot migrate to-postgres|to-sqlite
   faqbot settings
   faqbot bench [--sizes 1000,10000,100000] [--dims 512,1536] [--reps N] [--queries N] [--plot FILE.svg]
 
 Commands:
 `)
-	for _, name := range []string{"ask", "index", "eval", "serve", "gaps", "source", "teach", "settings", "bench"} {
+	for _, name := range []string{"ask", "index", "eval", "serve", "gaps", "source", "teach", "migrate", "settings", "bench"} {
 		fmt.Fprintf(w, "  %-9s %s\n", name, commands()[name].summary)
 	}
 	fmt.Fprint(w, `

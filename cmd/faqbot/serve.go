@@ -35,23 +35,36 @@ func runServe(ctx context.Context, e *env, args []string) (err error) {
 		return errors.New("serve needs a Discord bot token: set DISCORD_TOKEN (see the README's Discord section)")
 	}
 	warnRoleNames(cfg, lg)
+	// With a shared database, everything a server owns is the database's
+	// and the data folder is a cache; otherwise the data folder holds it
+	// all.
+	shared := cfg.DatabaseURL != ""
 	// With no corpus folder configured, serve works from a copy of the
 	// embedded corpus in the data folder: the base corpus, which the
-	// operator can change.
-	if err := seedDataCorpus(&cfg, lg); err != nil {
-		return fmt.Errorf("preparing the corpus folder: %w", err)
+	// operator can change. (A shared database keeps the base itself.)
+	if !shared {
+		if err := seedDataCorpus(&cfg, lg); err != nil {
+			return fmt.Errorf("preparing the corpus folder: %w", err)
+		}
 	}
 	db, err := openStore(ctx, cfg, lg)
 	if err != nil {
 		return err
 	}
 	// Background work (the watcher, SIGHUP refreshes, pruning) writes to
-	// the store: it ends before the store closes.
+	// the store: it ends before the store closes, and so do the knowledge
+	// bases' refreshes that the database watcher starts.
 	var bg sync.WaitGroup
 	bgCtx, stopBG := context.WithCancel(ctx)
+	// kbs is set before the watchers start, the callers of WatchReport
+	// and Changed.
+	var kbs *kb.Manager
 	defer func() {
 		stopBG()
 		bg.Wait()
+		if kbs != nil {
+			kbs.Wait()
+		}
 		if cerr := db.Close(); cerr != nil && err == nil {
 			err = cerr
 		}
@@ -64,10 +77,19 @@ func runServe(ctx context.Context, e *env, args []string) (err error) {
 	bg.Go(func() { pruneConversations(bgCtx, db, DefaultPruneInterval, lg, nil) })
 
 	baseLog := db.Guild(store.BaseGuild)
-	// kbs is set before the watcher starts, the one caller of WatchReport.
-	var kbs *kb.Manager
+	// operator is the operator's corpus folder that a shared database's
+	// base is published from, when this process has one.
+	var operator string
+	if shared {
+		if operator, err = prepareSharedBase(ctx, &cfg, db, lg); err != nil {
+			return fmt.Errorf("preparing the base corpus: %w", err)
+		}
+	}
 	st, err := openStack(ctx, e, cfg, lg, false, func(o *library.Options) {
 		o.Verify = true // a long-running process can afford to read it all once
+		if shared {
+			return // the base is the database's: refreshed by kbs.Changed
+		}
 		o.WatchReport = func(ch library.Change, err error) {
 			logRefresh(bgCtx, baseLog, lg, "watcher", "", ch, err)
 			if err == nil && !ch.Empty() {
@@ -82,15 +104,25 @@ func runServe(ctx context.Context, e *env, args []string) (err error) {
 	if noBase(cfg) {
 		base = nil
 	}
-	if err := adoptServerLayout(ctx, cfg, db, base, lg); err != nil {
-		return err
-	}
-	kbs, err = kb.New(kb.Options{
+	kbOpts := kb.Options{
 		Dir: guildsDir(cfg), Base: base, BaseGuilds: cfg.BaseGuilds, Embedder: st.emb,
 		MinRelevance: cfg.MinRelevance, Expander: st.exp, MemoryBudget: int64(cfg.MemoryMB) << 20, Teachings: kb.StoreTeachings(db), Logger: lg,
-	})
-	if err != nil {
+	}
+	if shared {
+		// The servers' documents are the database's; the folders under
+		// the cache are copies, refreshed when any process changes them.
+		kbOpts.Dir, kbOpts.Documents = sharedGuildsDir(cfg), kb.StoreDocuments(db)
+		if base != nil {
+			kbOpts.BaseDir = cfg.CorpusDir
+		}
+	} else if err := adoptServerLayout(ctx, cfg, db, base, lg); err != nil {
 		return err
+	}
+	if kbs, err = kb.New(kbOpts); err != nil {
+		return err
+	}
+	if shared {
+		bg.Go(func() { watchDocuments(bgCtx, db, kbs, lg) })
 	}
 	// Sources: one fetcher for the process, so that its per-host limits
 	// hold across everything fetched; the schedule runs in the background
@@ -101,10 +133,16 @@ func runServe(ctx context.Context, e *env, args []string) (err error) {
 	}
 	defer fetcher.Close()
 	var b *bot.Bot
+	var corpora ingest.Corpora = ingest.KnowledgeBases{Servers: kbs, Base: st.lib}
+	if shared {
+		// Fetched pages of the base go to the database, like the
+		// servers', for every shard to copy.
+		corpora = sharedCorpora{kbs: kbs}
+	}
 	syncer, err := ingest.New(ingest.Options{
-		Fetcher: fetcher, Store: db, Corpora: ingest.KnowledgeBases{Servers: kbs, Base: st.lib},
+		Fetcher: fetcher, Store: db, Corpora: corpora,
 		Limits:   sources.Limits{MaxSources: cfg.MaxSources, MaxPages: cfg.MaxSourcePages},
-		Interval: cfg.RefreshInterval, Owns: owns(cfg), Now: e.now, Until: e.until, Logger: lg,
+		Interval: cfg.RefreshInterval, Owns: owns(cfg, func() (int, int) { return b.Shard() }), Now: e.now, Until: e.until, Logger: lg,
 		Notify: func(ctx context.Context, r ingest.Report) {
 			refreshNotifier(b, lg, func(ctx context.Context, r ingest.Report) []string {
 				if r.Err != nil || r.Change.Empty() {
@@ -130,9 +168,10 @@ func runServe(ctx context.Context, e *env, args []string) (err error) {
 	}, bot.Deps{
 		Servers: servers{kbs: kbs, db: db, answer: st.answer, maxUpload: maxUpload, lg: lg,
 			syncer: syncer, noSources: cfg.MaxSources == 0},
-		Forgetter:  forgetter{db},
-		IndexReady: func() bool { return st.lib.Index() != nil },
-		Logger:     lg,
+		Forgetter:      forgetter{db},
+		IndexReady:     func() bool { return st.lib.Index() != nil },
+		DatabaseHealth: databaseHealth(db),
+		Logger:         lg,
 	})
 	if err != nil {
 		return fmt.Errorf("starting the bot: %w", err)
@@ -156,9 +195,18 @@ func runServe(ctx context.Context, e *env, args []string) (err error) {
 				// Phrasings taught meanwhile by `faqbot teach` are read
 				// again, and those whose passage went are dropped.
 				kbs.ForgetTaught()
-				ch, err := st.lib.Refresh(bgCtx)
-				logRefresh(bgCtx, baseLog, lg, "sighup", "", ch, err)
-				untaught(bgCtx, kbs, baseLog, store.BaseGuild, "sighup", lg)
+				switch {
+				case operator != "":
+					// Published to the database; every shard's base
+					// follows through kbs.Changed.
+					if err := publishBase(bgCtx, db, operator, "sighup", lg); err != nil {
+						lg.Error("publishing the corpus folder", "dir", operator, "err", err)
+					}
+				case !shared:
+					ch, err := st.lib.Refresh(bgCtx)
+					logRefresh(bgCtx, baseLog, lg, "sighup", "", ch, err)
+					untaught(bgCtx, kbs, baseLog, store.BaseGuild, "sighup", lg)
+				}
 				kbs.RefreshLoaded(bgCtx, func(guild string, ch library.Change, err error) {
 					logRefresh(bgCtx, db.Guild(guild), lg, "sighup", guild, ch, err)
 					untaught(bgCtx, kbs, db.Guild(guild), guild, "sighup", lg)
@@ -167,7 +215,11 @@ func runServe(ctx context.Context, e *env, args []string) (err error) {
 		}
 	})
 	bg.Go(func() { syncer.Run(bgCtx) })
-	if cfg.Watch {
+	switch {
+	case cfg.Watch && operator != "":
+		bg.Go(func() { watchOperatorFolder(bgCtx, db, operator, 0, lg) })
+		lg.Info("watching the base corpus folder for changes, to publish them to the database", "dir", operator, "every", library.DefaultWatchInterval)
+	case cfg.Watch && !shared:
 		bg.Go(func() {
 			if err := st.lib.Watch(bgCtx, 0); err != nil {
 				lg.Error("watching the corpus folder", "err", err)
@@ -176,8 +228,8 @@ func runServe(ctx context.Context, e *env, args []string) (err error) {
 		lg.Info("watching the base corpus folder for changes", "dir", cfg.CorpusDir, "every", library.DefaultWatchInterval)
 	}
 	lg.Info("serving", "base_documents", st.lib.Stats().Documents, "base_passages", st.lib.Stats().Passages, "mode", st.engine.Mode(),
-		"base_corpus", cfg.CorpusDir, "base_for", baseFor(cfg), "servers", serversDesc(cfg), "servers_folder", guildsDir(cfg),
-		"database", storePath(cfg), "user_ids", cfg.StoreUserIDs, "memory_mb", cfg.MemoryMB,
+		"base_corpus", cfg.CorpusDir, "base_for", baseFor(cfg), "servers", serversDesc(cfg), "servers_folder", kbOpts.Dir,
+		"database", databaseDesc(cfg), "user_ids", cfg.StoreUserIDs, "memory_mb", cfg.MemoryMB,
 		"refresh_interval", cfg.RefreshInterval, "sources_file", sourcesFilePath(cfg))
 	// discordgo logs gateway trouble itself, in a format of its own unless
 	// routed through ours.

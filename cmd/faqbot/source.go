@@ -76,7 +76,7 @@ from the pages they wrote.
 type sourcesEnv struct {
 	cfg    config.Config
 	lg     *slog.Logger
-	db     *store.SQLite
+	db     store.Store
 	syncer *ingest.Syncer
 	close  func()
 }
@@ -89,21 +89,35 @@ func openSources(ctx context.Context, e *env, progress bool) (*sourcesEnv, error
 	if err != nil {
 		return nil, err
 	}
-	if err := seedDataCorpus(&cfg, lg); err != nil {
-		return nil, fmt.Errorf("preparing the corpus folder: %w", err)
-	}
-	st, err := openStack(ctx, e, cfg, lg, progress)
-	if err != nil {
-		return nil, err
+	if cfg.DatabaseURL == "" {
+		if err := seedDataCorpus(&cfg, lg); err != nil {
+			return nil, fmt.Errorf("preparing the corpus folder: %w", err)
+		}
 	}
 	db, err := openStore(ctx, cfg, lg)
 	if err != nil {
 		return nil, err
 	}
-	kbs, err := kb.New(kb.Options{Dir: guildsDir(cfg), Base: st.lib, Embedder: st.emb, Logger: lg})
+	shared, err := sharedCLI(ctx, &cfg, db, lg)
 	if err != nil {
 		db.Close()
 		return nil, err
+	}
+	st, err := openStack(ctx, e, cfg, lg, progress)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	opts := kb.Options{Dir: guildsDir(cfg), Base: st.lib, Embedder: st.emb, Logger: lg}
+	shared(&opts)
+	kbs, err := kb.New(opts)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	var corpora ingest.Corpora = ingest.KnowledgeBases{Servers: kbs, Base: st.lib}
+	if cfg.DatabaseURL != "" {
+		corpora = sharedCorpora{kbs: kbs}
 	}
 	f, err := newFetcher(cfg, lg)
 	if err != nil {
@@ -111,7 +125,7 @@ func openSources(ctx context.Context, e *env, progress bool) (*sourcesEnv, error
 		return nil, err
 	}
 	syncer, err := ingest.New(ingest.Options{
-		Fetcher: f, Store: db, Corpora: ingest.KnowledgeBases{Servers: kbs, Base: st.lib},
+		Fetcher: f, Store: db, Corpora: corpora,
 		Interval: cfg.RefreshInterval, Logger: lg,
 	})
 	if err != nil {

@@ -270,6 +270,21 @@ func TestSourceUsageErrors(t *testing.T) {
 	}
 }
 
+// TestOwnsFollowsTheBot: once the bot knows its shard from Discord, that
+// decides.
+func TestOwnsFollowsTheBot(t *testing.T) {
+	const a = "1177013512271355904"
+	mine := int((1177013512271355904 >> 22) % 3)
+	o := owns(config.Config{ShardID: mine}, func() (int, int) { return mine, 3 })
+	if !o(a) || o("") != (mine == 0) {
+		t.Errorf("shard %d of 3: owns(a) = %v, owns(base) = %v", mine, o(a), o(""))
+	}
+	other := owns(config.Config{ShardID: (mine + 1) % 3}, func() (int, int) { return (mine + 1) % 3, 3 })
+	if other(a) {
+		t.Error("another shard owns the server")
+	}
+}
+
 func TestOwns(t *testing.T) {
 	const a, b = "1177013512271355904", "1177013512271355905" // differ in the worker bits only
 	tests := []struct {
@@ -281,9 +296,13 @@ func TestOwns(t *testing.T) {
 		{config.Config{ShardCount: 1, DiscordGuildID: b}, map[string]bool{"": true, a: false, b: true}},
 		{config.Config{ShardCount: 2, ShardID: 0}, map[string]bool{"": true, "guild-x": true, a: (1177013512271355904>>22)%2 == 0}},
 		{config.Config{ShardCount: 2, ShardID: 1}, map[string]bool{"": false, "guild-x": false, a: (1177013512271355904>>22)%2 == 1}},
+		// The count from Discord, not known yet: shard 0 (or none given)
+		// owns everything meanwhile, another shard nothing.
+		{config.Config{ShardID: -1}, map[string]bool{"": true, a: true}},
+		{config.Config{ShardID: 1}, map[string]bool{"": false, a: false}},
 	}
 	for _, tt := range tests {
-		o := owns(tt.cfg)
+		o := owns(tt.cfg, nil)
 		for g, want := range tt.want {
 			if got := o(g); got != want {
 				t.Errorf("%+v: owns(%q) = %v, want %v", tt.cfg, g, got, want)

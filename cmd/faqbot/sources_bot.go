@@ -163,21 +163,34 @@ func (c channelLog) SetModeratorChannel(ctx context.Context, channelID, who stri
 // not a server the bot no longer serves (FAQBOT_GUILDS), and with several
 // shards, the shard Discord gives the guild's events to (its ID's
 // timestamp bits modulo the shard count), and shard 0 for the base and
-// for IDs that are no snowflake.
-func owns(cfg config.Config) func(guild string) bool {
+// for IDs that are no snowflake. shard gives the shard the bot runs as
+// (count 0 until it knows: FAQBOT_SHARD_COUNT unset is asked of Discord
+// when the bot starts); until then the settings decide, and a process
+// whose count is not set yet owns everything as shard 0 and nothing as
+// another.
+func owns(cfg config.Config, shard func() (id, count int)) func(guild string) bool {
 	served := servedGuilds(cfg)
 	return func(guild string) bool {
 		if guild != store.BaseGuild && len(served) > 0 && !slices.Contains(served, guild) {
 			return false
 		}
-		if cfg.ShardCount <= 1 {
+		id, count := cfg.ShardID, cfg.ShardCount
+		if shard != nil {
+			if i, n := shard(); n > 0 {
+				id, count = i, n
+			}
+		}
+		if count == 0 {
+			return id <= 0
+		}
+		if count <= 1 {
 			return true
 		}
-		id, err := strconv.ParseUint(guild, 10, 64)
+		n, err := strconv.ParseUint(guild, 10, 64)
 		if guild == store.BaseGuild || err != nil {
-			return cfg.ShardID == 0
+			return id == 0
 		}
-		return int((id>>22)%uint64(cfg.ShardCount)) == cfg.ShardID
+		return int((n>>22)%uint64(count)) == id
 	}
 }
 

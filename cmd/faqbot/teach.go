@@ -61,11 +61,15 @@ func runTeach(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	shared, err := sharedCLI(ctx, &cfg, db, lg)
+	if err != nil {
+		return err
+	}
 	st, err := openStack(ctx, e, cfg, lg, false)
 	if err != nil {
 		return err
 	}
-	kbs, err := teachingManager(cfg, st, db, lg)
+	kbs, err := teachingManager(cfg, st, db, lg, shared)
 	if err != nil {
 		return err
 	}
@@ -91,15 +95,19 @@ func runTeach(ctx context.Context, e *env, args []string) error {
 // teachingManager is a knowledge-base manager for the command line: the
 // base corpus as serve has it, the servers' folders in the data folder,
 // and the taught phrasings in db.
-func teachingManager(cfg config.Config, st *stack, db store.Store, lg *slog.Logger) (*kb.Manager, error) {
+func teachingManager(cfg config.Config, st *stack, db store.Store, lg *slog.Logger, shared func(*kb.Options)) (*kb.Manager, error) {
 	base := st.lib
 	if noBase(cfg) {
 		base = nil
 	}
-	return kb.New(kb.Options{
+	opts := kb.Options{
 		Dir: guildsDir(cfg), Base: base, BaseGuilds: cfg.BaseGuilds, Embedder: st.emb,
 		Teachings: kb.StoreTeachings(db), Logger: lg,
-	})
+	}
+	if shared != nil {
+		shared(&opts)
+	}
+	return kb.New(opts)
 }
 
 // cliTeacher is `faqbot teach` for one server (or the base).
