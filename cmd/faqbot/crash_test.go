@@ -52,7 +52,7 @@ type child struct {
 // startChild starts faqbot args in a process of its own, with only env
 // (plus PATH and HOME) in its environment and an empty working folder, so
 // that no .env or developer setting leaks in.
-func startChild(t *testing.T, env map[string]string, args ...string) *child {
+func startChild(t testing.TB, env map[string]string, args ...string) *child {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], append([]string{"-test.run=^TestHelperProcess$", "--"}, args...)...)
 	cmd.Dir = t.TempDir()
@@ -87,7 +87,7 @@ func startChild(t *testing.T, env map[string]string, args ...string) *child {
 
 // waitLine returns the first stderr line containing s, failing the test
 // if the child's stderr ends first or ctx is done.
-func (c *child) waitLine(t *testing.T, ctx context.Context, s string) string {
+func (c *child) waitLine(t testing.TB, ctx context.Context, s string) string {
 	t.Helper()
 	var seen []string
 	for {
@@ -108,7 +108,7 @@ func (c *child) waitLine(t *testing.T, ctx context.Context, s string) string {
 
 // finish waits for the child to exit and returns its stdout, stderr and
 // exit code.
-func (c *child) finish(t *testing.T) (string, string, int) {
+func (c *child) finish(t testing.TB) (string, string, int) {
 	t.Helper()
 	var rest []string
 	for l := range c.lines {

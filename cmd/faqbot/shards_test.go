@@ -25,6 +25,9 @@ import (
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
+// startDeadline bounds a serve process's start, up to its IDENTIFY.
+const startDeadline = 2 * time.Minute
+
 // baseChangeDeadline is how soon a change to the base corpus made through
 // one process must be answered by another (the issue's five seconds).
 const baseChangeDeadline = 5 * time.Second
@@ -34,7 +37,7 @@ const baseChangeDeadline = 5 * time.Second
 // own, as on machines of their own.
 type cluster struct {
 	// top is the test the processes belong to: they outlive subtests.
-	top   *testing.T
+	top   testing.TB
 	ctx   context.Context
 	fake  *discordtest.Server
 	dbURL string
@@ -53,7 +56,7 @@ type shard struct {
 // start runs faqbot serve as shard id ("" count: Discord's recommended
 // count) with extra settings, and waits until it has identified to the
 // gateway: by then its knowledge bases are ready to answer.
-func (c *cluster) start(t *testing.T, id int, count, data string, extra map[string]string) *shard {
+func (c *cluster) start(t testing.TB, id int, count, data string, extra map[string]string) *shard {
 	t.Helper()
 	env := map[string]string{
 		"DISCORD_TOKEN": "shard-token", "FAQBOT_DISCORD_API_URL": c.fake.URL,
@@ -67,16 +70,22 @@ func (c *cluster) start(t *testing.T, id int, count, data string, extra map[stri
 	}
 	started := time.Now()
 	ch := startChild(c.top, env, "serve")
-	if _, err := c.fake.WaitForFrame(c.ctx, func(f discordtest.Frame) bool {
-		return f.Op == discordtest.OpIdentify && f.At.After(started) && bytes.Contains(f.Data, []byte(fmt.Sprintf(`"shard":[%d,`, id)))
+	// Generous, for a busy machine: it only bounds a process that fails
+	// to start, whose stderr then says why.
+	ctx, cancel := context.WithTimeout(c.ctx, startDeadline)
+	defer cancel()
+	if _, err := c.fake.WaitForFrame(ctx, func(f discordtest.Frame) bool {
+		return f.Op == discordtest.OpIdentify && f.At.After(started) && identifiesAs(f, id)
 	}); err != nil {
-		t.Fatalf("shard %d never identified: %v", id, err)
+		_ = ch.cmd.Process.Kill()
+		_, stderr, code := ch.finish(t)
+		t.Fatalf("shard %d never identified (%v; exit %d):\n%s", id, err, code, stderr)
 	}
 	return &shard{child: ch, id: id, env: env}
 }
 
 // stop ends the process: gracefully with SIGTERM, or at once with SIGKILL.
-func (s *shard) stop(t *testing.T, sig syscall.Signal) {
+func (s *shard) stop(t testing.TB, sig syscall.Signal) {
 	t.Helper()
 	err := s.cmd.Process.Signal(sig)
 	_, stderr, code := s.finish(t)
@@ -99,7 +108,7 @@ func (c *cluster) interaction(guild string, m discordtest.Member) discordtest.In
 }
 
 // reply waits for the edit that finishes interaction i and returns it.
-func (c *cluster) reply(t *testing.T, i discordtest.Interaction) discordtest.Request {
+func (c *cluster) reply(t testing.TB, i discordtest.Interaction) discordtest.Request {
 	t.Helper()
 	edit := fmt.Sprintf("%s/webhooks/%s/%s/messages/@original", discordtest.APIPrefix, c.fake.AppID, i.Token())
 	r, err := c.fake.WaitFor(c.ctx, func(r discordtest.Request) bool {
@@ -112,7 +121,7 @@ func (c *cluster) reply(t *testing.T, i discordtest.Interaction) discordtest.Req
 }
 
 // ask asks q in guild and returns the reply.
-func (c *cluster) ask(t *testing.T, guild, user, q string) discordtest.Request {
+func (c *cluster) ask(t testing.TB, guild, user, q string) discordtest.Request {
 	t.Helper()
 	i := c.interaction(guild, member(user, false))
 	if err := c.fake.Dispatch(c.ctx, "INTERACTION_CREATE", c.fake.SlashCommand(i, "ask", discordtest.StringOption("question", q))); err != nil {
@@ -161,7 +170,7 @@ func (c *cluster) voteUp(t *testing.T, guild, user string, answer discordtest.Re
 
 // guildOn returns a snowflake server ID on the given shard of each count
 // (shards[i] of counts[i]).
-func guildOn(t *testing.T, skip int, pairs ...[2]int) string {
+func guildOn(t testing.TB, skip int, pairs ...[2]int) string {
 	t.Helper()
 	const base = 1200000000000000000
 	for id := uint64(base) + uint64(skip)<<22; id < base+1<<40; id += 1 << 22 {
@@ -407,4 +416,19 @@ func get(t *testing.T, url string) (int, string) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
+}
+
+// identifiesAs reports whether an IDENTIFY is shard id's: discordgo sends
+// no shard for an unsharded bot, which is shard 0.
+func identifiesAs(f discordtest.Frame, id int) bool {
+	var identify struct {
+		Shard *[2]int `json:"shard"`
+	}
+	if json.Unmarshal(f.Data, &identify) != nil {
+		return false
+	}
+	if identify.Shard == nil {
+		return id == 0
+	}
+	return identify.Shard[0] == id
 }
