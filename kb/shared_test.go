@@ -348,3 +348,71 @@ func TestSharedTeaching(t *testing.T) {
 		return got == ""
 	})
 }
+
+// TestSharedBatches: pages fetched into a server (a batch) and into a
+// shared base (ApplyBase) are kept in the database, where the other
+// process finds them; a deleted folder deletes its documents there too.
+func TestSharedBatches(t *testing.T) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "faqbot.db")
+	emb := retrieval.NewHashEmbedder(0)
+	st := openStore(t, db)
+	docs := StoreDocuments(st)
+	if _, err := docs.ChangeDocuments(ctx, store.BaseGuild, store.DocumentChange{Put: []store.Document{
+		{Name: "wifi.md", Data: doc("Wifi", "The guest wifi password is printed on the back of the visitor badge.")}}}); err != nil {
+		t.Fatal(err)
+	}
+	shardWithBase := func() shard {
+		t.Helper()
+		baseDir := filepath.Join(t.TempDir(), "base")
+		other := openStore(t, db)
+		if _, err := SyncFolder(ctx, StoreDocuments(other), store.BaseGuild, baseDir); err != nil {
+			t.Fatal(err)
+		}
+		base, err := library.Open(ctx, library.Options{Dir: baseDir, IndexDir: filepath.Join(t.TempDir(), "index"), Embedder: emb})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return shard{m: newManager(t, Options{Base: base, BaseDir: baseDir, Embedder: emb, Documents: StoreDocuments(other)}), st: other}
+	}
+	a, b := shardWithBase(), shardWithBase()
+	b.watch(t)
+
+	batch := library.Batch{Put: map[string][]byte{
+		"sources/1/parking.md": doc("Parking", "Staff park in the north lot behind the warehouse with a blue permit."),
+		"sources/1/hours.md":   doc("Hours", "We open at nine and close at five on weekdays."),
+	}}
+	if _, err := a.m.Apply(ctx, "guild-1", batch); err != nil {
+		t.Fatal(err)
+	}
+	if got := sources(t, b.m, "guild-1", "where do staff park?"); !has(got, "sources/1/parking.md") {
+		t.Fatalf("the other process's sources %q, want the fetched page", got)
+	}
+	if _, err := a.m.Apply(ctx, "guild-1", library.Batch{DeleteFolders: []string{"sources/1"}}); err != nil {
+		t.Fatal(err)
+	}
+	if set, _ := st.Guild("guild-1").Documents(ctx, nil); len(set.Documents) != 0 {
+		t.Errorf("after the source's folder was deleted the database holds %d documents", len(set.Documents))
+	}
+	eventually(t, "the deleted source leaving the other process", func() bool {
+		ok, err := b.m.HasFAQ(ctx, "guild-1")
+		return err == nil && ok && !has(sources(t, b.m, "guild-1", "where do staff park with a blue permit?"), "sources/1/parking.md")
+	})
+
+	ch, err := a.m.ApplyBase(ctx, library.Batch{Put: map[string][]byte{"sources/2/canteen.md": doc("Canteen", "The canteen serves lunch from noon until two.")}})
+	if err != nil || len(ch.DocumentsAdded) != 1 {
+		t.Fatalf("ApplyBase: %+v (%v), want the page added to this process's base at once", ch, err)
+	}
+	eventually(t, "the fetched base page reaching the other process", func() bool {
+		return has(sources(t, b.m, "guild-9", "when does the canteen serve lunch?"), "sources/2/canteen.md")
+	})
+	if _, err := a.m.ApplyBase(ctx, library.Batch{DeleteFolders: []string{"sources/2"}}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the removed base source leaving the other process", func() bool {
+		return !has(sources(t, b.m, "guild-9", "when does the canteen serve lunch?"), "sources/2/canteen.md")
+	})
+	if _, err := newManager(t, Options{Embedder: emb}).ApplyBase(ctx, batch); !errors.Is(err, ErrNoSharedBase) {
+		t.Errorf("ApplyBase without a shared base: %v, want ErrNoSharedBase", err)
+	}
+}
