@@ -54,7 +54,7 @@ type dialect struct {
 	// column of Unix milliseconds.
 	utcDay func(col string) string
 	// snapshot are the options of a transaction that reads one instant
-	// of the database; nil when every transaction does (SQLite).
+	// of the database.
 	snapshot *sql.TxOptions
 	// notify, when set, tells the processes watching that guild's
 	// documents are at version, when tx commits.

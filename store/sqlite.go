@@ -39,7 +39,11 @@ var sqliteDialect = &dialect{
 	migrations: "migrations/sqlite",
 	schemaVersionTable: `CREATE TABLE IF NOT EXISTS schema_version (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`,
-	hooks:      map[int]func(context.Context, *sqlStore, *sqlTx) error{2: adoptLegacy},
+	hooks: map[int]func(context.Context, *sqlStore, *sqlTx) error{2: adoptLegacy},
+	// Read-only: a deferred transaction, whose first read fixes the
+	// snapshot it sees (WAL), instead of _txlock=immediate's write lock,
+	// which would make readers queue behind, and hold up, the writer.
+	snapshot:   &sql.TxOptions{ReadOnly: true},
 	utcDay:     func(col string) string { return "date(" + col + " / 1000, 'unixepoch')" },
 	listTables: `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`,
 	citedDocuments: `SELECT q.id, CASE WHEN instr(j.value, '#') > 0 THEN substr(j.value, 1, instr(j.value, '#') - 1) ELSE j.value END AS doc
