@@ -3,6 +3,7 @@ package corpus
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/kljensen/snowball/english"
 )
@@ -34,62 +35,96 @@ var contractionStubs = map[string]bool{
 
 // Words splits text into lowercase words without stemming or dropping stop
 // words. Letters and digits form words; an apostrophe inside a word is kept
-// out ("Russia's" gives "russia"), and a word is cut at any other rune.
+// out ("Russia's" gives "russia"), and a word is cut at any other rune. A
+// dotted acronym ("U.S.") is one word ("us").
+//
+// It is the inner loop of analysis (BM25, the built-in embedder and
+// near-duplicate detection each run it over every passage), so it walks
+// the string in place: a word already in lower case is a substring of
+// text, not a copy.
 func Words(text string) []string {
 	var out []string
-	var b strings.Builder
-	flush := func() {
-		if b.Len() > 0 {
-			w := b.String()
-			b.Reset()
-			if len([]rune(w)) > 1 || unicode.IsDigit([]rune(w)[0]) {
-				out = append(out, w)
-			}
+	start, lower := -1, true // the current word's first byte; whether it needs no lowering
+	flush := func(end int) {
+		if start < 0 {
+			return
+		}
+		w := text[start:end]
+		start = -1
+		if !lower {
+			w = strings.ToLower(w)
+		}
+		r, n := utf8.DecodeRuneInString(w)
+		if n < len(w) || unicode.IsDigit(r) {
+			out = append(out, w)
 		}
 	}
-	rs := []rune(text)
-	for i := 0; i < len(rs); i++ {
-		r := rs[i]
-		if b.Len() == 0 {
-			if word, n := acronym(rs[i:]); n > 0 {
+	for i := 0; i < len(text); {
+		r, n := utf8.DecodeRuneInString(text[i:])
+		if start < 0 && i+n < len(text) && text[i+n] == '.' {
+			if word, m := acronymAt(text, i); m > 0 {
 				out = append(out, word)
-				i += n - 1
+				i += m
 				continue
 			}
 		}
 		switch {
+		case r < utf8.RuneSelf && ('a' <= r && r <= 'z' || '0' <= r && r <= '9'):
+			if start < 0 {
+				start, lower = i, true
+			}
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			b.WriteRune(unicode.ToLower(r))
-		case (r == '\'' || r == '’') && b.Len() > 0:
+			if start < 0 {
+				start, lower = i, true
+			}
+			if unicode.ToLower(r) != r {
+				lower = false
+			}
+		case (r == '\'' || r == '’') && start >= 0:
 			// Drop a possessive or contraction tail: "Russia's" -> "russia",
 			// "don't" -> "don" (a stop-word-like stub either way).
-			flush()
-			for i+1 < len(rs) && unicode.IsLetter(rs[i+1]) {
-				i++
+			flush(i)
+			for i += n; i < len(text); {
+				r, n := utf8.DecodeRuneInString(text[i:])
+				if !unicode.IsLetter(r) {
+					break
+				}
+				i += n
 			}
+			continue
 		default:
-			flush()
+			flush(i)
 		}
+		i += n
 	}
-	flush()
+	flush(len(text))
 	return out
 }
 
-// acronym recognises a dotted acronym at the start of rs ("U.S.", "U.K.",
-// "e.g.") and returns it as one word ("us") with the number of runes it
-// spans, or 0 when rs does not start with one. Without this "U.S." would
-// fall apart into one-letter tokens and never meet "US".
-func acronym(rs []rune) (string, int) {
+// acronymAt recognises a dotted acronym at byte i of text ("U.S.", "U.K.",
+// "e.g.") and returns it as one word ("us") with the bytes it spans, or 0
+// when text does not have one there. Without this "U.S." would fall apart
+// into one-letter tokens and never meet "US".
+func acronymAt(text string, i int) (string, int) {
 	var letters []rune
-	i := 0
-	for i+1 < len(rs) && unicode.IsLetter(rs[i]) && rs[i+1] == '.' {
-		letters = append(letters, unicode.ToLower(rs[i]))
-		i += 2
+	j := i
+	for j < len(text) {
+		r, n := utf8.DecodeRuneInString(text[j:])
+		if !unicode.IsLetter(r) || j+n >= len(text) || text[j+n] != '.' {
+			break
+		}
+		letters = append(letters, unicode.ToLower(r))
+		j += n + 1
 	}
-	if len(letters) < 2 || (i < len(rs) && (unicode.IsLetter(rs[i]) || unicode.IsDigit(rs[i]))) {
+	if len(letters) < 2 {
 		return "", 0
 	}
-	return string(letters), i
+	if j < len(text) {
+		if r, _ := utf8.DecodeRuneInString(text[j:]); unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return "", 0
+		}
+	}
+	return string(letters), j - i
 }
 
 // Stem reduces one lowercase word to its English Snowball stem. Words with

@@ -109,6 +109,38 @@ var ErrDupState = errors.New("near-duplicate state inconsistent")
 // document). The marks and the report are then recomputed from the
 // verified pairs, as if the corpus had been examined whole.
 func (d *Duplicates) Update(ctx context.Context, changes []DocChange, lookup func(docID string) (DocText, bool)) error {
+	texts := map[string]*DocText{}
+	var ids []string
+	for _, ch := range changes {
+		if ch.New != nil {
+			texts[ch.New.ID] = ch.New
+			ids = append(ids, ch.New.ID)
+		}
+	}
+	newText := func(id string) (DocText, bool) {
+		t, ok := texts[id]
+		if !ok {
+			return DocText{}, false
+		}
+		return *t, true
+	}
+	return d.apply(ctx, changes, ids, newText, lookup)
+}
+
+// AddAll examines a whole corpus into an empty state: the documents ids,
+// whose text comes from text (called from several goroutines, and again
+// for the candidates to verify), so that only sketches of the corpus are
+// held in memory, never all of its text at once.
+func (d *Duplicates) AddAll(ctx context.Context, ids []string, text func(docID string) (DocText, bool)) error {
+	if len(d.docs) != 0 {
+		return fmt.Errorf("examining a corpus: the state is not empty: %w", ErrDupState)
+	}
+	return d.apply(ctx, nil, ids, text, nil)
+}
+
+// apply is Update with the new documents given by ID, their texts read
+// through newText when needed.
+func (d *Duplicates) apply(ctx context.Context, changes []DocChange, newIDs []string, newText, lookup func(docID string) (DocText, bool)) error {
 	if d.df == nil {
 		d.df = map[uint32]int32{}
 	}
@@ -150,53 +182,57 @@ func (d *Duplicates) Update(ctx context.Context, changes []DocChange, lookup fun
 	d.links = slices.DeleteFunc(d.links, func(l dupLink) bool { return docOf[l.a] == "" || docOf[l.b] == "" })
 
 	// Analyse and sketch the new versions.
-	var news []*DocText
-	for _, ch := range changes {
-		if ch.New != nil {
-			news = append(news, ch.New)
-		}
-	}
-	fresh, err := analyseAll(ctx, news)
+	fresh, err := sketchAll(ctx, newIDs, newText)
 	if err != nil {
 		return fmt.Errorf("updating near-duplicates: %w", err)
 	}
-	for _, da := range fresh {
-		for _, t := range da.sets.terms {
+	isNew := make(map[string]bool, len(newIDs))
+	for _, id := range newIDs {
+		isNew[id] = true
+	}
+	for _, f := range fresh {
+		for _, t := range f.terms {
 			d.df[t]++
 		}
 	}
-	slices.SortFunc(fresh, func(x, y *docAnalysis) int { return cmp.Compare(x.id, y.id) })
+	slices.SortFunc(fresh, func(x, y *sketched) int { return cmp.Compare(x.id, y.id) })
 	limit := rareCap(len(d.docs) + len(fresh))
-	cache := map[string]*docAnalysis{}
 	firstFresh := len(d.docs)
 	var rare []uint32
-	for _, da := range fresh {
-		cache[da.id] = da
+	for _, f := range fresh {
 		rare = rare[:0]
-		for _, t := range da.sets.terms {
+		for _, t := range f.terms {
 			if d.df[t] <= limit {
 				rare = append(rare, t)
 			}
 		}
-		d.docs = append(d.docs, dupDoc{id: da.id, keys: docLSH.sketchKeys(rare)})
-		for _, p := range da.passages {
-			dp := dupPassage{id: p.id, doc: da.id, pos: p.pos}
-			if len(p.sets.terms) >= minDupTerms {
-				dp.keys = passageLSH.sketchKeys(p.sets.bigrams)
-			}
-			d.passages = append(d.passages, dp)
-		}
+		d.docs = append(d.docs, dupDoc{id: f.id, keys: docLSH.sketchKeys(rare)})
+		d.passages = append(d.passages, f.passages...)
+		f.terms = nil
 	}
+	fresh = nil
+	// Candidates are verified on their full feature sets, analysed again
+	// when needed: keeping every document's sets until the end would hold
+	// several times the corpus's text in memory. A few hundred analyses
+	// are kept, which covers the documents of a family of copies.
+	cache := map[string]*docAnalysis{}
 	get := func(id string) (*docAnalysis, error) {
 		if da, ok := cache[id]; ok {
 			return da, nil
 		}
-		if lookup == nil {
+		var t DocText
+		ok := false
+		if isNew[id] {
+			if t, ok = newText(id); !ok {
+				return nil, fmt.Errorf("no text for %s: %w", id, ErrDupState)
+			}
+		} else if lookup == nil {
+			return nil, fmt.Errorf("no text for %s: %w", id, ErrDupState)
+		} else if t, ok = lookup(id); !ok {
 			return nil, fmt.Errorf("no text for %s: %w", id, ErrDupState)
 		}
-		t, ok := lookup(id)
-		if !ok {
-			return nil, fmt.Errorf("no text for %s: %w", id, ErrDupState)
+		if len(cache) >= maxCachedAnalyses {
+			clear(cache)
 		}
 		da := a.analyse(t)
 		cache[id] = da
@@ -216,7 +252,11 @@ func (d *Duplicates) Update(ctx context.Context, changes []DocChange, lookup fun
 		}
 		if p, ok := docsMatch(x, y); ok {
 			d.pairs = append(d.pairs, p)
-			d.links = append(d.links, alignPassages(cache[p.A], cache[p.B])...)
+			pa, pb := x, y
+			if pa.id != p.A {
+				pa, pb = y, x
+			}
+			d.links = append(d.links, alignPassages(pa, pb)...)
 		}
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("updating near-duplicates: %w", err)
@@ -253,26 +293,60 @@ func (d *Duplicates) Update(ctx context.Context, changes []DocChange, lookup fun
 	return nil
 }
 
-// analyseAll analyses documents on GOMAXPROCS goroutines: tokenising
-// and stemming is most of the cost of examining a whole corpus.
-func analyseAll(ctx context.Context, docs []*DocText) ([]*docAnalysis, error) {
-	out := make([]*docAnalysis, len(docs))
-	workers := min(runtime.GOMAXPROCS(0), max(1, len(docs)/8))
+// sketched is what the first pass over a new document keeps: its terms
+// (for the counts of rare terms, then its own sketch) and its passages'
+// sketches.
+type sketched struct {
+	id       string
+	terms    []uint32
+	passages []dupPassage
+}
+
+// maxCachedAnalyses bounds the analyses Update keeps for verifying
+// candidates.
+const maxCachedAnalyses = 512
+
+// sketchAll analyses documents on GOMAXPROCS goroutines (tokenising and
+// stemming is most of the cost of examining a whole corpus) and keeps
+// only what sketching needs.
+func sketchAll(ctx context.Context, ids []string, text func(string) (DocText, bool)) ([]*sketched, error) {
+	out := make([]*sketched, len(ids))
+	missing := make([]bool, len(ids))
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(ids)/8))
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
 			a := newAnalyser()
-			for i := w; i < len(docs); i += workers {
+			for i := w; i < len(ids); i += workers {
 				if i%64 == 0 && ctx.Err() != nil {
 					return
 				}
-				out[i] = a.analyse(*docs[i])
+				t, ok := text(ids[i])
+				if !ok {
+					missing[i] = true
+					continue
+				}
+				da := a.analyse(t)
+				sk := &sketched{id: da.id, terms: da.sets.terms}
+				for _, p := range da.passages {
+					dp := dupPassage{id: p.id, doc: da.id, pos: p.pos}
+					if len(p.sets.terms) >= minDupTerms {
+						dp.keys = passageLSH.sketchKeys(p.sets.bigrams)
+					}
+					sk.passages = append(sk.passages, dp)
+				}
+				out[i] = sk
 			}
 		})
 	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	for i, m := range missing {
+		if m {
+			return nil, fmt.Errorf("no text for %s: %w", ids[i], ErrDupState)
+		}
 	}
 	return out, nil
 }

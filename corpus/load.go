@@ -146,9 +146,15 @@ func Scan(ctx context.Context, fsys fs.FS, lg *slog.Logger) ([]FileStat, []Skip,
 				return nil
 			}
 		}
-		// Stat follows symbolic links, unlike d.Info, so the size is
-		// the size of what ReadFile would read.
-		info, err := fs.Stat(fsys, p)
+		// For a link, Stat follows it, unlike d.Info, so the size is the
+		// size of what ReadFile would read. For a file, d.Info is what
+		// listing the folder found already: no second call per file.
+		var info fs.FileInfo
+		if d.Type()&fs.ModeSymlink != 0 {
+			info, err = fs.Stat(fsys, p)
+		} else {
+			info, err = d.Info()
+		}
 		if err != nil {
 			skip(p, "unreadable")
 			return nil

@@ -229,8 +229,12 @@ func inlineProse(s string) string {
 	})
 	s = reMDRefLink.ReplaceAllString(s, "$1")
 	s = reAutoLink.ReplaceAllString(s, "$1")
-	s = reMDStrong.ReplaceAllString(s, "$2")
-	s = reMDEmph.ReplaceAllString(s, "$1$2$3")
+	// The emphasis patterns are the slowest here (a lazy match tried at
+	// every position) and need a * or _ to match at all.
+	if strings.ContainsAny(s, "*_") {
+		s = reMDStrong.ReplaceAllString(s, "$2")
+		s = reMDEmph.ReplaceAllString(s, "$1$2$3")
+	}
 	s = reMDStrike.ReplaceAllString(s, "$1")
 	s = reHTMLTag.ReplaceAllString(s, "")
 	s = reMDEscape.ReplaceAllString(s, "$1")

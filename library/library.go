@@ -74,6 +74,9 @@ type Library struct {
 	live    *retrieval.Live
 	refresh sync.Mutex // one refresh at a time: they save to the same folder
 	state   atomic.Pointer[state]
+	// reuse is a saved index set aside at open (passages cut with other
+	// options) whose vectors the first build reuses.
+	reuse *retrieval.Index
 }
 
 // state is one consistent corpus and the index built from it.

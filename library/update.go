@@ -44,6 +44,7 @@ func (l *Library) loadSaved(ctx context.Context) (*state, retrieval.OpenReport) 
 	}
 	if m.Split != SplitFingerprint(l.opts.Split) {
 		rep.Reason = "split options or cleaning rules changed"
+		l.reuse = ix // its vectors still serve the passages that did not change
 		return nil, rep
 	}
 	files, err := l.readFiles(m)
@@ -114,6 +115,17 @@ func (l *Library) update(ctx context.Context, base *state, rep retrieval.OpenRep
 	if base != nil {
 		for _, f := range base.files {
 			was[f.Path] = f
+		}
+	}
+
+	if base == nil && l.opts.IndexDir != "" {
+		if unlock, err := retrieval.LockDir(ctx, l.opts.IndexDir); err == nil {
+			st, ch, err := l.buildFromScratch(ctx, stats, walkSkips, stamps, rep)
+			unlock() // before the fallback below, which saves (and locks) again
+			if err == nil || ctx.Err() != nil || errors.Is(err, corpus.ErrNoDocuments) {
+				return st, ch, err
+			}
+			l.lg.Warn("building the index in its folder failed; building it in memory", "dir", l.opts.IndexDir, "err", err)
 		}
 	}
 
@@ -223,9 +235,7 @@ func (l *Library) update(ctx context.Context, base *state, rep retrieval.OpenRep
 			all = append(all, docs[f.Path]...)
 		}
 		dups.Mark(all)
-		if reuse, err := retrieval.ReusableVectors(ctx, l.opts.IndexDir, l.opts.Embedder); err == nil {
-			opt.Reuse = reuse
-		}
+		l.reuseFrom(ctx, &opt)
 		st.index, err = retrieval.Build(ctx, all, l.opts.Embedder, opt)
 	}
 	if err != nil && base != nil && errors.Is(err, retrieval.ErrCorrupt) {
@@ -251,6 +261,111 @@ func (l *Library) update(ctx context.Context, base *state, rep retrieval.OpenRep
 	st.report = rep
 	l.save(ctx, st, &st.report)
 	ch := l.diff(base, st, docs)
+	ch.Embedded, ch.Reused = st.report.Embedded, st.report.Reused
+	return st, ch, nil
+}
+
+// reuseFrom sets opt to reuse the vectors of the saved index when it was
+// set aside (made by this embedder, passages cut otherwise) or is of an
+// older format.
+func (l *Library) reuseFrom(ctx context.Context, opt *retrieval.BuildOptions) {
+	if l.reuse != nil {
+		opt.ReuseIndex = l.reuse
+		return
+	}
+	if l.opts.IndexDir == "" {
+		return
+	}
+	if m, err := retrieval.ReadManifest(l.opts.IndexDir); err == nil && m.Format < retrieval.FormatVersion {
+		if reuse, err := retrieval.ReusableVectors(ctx, l.opts.IndexDir, l.opts.Embedder); err == nil {
+			opt.Reuse = reuse
+		}
+	}
+}
+
+// scratchBatch is how many files buildFromScratch reads and parses at a
+// time before handing their passages, in order, to the index builder.
+const scratchBatch = 256
+
+// buildFromScratch reads a whole corpus into a new index, streaming:
+// files are read and parsed a batch at a time, their passages go to a
+// retrieval.DirBuilder that writes the index folder a shard at a time, and
+// near-duplicates are examined afterwards from the mapped shards. Memory
+// holds a batch of files and a shard, never the corpus: at 10,000
+// documents the whole of it is several times the budget. The caller holds
+// the index folder's lock.
+func (l *Library) buildFromScratch(ctx context.Context, stats []corpus.FileStat, walkSkips []corpus.Skip, stamps map[string]fileStamp, rep retrieval.OpenReport) (*state, Change, error) {
+	opt := retrieval.BuildOptions{Progress: l.opts.Progress, MinRelevance: l.opts.MinRelevance, Expander: l.opts.Expander}
+	l.reuseFrom(ctx, &opt)
+	l.lg.Info("rebuilding index", "dir", l.opts.IndexDir, "reason", rep.Reason, "files", len(stats))
+	start := time.Now()
+	b, err := retrieval.NewDirBuilder(ctx, l.opts.IndexDir, l.opts.Embedder, opt)
+	if err != nil {
+		return nil, Change{}, err
+	}
+	files := make([]fileRecord, len(stats))
+	var ids []string
+	for lo := 0; lo < len(stats); lo += scratchBatch {
+		hi := min(lo+scratchBatch, len(stats))
+		todo := make([]int, 0, hi-lo)
+		for i := lo; i < hi; i++ {
+			todo = append(todo, i)
+		}
+		results := l.readAll(ctx, stats, todo, nil)
+		if err := ctx.Err(); err != nil {
+			return nil, Change{}, fmt.Errorf("loading the corpus: %w", err)
+		}
+		for k, i := range todo {
+			r := results[k]
+			files[i] = r.rec
+			if !r.rec.isDoc() {
+				l.lg.Warn("skipping corpus file", "path", r.rec.Path, "reason", r.rec.Skip)
+				continue
+			}
+			ids = append(ids, r.rec.Path)
+			if err := b.Add(r.chunks); err != nil {
+				return nil, Change{}, fmt.Errorf("opening the index: %w", err)
+			}
+		}
+	}
+	if len(ids) == 0 {
+		var skips []corpus.Skip
+		skips = append(skips, walkSkips...)
+		for _, f := range files {
+			skips = append(skips, corpus.Skip{Path: f.Path, Reason: f.Skip})
+		}
+		return nil, Change{}, fmt.Errorf("loading the corpus: %w", &corpus.NoDocumentsError{Skips: skips})
+	}
+	ix, err := b.Finish()
+	if err != nil {
+		return nil, Change{}, fmt.Errorf("opening the index: %w", err)
+	}
+	st := &state{files: files, walkSkips: walkSkips, stamps: stamps}
+	title := make(map[string]string, len(files))
+	for _, f := range files {
+		title[f.Path] = f.Title
+	}
+	dups := &corpus.Duplicates{}
+	err = dups.AddAll(ctx, ids, func(id string) (corpus.DocText, bool) {
+		cs, ok := ix.DocumentChunks(id)
+		return corpus.DocText{ID: id, Title: title[id], Chunks: cs}, ok
+	})
+	if err != nil {
+		return nil, Change{}, fmt.Errorf("finding near-duplicates: %w", err)
+	}
+	st.dups = dups
+	// The marks go beside the shards, which stay as written.
+	if st.index, err = ix.Update(ctx, nil, dups.Marks(), opt); err != nil {
+		return nil, Change{}, fmt.Errorf("opening the index: %w", err)
+	}
+	rep.Loaded = false
+	rep.Build = time.Since(start)
+	rep.Embedded, rep.Reused = ix.Stats().Embedded, ix.Stats().Reused
+	st.report = rep
+	l.saveLocked(ctx, st, &st.report)
+	ch := DiffDocuments(nil, st.documents())
+	ch.Skips = st.skips()
+	ch.PassagesAdded = st.index.Len()
 	ch.Embedded, ch.Reused = st.report.Embedded, st.report.Reused
 	return st, ch, nil
 }
@@ -401,6 +516,21 @@ func (l *Library) save(ctx context.Context, st *state, rep *retrieval.OpenReport
 	if l.opts.IndexDir == "" {
 		return
 	}
+	unlock, err := retrieval.LockDir(ctx, l.opts.IndexDir)
+	if err != nil {
+		if ctx.Err() == nil {
+			rep.SaveErr = err
+			rep.Warning = fmt.Sprintf("index kept in memory only, it will be rebuilt on the next start: %v", err)
+			l.lg.Warn("index not saved", "dir", l.opts.IndexDir, "err", err)
+		}
+		return
+	}
+	defer unlock()
+	l.saveLocked(ctx, st, rep)
+}
+
+// saveLocked is save for a caller that holds the index folder's lock.
+func (l *Library) saveLocked(ctx context.Context, st *state, rep *retrieval.OpenReport) {
 	start := time.Now()
 	defer func() { rep.Save = time.Since(start) }()
 	warn := func(err error) {
@@ -410,12 +540,7 @@ func (l *Library) save(ctx context.Context, st *state, rep *retrieval.OpenReport
 			l.lg.Warn("index not saved", "dir", l.opts.IndexDir, "err", err)
 		}
 	}
-	unlock, err := retrieval.LockDir(ctx, l.opts.IndexDir)
-	if err != nil {
-		warn(err)
-		return
-	}
-	defer unlock()
+	var err error
 	m := retrieval.Manifest{Split: SplitFingerprint(l.opts.Split), Attachments: map[string]retrieval.FileRecord{}}
 	if m.Attachments[filesAttachment], err = retrieval.WriteAttachment(ctx, l.opts.IndexDir, filesAttachment, encodeFiles(st.files)); err != nil {
 		warn(err)

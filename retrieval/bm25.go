@@ -140,35 +140,59 @@ func (ix *bm25) df(term string) int {
 }
 
 // distinctTerms counts the distinct terms of all shards, merging their
-// sorted term tables.
+// sorted term tables through a heap of the shards' next terms.
 func (ix *bm25) distinctTerms() int {
 	if len(ix.shards) == 1 {
 		return len(ix.shards[0].terms)
 	}
-	pos := make([]int, len(ix.shards))
+	type head struct {
+		s   *shard
+		pos int
+	}
+	word := func(h head) []byte { return h.s.wordView(h.s.terms[h.pos]) }
+	var hs []head
+	for _, s := range ix.shards {
+		if len(s.terms) > 0 {
+			hs = append(hs, head{s, 0})
+		}
+	}
+	less := func(i, j int) bool { return bytes.Compare(word(hs[i]), word(hs[j])) < 0 }
+	down := func(i int) {
+		for {
+			l, r, m := 2*i+1, 2*i+2, i
+			if l < len(hs) && less(l, m) {
+				m = l
+			}
+			if r < len(hs) && less(r, m) {
+				m = r
+			}
+			if m == i {
+				return
+			}
+			hs[i], hs[m] = hs[m], hs[i]
+			i = m
+		}
+	}
+	for i := len(hs)/2 - 1; i >= 0; i-- {
+		down(i)
+	}
 	n := 0
 	var last []byte
-	first := true
-	for {
-		best := -1
-		var bv []byte
-		for k, s := range ix.shards {
-			if pos[k] < len(s.terms) {
-				v := s.view(s.terms[pos[k]])
-				if best < 0 || bytes.Compare(v, bv) < 0 {
-					best, bv = k, v
-				}
-			}
-		}
-		if best < 0 {
-			return n
-		}
-		if first || !bytes.Equal(bv, last) {
+	for len(hs) > 0 {
+		w := word(hs[0])
+		if n == 0 || !bytes.Equal(w, last) {
 			n++
-			last, first = bv, false
+			last = w
 		}
-		pos[best]++
+		if hs[0].pos+1 < len(hs[0].s.terms) {
+			hs[0].pos++
+		} else {
+			hs[0] = hs[len(hs)-1]
+			hs = hs[:len(hs)-1]
+		}
+		down(0)
 	}
+	return n
 }
 
 // passageTerms lists the analysed terms of a passage, title terms repeated
@@ -223,7 +247,7 @@ func (ix *bm25) near(first rune, n, d int, yield func(term string, runes []rune)
 	for _, s := range ix.shards {
 		i, _ := s.termIndex(string(prefix))
 		for ; i < len(s.terms); i++ {
-			b := s.view(s.terms[i])
+			b := s.wordView(s.terms[i])
 			if !bytes.HasPrefix(b, prefix) {
 				break
 			}

@@ -45,6 +45,11 @@ type BuildOptions struct {
 	// index's own expander when this is nil; a loaded index takes it from
 	// LoadOptions.
 	Expander Expander
+	// ReuseIndex, when set, is an index made by the same embedder whose
+	// passages' vectors are reused by hash, looked up as needed rather
+	// than copied out in advance (VectorsByHash of a large index is as
+	// big as its vectors). Reuse is consulted first.
+	ReuseIndex *Index
 
 	// shardSize overrides shardTarget (tests cut small corpora into
 	// several shards).
@@ -120,6 +125,41 @@ type Index struct {
 
 	docsOnce sync.Once
 	docs     map[string]docPlace
+
+	// drift counts the passages updates changed since the calibration
+	// was measured (see Update).
+	drift int
+
+	hashesOnce sync.Once
+	hashes     map[string]int32 // passage number by Chunk.Hash, built on first use
+}
+
+// vectorByHash returns a copy of the vector of a passage with the given
+// hash (the zero vector for one without words), if the index has one.
+func (ix *Index) vectorByHash(h string) (v []float32, ok bool) {
+	defer runtime.KeepAlive(ix)
+	guard(func() error {
+		ix.hashesOnce.Do(func() {
+			ix.hashes = make(map[string]int32, ix.Len())
+			for k, s := range ix.shards {
+				for i := range s.pass {
+					if h := s.key(s.pass[i].hash); h != "" {
+						if _, dup := ix.hashes[h]; !dup {
+							ix.hashes[h] = int32(ix.base[k] + i)
+						}
+					}
+				}
+			}
+		})
+		d, found := ix.hashes[h]
+		if !found {
+			return nil
+		}
+		v, ok = make([]float32, ix.emb.Dim()), true
+		copy(v, ix.vector(d))
+		return nil
+	})
+	return v, ok
 }
 
 // titleTerms returns corpus.Terms of passage d's title.
@@ -265,6 +305,13 @@ func analysePassages(ctx context.Context, chunks []corpus.Chunk) ([][]termCount,
 
 // newIndex assembles an Index of shards and its stats.
 func newIndex(emb Embedder, shards []*shard, dupOf map[int32]string) *Index {
+	return newIndexTerms(emb, shards, dupOf, -1)
+}
+
+// newIndexTerms is newIndex with the number of distinct terms known (a
+// manifest records it), or -1 to count them, which reads every term of
+// every shard.
+func newIndexTerms(emb Embedder, shards []*shard, dupOf map[int32]string, terms int) *Index {
 	ix := &Index{emb: emb, shards: shards, base: make([]int, len(shards)+1), dupOf: dupOf}
 	vectors := 0
 	var text int64
@@ -280,11 +327,15 @@ func newIndex(emb Embedder, shards []*shard, dupOf map[int32]string) *Index {
 	ix.stats = Stats{
 		Passages:  ix.Len(),
 		Vectors:   vectors,
-		Terms:     ix.lex.distinctTerms(),
+		Terms:     terms,
 		Embedder:  emb.Name(),
 		Dim:       emb.Dim(),
 		Shards:    len(shards),
 		TextBytes: text,
+	}
+	ix.stats.Terms = terms
+	if terms < 0 {
+		ix.stats.Terms = ix.lex.distinctTerms()
 	}
 	return ix
 }
@@ -314,7 +365,11 @@ func embedPassages(ctx context.Context, chunks []corpus.Chunk, emb Embedder, opt
 	first := map[string]int{} // hash -> chunk index that embeds it
 	var copies [][2]int       // (chunk, chunk with the same hash in todo)
 	for i, c := range chunks {
-		if v, ok := opt.Reuse[c.Hash]; ok && c.Hash != "" {
+		v, ok := opt.Reuse[c.Hash]
+		if !ok && c.Hash != "" && opt.ReuseIndex != nil {
+			v, ok = opt.ReuseIndex.vectorByHash(c.Hash)
+		}
+		if ok && c.Hash != "" {
 			zero, err := checkVector(v, dim)
 			if err != nil {
 				return nil, 0, 0, fmt.Errorf("reused vector of %q: %w", c.ID, err)
@@ -385,8 +440,11 @@ func (ix *Index) Len() int { return ix.base[len(ix.shards)] }
 func (ix *Index) Chunks() []corpus.Chunk {
 	out := make([]corpus.Chunk, 0, ix.Len())
 	if err := guard(func() error {
-		for d := range ix.Len() {
-			out = append(out, ix.chunkAt(int32(d)))
+		for k, s := range ix.shards {
+			for i := range s.n() {
+				out = append(out, ix.chunkAt(int32(ix.base[k]+i)))
+			}
+			s.releaseScattered()
 		}
 		return nil
 	}); err != nil {
@@ -477,7 +535,7 @@ func (s *shard) vectorsByHash(ctx context.Context, out map[string][]float32) err
 		if i%1024 == 0 && ctx.Err() != nil {
 			return fmt.Errorf("collecting vectors: %w", ctx.Err())
 		}
-		h := s.view(s.pass[i].hash)
+		h := s.keyView(s.pass[i].hash)
 		if len(h) == 0 {
 			continue
 		}
@@ -508,7 +566,7 @@ func (ix *Index) docIndex() map[string]docPlace {
 		ix.docs = map[string]docPlace{}
 		for k, s := range ix.shards {
 			for i, d := range s.docs {
-				ix.docs[s.str(d.id)] = docPlace{k, i}
+				ix.docs[s.key(d.id)] = docPlace{k, i}
 			}
 		}
 	})
@@ -531,7 +589,21 @@ func (ix *Index) DocumentChunks(id string) (out []corpus.Chunk, ok bool) {
 		for i := d.first; i < d.first+d.count; i++ {
 			out = append(out, ix.chunkAt(int32(ix.base[p.shard]+int(i))))
 		}
+		s.releaseScattered()
 		return nil
 	})
 	return out, ok && err == nil
+}
+
+// releaseAfter releases the scattered pages (see shard.releaseScattered)
+// of the shards holding passages ds, once a query is done with them.
+func (ix *Index) releaseAfter(ds []int32) {
+	done := map[int]bool{}
+	for _, d := range ds {
+		k := sort.Search(len(ix.shards), func(i int) bool { return ix.base[i+1] > int(d) })
+		if k < len(ix.shards) && !done[k] {
+			done[k] = true
+			ix.shards[k].releaseScattered()
+		}
+	}
 }

@@ -23,8 +23,9 @@ import (
 // files or their encoding change; an index of another version is rebuilt
 // (Open reuses the vectors of formats 1 and 2, see legacy.go).
 // Version 3 stores the passages in shard files that are mapped, not
-// decoded, when the index is opened (see shardfile.go).
-const FormatVersion = 3
+// decoded, when the index is opened (see shardfile.go); version 4 keeps
+// IDs and terms apart from the text in them.
+const FormatVersion = 4
 
 // File names inside an index folder. Data files carry a per-save stamp and
 // the manifest names the ones it belongs to, so writing the manifest last
@@ -481,6 +482,8 @@ func loadOnce(ctx context.Context, dir string, emb Embedder, opt LoadOptions) (*
 				rec.Name, s.n(), s.dim, rec.Passages, m.Dim, ErrCorrupt)
 		}
 		s.dir = abs
+		// Checking the tables mapped their neighbours too (see release).
+		s.releaseScattered()
 		shards = append(shards, s)
 		total += s.n()
 	}
@@ -503,7 +506,7 @@ func loadOnce(ctx context.Context, dir string, emb Embedder, opt LoadOptions) (*
 		// gone; methods reading it keep their index alive.
 		runtime.AddCleanup(s, func(unmap func() error) { unmap() }, s.unmap)
 	}
-	ix := newIndex(emb, shards, dupOf)
+	ix := newIndexTerms(emb, shards, dupOf, m.Terms)
 	ix.exp = opt.Expander
 	if CalibratedWith(m, opt.Expander) {
 		ix.calib = *m.Calibration

@@ -62,6 +62,15 @@ func (ix *Index) SearchWith(ctx context.Context, query string, k int, opt Search
 	return hits, err
 }
 
+// touched lists the passages a search read vectors or text of.
+func touched(cos map[int32]float64) []int32 {
+	out := make([]int32, 0, len(cos))
+	for d := range cos {
+		out = append(out, d)
+	}
+	return out
+}
+
 func (ix *Index) search(ctx context.Context, text string, k int, opt SearchOptions) ([]Hit, error) {
 	exp := opt.Expander
 	if exp == nil {
@@ -135,6 +144,10 @@ func (ix *Index) candidates(ctx context.Context, q query, n int, aliases *Aliase
 		return nil, err
 	}
 	cos := map[int32]float64{}
+	defer func() {
+		// The postings read are the query terms', in every shard.
+		ix.releaseAfter(touched(cos))
+	}()
 	if qv != nil {
 		res, err := ix.queryVectors(ctx, qv, n)
 		if err != nil {
@@ -305,7 +318,7 @@ func (ix *Index) NearestVectors(ctx context.Context, qv []float32, n int) (out [
 		out = make([]VectorMatch, len(res))
 		for i, r := range res {
 			s, k := ix.locate(int(r.d))
-			out[i] = VectorMatch{ID: s.str(s.pass[k].id), Similarity: r.sim}
+			out[i] = VectorMatch{ID: s.key(s.pass[k].id), Similarity: r.sim}
 		}
 		return nil
 	})

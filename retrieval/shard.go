@@ -47,10 +47,17 @@ const noVector = -1
 // shard is one run of documents. Its slices point into a mapped file, or
 // into memory for a shard built and not yet saved.
 type shard struct {
-	dim  int
-	strs []byte
-	docs []docRec
-	pass []passRec
+	dim int
+	// Strings are in three blobs, so that a lookup touches a small, dense
+	// part of a mapped file: strs holds what passages show (titles, text,
+	// links), keys the passage and document IDs and the passages' hashes,
+	// words the BM25 terms. A binary search over terms spread through the text would
+	// fault in a page of text at every step.
+	strs  []byte
+	keys  []byte
+	words []byte
+	docs  []docRec
+	pass  []passRec
 	// idOrder lists the passages sorted by ID, for lookups by ID.
 	idOrder []uint32
 	// vecRow is each passage's row in f32, i8 and scale, or noVector.
@@ -71,24 +78,47 @@ type shard struct {
 	dir   string // the absolute index folder the file is in
 	rec   FileRecord
 	unmap func() error
+	// mapped is set for a shard read from a mapped file: only then may
+	// its pages be released (release zeroes memory that is not a file's).
+	mapped bool
 }
 
-// str copies a string out of the blob. The copy keeps a Chunk valid after
-// the mapping it came from is gone.
-func (s *shard) str(r strRef) string {
-	if uint64(r.off)+uint64(r.n) > uint64(len(s.strs)) {
-		return ""
+// releaseScattered drops the process's mappings of the shard's randomly
+// read parts — full vectors, passage text, postings — after a query read
+// some of them (see release). The quantised vectors, read whole by every
+// query, and the small tables stay.
+func (s *shard) releaseScattered() {
+	if !s.mapped {
+		return
 	}
-	return string(s.strs[r.off : r.off+r.n])
+	release(asBytes(s.f32))
+	release(s.strs)
+	release(s.keys)
+	release(asBytes(s.post))
 }
 
-// view returns a string's bytes without copying, for comparisons only.
-func (s *shard) view(r strRef) []byte {
-	if uint64(r.off)+uint64(r.n) > uint64(len(s.strs)) {
+// in returns r's bytes in blob b without copying, for comparisons only
+// (nil when r does not fit).
+func in(b []byte, r strRef) []byte {
+	if uint64(r.off)+uint64(r.n) > uint64(len(b)) {
 		return nil
 	}
-	return s.strs[r.off : r.off+r.n]
+	return b[r.off : r.off+r.n]
 }
+
+// str copies a string out of the content blob. The copy keeps a Chunk
+// valid after the mapping it came from is gone.
+func (s *shard) str(r strRef) string { return string(in(s.strs, r)) }
+
+// view returns a content string's bytes without copying.
+func (s *shard) view(r strRef) []byte { return in(s.strs, r) }
+
+// key copies an ID out of the keys blob; keyView returns it in place.
+func (s *shard) key(r strRef) string     { return string(in(s.keys, r)) }
+func (s *shard) keyView(r strRef) []byte { return in(s.keys, r) }
+
+// wordView returns a term in place.
+func (s *shard) wordView(r strRef) []byte { return in(s.words, r) }
 
 // n is the number of passages.
 func (s *shard) n() int { return len(s.pass) }
@@ -97,16 +127,16 @@ func (s *shard) n() int { return len(s.pass) }
 func (s *shard) chunk(i int) corpus.Chunk {
 	p := &s.pass[i]
 	c := corpus.Chunk{
-		ID:    s.str(p.id),
+		ID:    s.key(p.id),
 		Title: s.str(p.title),
 		Text:  s.str(p.text),
 		URL:   s.str(p.url),
-		Hash:  s.str(p.hash),
+		Hash:  s.key(p.hash),
 		Pos:   int(p.pos),
 	}
 	if int(p.doc) < len(s.docs) {
 		d := &s.docs[p.doc]
-		c.DocID, c.DocTitle = s.str(d.id), s.str(d.title)
+		c.DocID, c.DocTitle = s.key(d.id), s.str(d.title)
 	}
 	return c
 }
@@ -121,7 +151,7 @@ func (s *shard) find(id string) (int, bool) {
 		if int(p) >= len(s.pass) {
 			return -1
 		}
-		return bytes.Compare(s.view(s.pass[p].id), []byte(id))
+		return bytes.Compare(s.keyView(s.pass[p].id), []byte(id))
 	})
 	if !ok {
 		return 0, false
@@ -142,7 +172,7 @@ func (s *shard) vector(i int) []float32 {
 // termIndex finds a term in the sorted term table.
 func (s *shard) termIndex(t string) (int, bool) {
 	return slices.BinarySearchFunc(s.terms, t, func(r strRef, t string) int {
-		return bytes.Compare(s.view(r), []byte(t))
+		return bytes.Compare(s.wordView(r), []byte(t))
 	})
 }
 
@@ -159,7 +189,7 @@ func (s *shard) postingsOf(i int) []posting {
 func (s *shard) termsWithPrefix(prefix string, fn func(term string)) {
 	i, _ := s.termIndex(prefix)
 	for ; i < len(s.terms); i++ {
-		b := s.view(s.terms[i])
+		b := s.wordView(s.terms[i])
 		if !bytes.HasPrefix(b, []byte(prefix)) {
 			return
 		}
@@ -207,50 +237,58 @@ func dotI8(a, b []int8) int32 {
 	return s0 + s1 + s2 + s3
 }
 
-// shardBuilder collects passages into a shard held in memory.
-type shardBuilder struct {
-	dim   int
-	strs  bytes.Buffer
+// blob collects strings, each once.
+type blob struct {
+	buf   bytes.Buffer
 	index map[string]strRef // interned strings (document titles repeat)
-	s     *shard
-}
-
-func newShardBuilder(dim, passages int) *shardBuilder {
-	return &shardBuilder{dim: dim, index: map[string]strRef{}, s: &shard{
-		dim:    dim,
-		pass:   make([]passRec, 0, passages),
-		vecRow: make([]int32, 0, passages),
-	}}
 }
 
 // intern adds a string to the blob once.
-func (b *shardBuilder) intern(str string) strRef {
+func (b *blob) intern(str string) strRef {
 	if str == "" {
 		return strRef{}
+	}
+	if b.index == nil {
+		b.index = map[string]strRef{}
 	}
 	if r, ok := b.index[str]; ok {
 		return r
 	}
-	r := strRef{off: uint32(b.strs.Len()), n: uint32(len(str))}
-	b.strs.WriteString(str)
+	r := strRef{off: uint32(b.buf.Len()), n: uint32(len(str))}
+	b.buf.WriteString(str)
 	if len(str) < 256 {
 		b.index[str] = r
 	}
 	return r
 }
 
+// shardBuilder collects passages into a shard held in memory.
+type shardBuilder struct {
+	dim               int
+	strs, keys, words blob
+	s                 *shard
+}
+
+func newShardBuilder(dim, passages int) *shardBuilder {
+	return &shardBuilder{dim: dim, s: &shard{
+		dim:    dim,
+		pass:   make([]passRec, 0, passages),
+		vecRow: make([]int32, 0, passages),
+	}}
+}
+
 // add appends a passage and its vector (nil for none). Passages of one
 // document must come together.
 func (b *shardBuilder) add(c corpus.Chunk, vec []float32) {
 	s := b.s
-	if len(s.docs) == 0 || b.str(s.docs[len(s.docs)-1].id) != c.DocID {
-		s.docs = append(s.docs, docRec{id: b.intern(c.DocID), title: b.intern(c.DocTitle), first: uint32(len(s.pass))})
+	if len(s.docs) == 0 || string(in(b.keys.buf.Bytes(), s.docs[len(s.docs)-1].id)) != c.DocID {
+		s.docs = append(s.docs, docRec{id: b.keys.intern(c.DocID), title: b.strs.intern(c.DocTitle), first: uint32(len(s.pass))})
 	}
 	d := &s.docs[len(s.docs)-1]
 	d.count++
 	s.pass = append(s.pass, passRec{
-		id: b.intern(c.ID), title: b.intern(c.Title), text: b.intern(c.Text), url: b.intern(c.URL),
-		hash: b.intern(c.Hash), doc: uint32(len(s.docs) - 1), pos: uint32(c.Pos),
+		id: b.keys.intern(c.ID), title: b.strs.intern(c.Title), text: b.strs.intern(c.Text), url: b.strs.intern(c.URL),
+		hash: b.keys.intern(c.Hash), doc: uint32(len(s.docs) - 1), pos: uint32(c.Pos),
 	})
 	if vec == nil {
 		s.vecRow = append(s.vecRow, noVector)
@@ -261,11 +299,6 @@ func (b *shardBuilder) add(c corpus.Chunk, vec []float32) {
 	s.f32 = append(s.f32, vec...)
 	s.i8 = append(s.i8, make([]int8, b.dim)...)
 	s.scale = append(s.scale, quantise(vec, s.i8[row*b.dim:]))
-}
-
-// str reads back a string of the blob being built.
-func (b *shardBuilder) str(r strRef) string {
-	return string(b.strs.Bytes()[r.off : r.off+r.n])
 }
 
 // finish completes the shard with its BM25 postings (per passage term
@@ -301,7 +334,7 @@ func (b *shardBuilder) finish(per [][]termCount) *shard {
 	s.off = make([]uint32, len(terms)+1)
 	for r, id := range order {
 		rank[id] = int32(r)
-		s.terms[r] = b.intern(terms[id])
+		s.terms[r] = b.words.intern(terms[id])
 		s.off[r+1] = s.off[r] + df[id]
 	}
 	s.post = make([]posting, s.off[len(terms)])
@@ -313,13 +346,15 @@ func (b *shardBuilder) finish(per [][]termCount) *shard {
 			fill[r]++
 		}
 	}
-	s.strs = bytes.Clone(b.strs.Bytes())
+	s.strs = bytes.Clone(b.strs.buf.Bytes())
+	s.keys = bytes.Clone(b.keys.buf.Bytes())
+	s.words = bytes.Clone(b.words.buf.Bytes())
 	s.idOrder = make([]uint32, len(s.pass))
 	for i := range s.idOrder {
 		s.idOrder[i] = uint32(i)
 	}
 	slices.SortFunc(s.idOrder, func(x, y uint32) int {
-		return bytes.Compare(s.view(s.pass[x].id), s.view(s.pass[y].id))
+		return bytes.Compare(s.keyView(s.pass[x].id), s.keyView(s.pass[y].id))
 	})
 	return s
 }

@@ -12,14 +12,14 @@ import (
 	"unsafe"
 )
 
-// A shard file (FormatVersion 3) is a header and twelve sections, each
+// A shard file (FormatVersion 4) is a header and fourteen sections, each
 // starting on an 8-byte boundary, all little-endian:
 //
-//	magic    [8]byte "faqshrd\x00\x03"
+//	magic    [8]byte "faqshrd\x04"
 //	counts   [8]uint64: dim, documents, passages, vectors, terms, postings,
 //	         total BM25 length (float64 bits), CRC-32C of the header
 //	         (computed with this field zero)
-//	sections [12]{offset, length uint64; crc32c, zero uint32}
+//	sections [14]{offset, length uint64; crc32c, zero uint32}
 //
 // then the sections in the order of the section constants below, each a
 // flat array of the record types of shard.go. A record type's layout is
@@ -27,16 +27,18 @@ import (
 // so a mapped file is read in place; a big-endian machine decodes a copy.
 //
 // Opening a shard checks the header, every section's bounds and size and
-// the checksums of the small sections (the tables of documents, passages,
-// terms and offsets: a few megabytes for 150,000 passages), and the
-// values in them that index other sections. The bulk — text, vectors,
-// postings — is checked when the shard is written and by Verify, not on
-// every start, which would read it all; a posting is range-checked where
-// it is used, so damaged bulk gives wrong text or scores, never a crash.
-var shardMagic = [8]byte{'f', 'a', 'q', 's', 'h', 'r', 'd', 3}
+// the checksums of the small tables (documents, passages, terms' places,
+// offsets: a few megabytes for 150,000 passages), and the values in them
+// that index other sections. The bulk — strings, vectors, postings — is
+// checked when the shard is written and by LoadVerified, not on every
+// start, which would read it all; a posting is range-checked where it is
+// used, so damaged bulk gives wrong text or scores, never a crash.
+var shardMagic = [8]byte{'f', 'a', 'q', 's', 'h', 'r', 'd', 4}
 
 const (
 	secStrs = iota
+	secKeys
+	secWords
 	secDocs
 	secPass
 	secIDOrder
@@ -53,7 +55,11 @@ const (
 
 // bulkSection reports whether a section's checksum is left to Verify.
 func bulkSection(i int) bool {
-	return i == secStrs || i == secF32 || i == secI8 || i == secPost
+	switch i {
+	case secStrs, secKeys, secWords, secF32, secI8, secPost:
+		return true
+	}
+	return false
 }
 
 const shardHeaderSize = 8 + 8*8 + numSections*24
@@ -109,6 +115,8 @@ func writeShard(w io.Writer, s *shard) (int64, error) {
 	}
 	secs := [numSections]sec{
 		secStrs:    {len(s.strs), func(w io.Writer) error { _, err := w.Write(s.strs); return err }},
+		secKeys:    {len(s.keys), func(w io.Writer) error { _, err := w.Write(s.keys); return err }},
+		secWords:   {len(s.words), func(w io.Writer) error { _, err := w.Write(s.words); return err }},
 		secDocs:    {len(s.docs) * sizeOf[docRec](), func(w io.Writer) error { return writeSection(w, s.docs) }},
 		secPass:    {len(s.pass) * sizeOf[passRec](), func(w io.Writer) error { return writeSection(w, s.pass) }},
 		secIDOrder: {len(s.idOrder) * 4, func(w io.Writer) error { return writeSection(w, s.idOrder) }},
@@ -198,6 +206,7 @@ func openShard(path string, rec FileRecord, verify bool) (*shard, error) {
 		return nil, fmt.Errorf("%s: %w: %w", rec.Name, ErrCorrupt, err)
 	}
 	s.file, s.rec, s.unmap = rec.Name, rec, unmap
+	s.mapped = littleEndian // a big-endian machine decoded copies
 	return s, nil
 }
 
@@ -229,7 +238,8 @@ func decodeShard(data []byte, verify bool) (*shard, error) {
 		e := h[64+24*i:]
 		off, n := binary.LittleEndian.Uint64(e), binary.LittleEndian.Uint64(e[8:])
 		crc := binary.LittleEndian.Uint32(e[16:])
-		if binary.LittleEndian.Uint32(e[20:]) != 0 || off%8 != 0 || off > uint64(len(data)) || n > uint64(len(data))-off || i != secStrs && n != want[i] {
+		blob := i == secStrs || i == secKeys || i == secWords
+		if binary.LittleEndian.Uint32(e[20:]) != 0 || off%8 != 0 || off > uint64(len(data)) || n > uint64(len(data))-off || !blob && n != want[i] {
 			return nil, fmt.Errorf("section %d out of bounds: %w", i, errShardFormat)
 		}
 		secs[i] = data[off : off+n]
@@ -240,6 +250,8 @@ func decodeShard(data []byte, verify bool) (*shard, error) {
 	s := &shard{
 		dim:      int(dim),
 		strs:     secs[secStrs],
+		keys:     secs[secKeys],
+		words:    secs[secWords],
 		docs:     fromBytes[docRec](secs[secDocs], int(nDocs)),
 		pass:     fromBytes[passRec](secs[secPass], int(nPass)),
 		idOrder:  fromBytes[uint32](secs[secIDOrder], int(nPass)),
@@ -262,15 +274,17 @@ func decodeShard(data []byte, verify bool) (*shard, error) {
 // check validates the values of the small tables that index other
 // sections, so that nothing read through them can go out of range.
 func (s *shard) check() error {
-	blob := uint64(len(s.strs))
-	in := func(r strRef) bool { return uint64(r.off)+uint64(r.n) <= blob }
+	fits := func(b []byte) func(strRef) bool {
+		return func(r strRef) bool { return uint64(r.off)+uint64(r.n) <= uint64(len(b)) }
+	}
+	in, key, word := fits(s.strs), fits(s.keys), fits(s.words)
 	for _, d := range s.docs {
-		if !in(d.id) || !in(d.title) || uint64(d.first)+uint64(d.count) > uint64(len(s.pass)) {
+		if !key(d.id) || !in(d.title) || uint64(d.first)+uint64(d.count) > uint64(len(s.pass)) {
 			return fmt.Errorf("document record out of range: %w", errShardFormat)
 		}
 	}
 	for _, p := range s.pass {
-		if !in(p.id) || !in(p.title) || !in(p.text) || !in(p.url) || !in(p.hash) || int(p.doc) >= len(s.docs) {
+		if !key(p.id) || !in(p.title) || !in(p.text) || !in(p.url) || !key(p.hash) || int(p.doc) >= len(s.docs) {
 			return fmt.Errorf("passage record out of range: %w", errShardFormat)
 		}
 	}
@@ -287,7 +301,7 @@ func (s *shard) check() error {
 		}
 	}
 	for _, t := range s.terms {
-		if !in(t) {
+		if !word(t) {
 			return fmt.Errorf("term out of range: %w", errShardFormat)
 		}
 	}

@@ -39,7 +39,7 @@ func (ix *Index) update(ctx context.Context, docs map[string][]corpus.Chunk, dup
 	where := map[string]int{}
 	for k, s := range ix.shards {
 		for _, d := range s.docs {
-			if id := s.str(d.id); hasKey(docs, id) {
+			if id := s.key(d.id); hasKey(docs, id) {
 				where[id] = k
 			}
 		}
@@ -69,8 +69,8 @@ func (ix *Index) update(ctx context.Context, docs map[string][]corpus.Chunk, dup
 	for k := range touched {
 		s := ix.shards[k]
 		for i := range s.pass {
-			if hasKey(docs, string(s.view(s.docs[s.pass[i].doc].id))) {
-				h := string(s.view(s.pass[i].hash))
+			if hasKey(docs, string(s.keyView(s.docs[s.pass[i].doc].id))) {
+				h := string(s.keyView(s.pass[i].hash))
 				if h == "" {
 					continue
 				}
@@ -133,7 +133,7 @@ func (ix *Index) update(ctx context.Context, docs map[string][]corpus.Chunk, dup
 		dupOf = map[string]string{}
 		for d, of := range ix.dupOf {
 			s, i := ix.locate(int(d))
-			dupOf[s.str(s.pass[i].id)] = of
+			dupOf[s.key(s.pass[i].id)] = of
 		}
 		for _, c := range fresh {
 			dupOf[c.ID] = c.DupOf
@@ -153,17 +153,43 @@ func (ix *Index) update(ctx context.Context, docs map[string][]corpus.Chunk, dup
 			out.dupOf[d] = of
 		}
 	}
-	// The corpus changed: so may what its questions score.
+	// The corpus changed: so may what its questions score. Calibrating
+	// asks the index a couple of hundred questions (seconds at 100,000
+	// passages), while a change of a few documents cannot move what a
+	// sample of a hundred titles measures: the old calibration stands
+	// until the passages changed since it was measured reach
+	// recalibrateShare of the index.
 	minRel := opt.MinRelevance
 	if minRel <= 0 {
 		minRel = ix.Calibration().MinRelevance
 	}
-	if err := out.measure(ctx, minRel); err != nil {
+	changed := ix.drift + changedBy(ix, docs)
+	if ix.calib.Version == calibrationVersion && ix.calib.Expander == expanderName(out.exp) &&
+		float64(changed) < recalibrateShare*float64(max(out.Len(), 1)) {
+		out.calib, out.drift = ix.calib, changed
+		out.SetMinRelevance(minRel)
+	} else if err := out.measure(ctx, minRel); err != nil {
 		return nil, fmt.Errorf("updating index: %w", err)
 	}
 	out.stats.Embedded, out.stats.Reused = embedded, reused
 	out.stats.Duration = time.Since(start)
 	return out, nil
+}
+
+// recalibrateShare is the share of an index's passages that may change
+// before an update measures its calibration again.
+const recalibrateShare = 0.05
+
+// changedBy counts the passages an update removes and adds.
+func changedBy(ix *Index, docs map[string][]corpus.Chunk) int {
+	n := 0
+	for id, cs := range docs {
+		n += len(cs)
+		if p, ok := ix.docIndex()[id]; ok {
+			n += int(ix.shards[p.shard].docs[p.doc].count)
+		}
+	}
+	return n
 }
 
 func hasKey(m map[string][]corpus.Chunk, k string) bool {
@@ -176,7 +202,7 @@ func hasKey(m map[string][]corpus.Chunk, k string) bool {
 func (ix *Index) shardFor(id string) int {
 	k := 0
 	for i, s := range ix.shards {
-		if len(s.docs) > 0 && bytes.Compare(s.view(s.docs[0].id), []byte(id)) <= 0 {
+		if len(s.docs) > 0 && bytes.Compare(s.keyView(s.docs[0].id), []byte(id)) <= 0 {
 			k = i
 		}
 	}
@@ -196,7 +222,7 @@ func (s *shard) rewrite(docs map[string][]corpus.Chunk, where map[string]int, k 
 	var list []entry
 	placed := map[string]bool{}
 	for _, d := range s.docs {
-		id := s.str(d.id)
+		id := s.key(d.id)
 		placed[id] = true
 		if cs, ok := docs[id]; ok {
 			e := entry{id: id, chunks: cs}

@@ -163,6 +163,12 @@ func TestUpdateMatchesBuild(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// A small change keeps the calibration it started with (see
+		// recalibrateShare); the rest must be what a build gives.
+		if nx.calib != ix.calib {
+			t.Errorf("%s: a change of a few documents measured the calibration again", st.name)
+		}
+		want.calib = nx.calib
 		sameIndex(t, st.name, nx, want, qs)
 		if nx.Stats().Embedded != st.embed {
 			t.Errorf("%s: embedded %d passages, want %d", st.name, nx.Stats().Embedded, st.embed)
@@ -184,6 +190,40 @@ func TestUpdateMatchesBuild(t *testing.T) {
 			t.Fatal(err)
 		}
 		sameIndex(t, st.name+", saved and loaded", ix, want, qs)
+	}
+}
+
+// TestUpdateRecalibrates checks that an update measures the calibration
+// again once the passages changed since it was measured pass
+// recalibrateShare of the index, counting across updates.
+func TestUpdateRecalibrates(t *testing.T) {
+	ctx := context.Background()
+	emb := NewHashEmbedder(0)
+	docs := docCorpus(1000) // 100 documents of 10 passages
+	ix, err := Build(ctx, flatten(docs), emb, BuildOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := docCorpus(2000)
+	measured := ix.calib
+	for i := range 4 {
+		id := fmt.Sprintf("doc%04d", i)
+		repl := slices.Clone(other[fmt.Sprintf("doc%04d", 150+i)])
+		for j := range repl {
+			repl[j].DocID, repl[j].ID = id, fmt.Sprintf("%s#%d", id, j)
+		}
+		if ix, err = ix.Update(ctx, map[string][]corpus.Chunk{id: repl}, nil, BuildOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		docs[id] = repl
+		// Each change removes 10 passages and adds 10: 2% of 1,000.
+		if recal := ix.calib != measured; recal != (i == 2) {
+			t.Errorf("after %d changed documents (%d passages): recalibrated %v", i+1, 20*(i+1), recal)
+		}
+		measured = ix.calib
+	}
+	if ix.drift != 20 {
+		t.Errorf("drift %d after the recalibration and one more change, want 20", ix.drift)
 	}
 }
 

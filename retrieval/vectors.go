@@ -60,6 +60,7 @@ func (ix *Index) queryVectors(ctx context.Context, qv []float32, n int) ([]vecto
 	if err != nil {
 		return nil, fmt.Errorf("querying vectors: %w", err)
 	}
+	defer ix.releaseAfter(cands)
 	db := chromem.NewDB()
 	col, err := db.CreateCollection(collectionName, nil, EmbeddingFunc(ix.emb))
 	if err != nil {
