@@ -257,9 +257,29 @@ func shardRanges(chunks []corpus.Chunk, target int) [][2]int {
 
 // buildShard makes a shard of passages and their vectors (nil for none).
 func buildShard(ctx context.Context, chunks []corpus.Chunk, vecs [][]float32, dim int) (*shard, error) {
-	per, err := analysePassages(ctx, chunks)
+	return buildShardWith(ctx, chunks, vecs, nil, dim)
+}
+
+// buildShardWith is buildShard for passages some of whose term counts are
+// known (known[i] non-nil: a passage kept from an older shard); only the
+// others are analysed.
+func buildShardWith(ctx context.Context, chunks []corpus.Chunk, vecs [][]float32, known [][]termCount, dim int) (*shard, error) {
+	var todo []corpus.Chunk
+	var at []int
+	for i, c := range chunks {
+		if i >= len(known) || known[i] == nil {
+			todo = append(todo, c)
+			at = append(at, i)
+		}
+	}
+	counted, err := analysePassages(ctx, todo)
 	if err != nil {
 		return nil, err
+	}
+	per := make([][]termCount, len(chunks))
+	copy(per, known)
+	for j, i := range at {
+		per[i] = counted[j]
 	}
 	b := newShardBuilder(dim, len(chunks))
 	for i, c := range chunks {

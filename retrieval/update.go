@@ -104,7 +104,7 @@ func (ix *Index) update(ctx context.Context, docs map[string][]corpus.Chunk, dup
 			shards = append(shards, s)
 			continue
 		}
-		chunks, vecs := s.rewrite(docs, where, k, freshVec)
+		chunks, vecs, known := s.rewrite(docs, where, k, freshVec)
 		// A shard grown past twice the target is cut anew.
 		ranges := [][2]int{{0, len(chunks)}}
 		if len(chunks) > 2*opt.target() {
@@ -114,7 +114,7 @@ func (ix *Index) update(ctx context.Context, docs map[string][]corpus.Chunk, dup
 			if r[0] == r[1] {
 				continue
 			}
-			ns, err := buildShard(ctx, chunks[r[0]:r[1]], vecs[r[0]:r[1]], ix.emb.Dim())
+			ns, err := buildShardWith(ctx, chunks[r[0]:r[1]], vecs[r[0]:r[1]], known[r[0]:r[1]], ix.emb.Dim())
 			if err != nil {
 				return nil, fmt.Errorf("updating index: %w", err)
 			}
@@ -210,14 +210,17 @@ func (ix *Index) shardFor(id string) int {
 }
 
 // rewrite lists the passages shard k holds after the change, with their
-// vectors: its unchanged documents' as they are, the changed documents'
-// new passages in their place, and new documents inserted where their IDs
-// sort among the others.
-func (s *shard) rewrite(docs map[string][]corpus.Chunk, where map[string]int, k int, fresh map[string][]float32) ([]corpus.Chunk, [][]float32) {
+// vectors and, for passages kept, their BM25 term counts (read back from
+// the shard's postings rather than analysed again): its unchanged
+// documents' as they are, the changed documents' new passages in their
+// place, and new documents inserted where their IDs sort among the others.
+func (s *shard) rewrite(docs map[string][]corpus.Chunk, where map[string]int, k int, fresh map[string][]float32) ([]corpus.Chunk, [][]float32, [][]termCount) {
+	counts := s.termCounts()
 	type entry struct {
 		id     string
 		chunks []corpus.Chunk
 		vecs   [][]float32
+		known  [][]termCount
 	}
 	var list []entry
 	placed := map[string]bool{}
@@ -225,7 +228,7 @@ func (s *shard) rewrite(docs map[string][]corpus.Chunk, where map[string]int, k 
 		id := s.key(d.id)
 		placed[id] = true
 		if cs, ok := docs[id]; ok {
-			e := entry{id: id, chunks: cs}
+			e := entry{id: id, chunks: cs, known: make([][]termCount, len(cs))}
 			for _, c := range cs {
 				e.vecs = append(e.vecs, fresh[c.ID])
 			}
@@ -240,6 +243,7 @@ func (s *shard) rewrite(docs map[string][]corpus.Chunk, where map[string]int, k 
 				v = append([]float32(nil), sv...)
 			}
 			e.vecs = append(e.vecs, v)
+			e.known = append(e.known, counts[i])
 		}
 		list = append(list, e)
 	}
@@ -248,7 +252,7 @@ func (s *shard) rewrite(docs map[string][]corpus.Chunk, where map[string]int, k 
 		if where[id] != k || placed[id] || len(cs) == 0 {
 			continue
 		}
-		e := entry{id: id, chunks: cs}
+		e := entry{id: id, chunks: cs, known: make([][]termCount, len(cs))}
 		for _, c := range cs {
 			e.vecs = append(e.vecs, fresh[c.ID])
 		}
@@ -261,9 +265,32 @@ func (s *shard) rewrite(docs map[string][]corpus.Chunk, where map[string]int, k 
 	}
 	var chunks []corpus.Chunk
 	var vecs [][]float32
+	var known [][]termCount
 	for _, e := range list {
 		chunks = append(chunks, e.chunks...)
 		vecs = append(vecs, e.vecs...)
+		known = append(known, e.known...)
 	}
-	return chunks, vecs
+	return chunks, vecs, known
+}
+
+// termCounts reads each passage's BM25 term counts back from the shard's
+// postings. A passage whose counts come out empty (no terms) is given an
+// empty, non-nil list, so it is not analysed again.
+func (s *shard) termCounts() [][]termCount {
+	out := make([][]termCount, s.n())
+	for t := range s.terms {
+		term := string(s.wordView(s.terms[t]))
+		for _, p := range s.postingsOf(t) {
+			if p.doc >= 0 && int(p.doc) < len(out) {
+				out[p.doc] = append(out[p.doc], termCount{term, p.tf})
+			}
+		}
+	}
+	for i := range out {
+		if out[i] == nil {
+			out[i] = []termCount{}
+		}
+	}
+	return out
 }
