@@ -340,6 +340,9 @@ func (l *Library) buildFromScratch(ctx context.Context, stats []corpus.FileStat,
 	if err != nil {
 		return nil, Change{}, fmt.Errorf("opening the index: %w", err)
 	}
+	l.lg.Info("corpus read and indexed", "documents", len(ids), "passages", ix.Len(), "shards", ix.Stats().Shards,
+		"embedded", ix.Stats().Embedded, "took", time.Since(start))
+	dupStart := time.Now()
 	st := &state{files: files, walkSkips: walkSkips, stamps: stamps}
 	title := make(map[string]string, len(files))
 	for _, f := range files {
@@ -354,6 +357,8 @@ func (l *Library) buildFromScratch(ctx context.Context, stats []corpus.FileStat,
 		return nil, Change{}, fmt.Errorf("finding near-duplicates: %w", err)
 	}
 	st.dups = dups
+	l.lg.Info("near-duplicates found", "documents", len(ids), "pairs", len(dups.Report().Documents),
+		"passages_marked", dups.Report().Passages, "took", time.Since(dupStart))
 	// The marks go beside the shards, which stay as written.
 	if st.index, err = ix.Update(ctx, nil, dups.Marks(), opt); err != nil {
 		return nil, Change{}, fmt.Errorf("opening the index: %w", err)

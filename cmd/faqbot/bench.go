@@ -17,6 +17,10 @@ import (
 // it is run from the repository root.
 const defaultBenchQuestions = "testdata/eval/questions.jsonl"
 
+// defaultBenchReal is the real corpus the user-path measurement includes
+// when bench runs from a checkout beside the shared evaluation corpora.
+const defaultBenchReal = "../shared/eval-corpora/tldr-common"
+
 // fallbackBenchQuestions are asked when the question set is not at hand
 // (bench run from another folder): a few answerable questions and one
 // refusal, so that both paths are timed.
@@ -31,7 +35,12 @@ func fallbackBenchQuestions() []string {
 }
 
 func runBench(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet("bench", "bench [--sizes 1000,10000,100000] [--dims 512,1536] [--reps N] [--queries N] [--plot FILE.svg]", e.stderr)
+	fs := newFlagSet("bench", "bench [--docs 1000,10000,50000] [--real DIR,...] [--sizes 1000,10000,100000] [--dims 512,1536] [--reps N] [--queries N] [--plot FILE.svg]", e.stderr)
+	docs := fs.String("docs", joinInts(benchmark.DefaultUserDocs()), "user path: generated corpora, in documents, comma-separated (0: none)")
+	real := fs.String("real", "", "user path: folders of real corpora to measure too, comma-separated (default: "+defaultBenchReal+" if present)")
+	serve := fs.Bool("serve", true, "user path: also time serve's start-up and a refresh against a fake Discord")
+	inProcess := fs.Bool("in-process", true, "also run the in-process measurements of synthetic passages (--sizes, --dims)")
+	userPath := fs.Bool("user-path", true, "run the user-path measurements (--docs, --real)")
 	sizes := fs.String("sizes", joinInts(benchmark.DefaultSizes()), "synthetic corpus sizes, in passages, comma-separated")
 	dims := fs.String("dims", joinInts(benchmark.DefaultDims()), "vector sizes, comma-separated: 512 uses the built-in embedder, others random unit vectors")
 	reps := fs.Int("reps", 3, "repetitions of every timed step")
@@ -70,6 +79,8 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		}
 		return rep.WriteMarkdown(e.stdout)
 	}
+	// Every flag is checked before anything runs: the user path alone
+	// takes minutes.
 	o := benchmark.Options{Reps: *reps, Queries: *queries, Seed: *seed, ColdRuns: *coldRuns}
 	if o.Sizes, err = intList("--sizes", *sizes, 10); err != nil {
 		return err
@@ -83,10 +94,47 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	if o.Questions, o.QuestionsFrom, err = benchQuestions(*questions); err != nil {
 		return err
 	}
-	if o.ColdRuns > 0 {
-		if o.Exe, err = os.Executable(); err != nil {
-			return fmt.Errorf("finding the faqbot binary for the cold runs: %w", err)
+	var uo benchmark.UserPathOptions
+	if *userPath {
+		if uo, err = userPathOptions(*docs, *real, *serve, *coldRuns, *seed); err != nil {
+			return err
 		}
+	}
+	if o.ColdRuns > 0 || *userPath {
+		exe, err := os.Executable()
+		if err != nil {
+			return fmt.Errorf("finding the faqbot binary to run: %w", err)
+		}
+		if *userPath && strings.HasSuffix(exe, ".test") {
+			// A test binary run as faqbot would run the tests again, and
+			// each of those the bench: a test must pass --user-path=false
+			// or run benchmark.RunUserPath with a helper process itself.
+			return errors.New("bench: the user path runs this binary as faqbot, and this is a test binary")
+		}
+		uo.Exe = exe
+		if o.ColdRuns > 0 {
+			o.Exe = exe
+		}
+	}
+	if *userPath {
+		_, lg, err := e.setup(nil, false)
+		if err != nil {
+			return err
+		}
+		rep, err := benchmark.RunUserPath(ctx, lg, uo)
+		if err != nil {
+			return err
+		}
+		if err := rep.WriteMarkdown(e.stdout); err != nil {
+			return err
+		}
+		if !*inProcess {
+			return nil
+		}
+		fmt.Fprint(e.stdout, "\n## In-process measurements (synthetic passages handed to the index; not the user's path)\n\n")
+	}
+	if !*inProcess {
+		return nil
 	}
 	_, lg, err := e.setup(nil, false)
 	if err != nil {
@@ -113,6 +161,36 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	return nil
+}
+
+// userPathOptions checks the user-path flags.
+func userPathOptions(docs, real string, serve bool, coldRuns int, seed uint64) (benchmark.UserPathOptions, error) {
+	o := benchmark.UserPathOptions{Serve: serve, ColdRuns: max(coldRuns, 7), Seed: seed}
+	if d := strings.TrimSpace(docs); d != "0" && d != "" {
+		ns, err := intList("--docs", docs, 1)
+		if err != nil {
+			return o, err
+		}
+		o.Docs = ns
+	}
+	switch {
+	case real != "":
+		for _, d := range strings.Split(real, ",") {
+			if d = strings.TrimSpace(d); d != "" {
+				o.Real = append(o.Real, d)
+			}
+		}
+	default:
+		if fi, err := os.Stat(defaultBenchReal); err == nil && fi.IsDir() {
+			o.Real = []string{defaultBenchReal}
+		}
+	}
+	for _, d := range o.Real {
+		if fi, err := os.Stat(d); err != nil || !fi.IsDir() {
+			return o, usagef("--real: %s is not a folder", d)
+		}
+	}
+	return o, nil
 }
 
 // joinInts writes ns comma-separated, as intList reads them.

@@ -4,10 +4,15 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/faqbot/faqbot/benchmark"
+	"github.com/faqbot/faqbot/corpus"
+	"github.com/faqbot/faqbot/library"
 )
 
 // TestBenchSmoke runs a tiny bench end to end: the numbers are not
@@ -19,7 +24,7 @@ func TestBenchSmoke(t *testing.T) {
 	}
 	svg := filepath.Join(t.TempDir(), "bench.svg")
 	out, errs, code := runCLI(t, map[string]string{"FAQBOT_LOG_LEVEL": "warn"},
-		"bench", "--sizes", "200", "--reps", "1", "--queries", "5", "--cold-runs", "0", "--plot", svg)
+		"bench", "--user-path=false", "--sizes", "200", "--reps", "1", "--queries", "5", "--cold-runs", "0", "--plot", svg)
 	if code != 0 {
 		t.Fatalf("exit %d, stderr:\n%s", code, errs)
 	}
@@ -54,6 +59,9 @@ func TestBenchUsage(t *testing.T) {
 		{"zero reps", []string{"bench", "--reps", "0"}},
 		{"argument", []string{"bench", "extra"}},
 		{"missing question set", []string{"bench", "--questions", "nope.jsonl"}},
+		{"bad document count", []string{"bench", "--docs", "ten"}},
+		{"real corpus missing", []string{"bench", "--real", "no/such/folder"}},
+		{"user path from a test binary", []string{"bench", "--docs", "10", "--real", ".", "--in-process=false"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -62,5 +70,51 @@ func TestBenchUsage(t *testing.T) {
 				t.Errorf("exit 0, want an error; stderr:\n%s", errs)
 			}
 		})
+	}
+}
+
+// TestBenchUserPath runs the user-path measurement on a small generated
+// corpus and a copy of the shipped one, with this test binary playing
+// faqbot: every process the measurement starts (index, ask, serve against
+// a fake Discord) must run, the page added must be found, and the planted
+// near-duplicate must be. Timings are not checked.
+func TestBenchUserPath(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs faqbot processes")
+	}
+	real := t.TempDir()
+	if _, err := library.SeedDir(filepath.Join(real, "shipped"), corpus.Default()); err != nil {
+		t.Fatal(err)
+	}
+	o := benchmark.UserPathOptions{
+		Exe: os.Args[0], ExeArgs: []string{"-test.run=^TestHelperProcess$", "--"}, ExeEnv: []string{helperEnv + "=1"},
+		Docs: []int{201}, Real: []string{filepath.Join(real, "shipped")}, ColdRuns: 2, Serve: true, Seed: 1, TempDir: t.TempDir(),
+	}
+	rep, err := benchmark.RunUserPath(t.Context(), slog.New(slog.NewTextHandler(t.Output(), nil)), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Results) != 2 {
+		t.Fatalf("%d results, want 2", len(rep.Results))
+	}
+	for _, r := range rep.Results {
+		if r.Passages == 0 || r.Cold.N != 2 || !r.AddedSeen || !r.ServeMeasured || r.Ready <= 0 || r.Refresh <= 0 {
+			t.Errorf("%s: %+v", r.Name, r)
+		}
+	}
+	if g := rep.Results[1]; g.Planted != 1 || g.PlantedFound != 1 {
+		t.Errorf("generated corpus: planted copies %d, found %d", g.Planted, g.PlantedFound)
+	}
+	if s := rep.Results[0]; s.Pairs != 1 {
+		t.Errorf("shipped corpus: %d near-duplicate pairs, want the translated story", s.Pairs)
+	}
+	var b strings.Builder
+	if err := rep.WriteMarkdown(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"### On the user's path", "| shipped |", "| generated, 201 documents |", "### Budgets", "shipped: `faqbot serve` ready"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, b.String())
+		}
 	}
 }

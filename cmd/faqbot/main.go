@@ -86,7 +86,7 @@ func commands() map[string]command {
 		"teach":    {"teach that a member's question is answered by a passage; list or remove what is taught", runTeach},
 		"migrate":  {"move the data between the SQLite data folder and a shared PostgreSQL", runMigrate},
 		"settings": {"print every setting with its default (the .env.example)", runSettings},
-		"bench":    {"measure latency, throughput, memory and prompt tokens at scale", runBench},
+		"bench":    {"measure the user's path (index, cold ask, serve, refresh) and latency, memory and prompt tokens at scale", runBench},
 		"source":   {"add, list, refresh or remove the web pages, sitemaps and Git folders fetched into a corpus", runSource},
 	}
 }
@@ -139,7 +139,7 @@ Usage:
   faqbot teach [--guild ID] --passage ID QUESTION | --list | --remove N[,N…]
   faqbot migrate to-postgres|to-sqlite
   faqbot settings
-  faqbot bench [--sizes 1000,10000,100000] [--dims 512,1536] [--reps N] [--queries N] [--plot FILE.svg]
+  faqbot bench [--docs 1000,10000,50000] [--real DIR,...] [--sizes 1000,10000,100000] [--dims 512,1536] [--reps N] [--queries N] [--plot FILE.svg]
 
 Commands:
 `)
