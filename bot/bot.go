@@ -78,7 +78,14 @@ type Bot struct {
 
 	lifeMu   sync.Mutex
 	draining bool
+	// stopping is Run's ctx.Done(): once it is closed no question is
+	// taken, even before Run has woken up to drain.
+	stopping <-chan struct{}
 	inflight sync.WaitGroup
+
+	// graceTimer starts the shutdown grace period's timer (time.After);
+	// tests end the period when they choose rather than racing a clock.
+	graceTimer func(time.Duration) <-chan time.Time
 }
 
 // New checks cfg and returns a Bot that is not yet connected.
@@ -136,6 +143,7 @@ func newBot(cfg Config, deps Deps, sess session) *Bot {
 		scrub:       newScrubber(cfg.Token, cfg.Secrets),
 		left:        make(map[string]bool),
 		changing:    newKeyedLocks(),
+		graceTimer:  time.After,
 	}
 	if len(cfg.Guilds) > 0 {
 		b.allowed = make(map[string]bool, len(cfg.Guilds))
@@ -161,6 +169,9 @@ func (b *Bot) Run(ctx context.Context) error {
 	// context, cancelled once the grace period is over.
 	base, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
+	b.lifeMu.Lock()
+	b.stopping = ctx.Done()
+	b.lifeMu.Unlock()
 	for _, h := range []any{
 		func(_ *discordgo.Session, r *discordgo.Ready) { b.onReady(base, r) },
 		func(_ *discordgo.Session, _ *discordgo.Resumed) { b.connected.Store(true) },
@@ -201,12 +212,12 @@ func (b *Bot) Run(ctx context.Context) error {
 	<-ctx.Done()
 
 	b.lg.Info("shutting down: finishing the answers in flight", "grace", b.cfg.ShutdownGrace)
-	if !b.drain(b.cfg.ShutdownGrace) {
+	if !b.drain(b.graceTimer(b.cfg.ShutdownGrace)) {
 		b.lg.Warn("shutdown grace period over; interrupting the answers still in flight")
 		cancel()
 		// Cancelled answers end at once; give them a moment to tell
 		// their users (finalContext) before the process goes away.
-		if !b.drain(interruptGrace) {
+		if !b.drain(time.After(interruptGrace)) {
 			b.lg.Warn("some interrupted answers could not tell their users")
 		}
 	}
@@ -342,20 +353,27 @@ func (b *Bot) self() string {
 }
 
 // begin registers a question (or rebuild) in flight; it returns false once
-// shutdown has begun.
+// shutdown has begun: from the moment Run's ctx is done, not only once Run
+// has got round to draining, so a question that arrives in between is told
+// the bot is restarting like any later one.
 func (b *Bot) begin() (done func(), ok bool) {
 	b.lifeMu.Lock()
 	defer b.lifeMu.Unlock()
 	if b.draining {
 		return nil, false
 	}
+	select {
+	case <-b.stopping:
+		return nil, false
+	default:
+	}
 	b.inflight.Add(1)
 	return b.inflight.Done, true
 }
 
-// drain stops new questions and waits up to grace for those in flight. It
-// reports whether they all finished.
-func (b *Bot) drain(grace time.Duration) bool {
+// drain stops new questions and waits, until timeout fires, for those in
+// flight. It reports whether they all finished.
+func (b *Bot) drain(timeout <-chan time.Time) bool {
 	b.lifeMu.Lock()
 	b.draining = true
 	b.lifeMu.Unlock()
@@ -364,12 +382,10 @@ func (b *Bot) drain(grace time.Duration) bool {
 		b.inflight.Wait()
 		close(done)
 	}()
-	t := time.NewTimer(grace)
-	defer t.Stop()
 	select {
 	case <-done:
 		return true
-	case <-t.C:
+	case <-timeout:
 		return false
 	}
 }

@@ -126,3 +126,21 @@ func TestHealthzAndMetrics(t *testing.T) {
 		}
 	}
 }
+
+// TestBeginRefusesOnceStopping: a question that arrives after Run's ctx is
+// done, before Run has woken up to drain, is turned away like any later
+// one rather than started.
+func TestBeginRefusesOnceStopping(t *testing.T) {
+	b, _ := newTestBot(t, Config{}, Deps{})
+	stopping := make(chan struct{})
+	b.stopping = stopping
+	done, ok := b.begin()
+	if !ok {
+		t.Fatal("begin refused a question before shutdown")
+	}
+	done()
+	close(stopping)
+	if _, ok := b.begin(); ok {
+		t.Error("begin took a question after Run's context was done")
+	}
+}

@@ -173,7 +173,7 @@ func TestFloodTurnAways(t *testing.T) {
 	const flood = 150
 	counter := &turnedAway{Handler: slog.NewTextHandler(io.Discard, nil), want: flood - 6, done: make(chan struct{})}
 	b, err := New(Config{Token: "e2e-secret-token", GuildID: e2eGuild, APIURL: fake.URL, RatePerMinute: 6, MaxQuestionLen: 100,
-		MaxConcurrent: 10, ShutdownGrace: 300 * time.Millisecond},
+		MaxConcurrent: 10, ShutdownGrace: time.Minute},
 		Deps{Servers: OneServer(Server{Answerer: fa, Threads: recs}), Logger: slog.New(counter)})
 	if err != nil {
 		t.Fatal(err)
@@ -182,7 +182,7 @@ func TestFloodTurnAways(t *testing.T) {
 	// No token comes back, and no window ends, during the test.
 	b.limiter.now = func() time.Time { return now }
 	b.turnAways.now = b.limiter.now
-	e, _, _ := runE2E(t, fake, b, fa)
+	e, stop, runErr := runE2E(t, fake, b, fa)
 	// A thread of the bot's, from before a restart.
 	recs.threads["thread-1"] = []answer.Turn{{Question: "How do refunds work?", Answer: refundsAnswer.Text}}
 
@@ -204,6 +204,15 @@ func TestFloodTurnAways(t *testing.T) {
 	e.wait(t, "the other member's answer", func(r discordtest.Request) bool {
 		return r.Method == "POST" && r.Path == discordtest.APIPrefix+"/channels/thread-1/messages" && strings.Contains(string(r.Body), "if not downloaded")
 	})
+	// Every message has been taken in by now (each was turned away or
+	// admitted, and the other member's was answered), but the flooder's
+	// answers and the turn-aways may still be on their way: shutting down
+	// waits for them all (the grace period only bounds a hang), after
+	// which nothing more is posted and the count is final.
+	stop()
+	if err := <-runErr; err != nil {
+		t.Fatalf("Run: %v", err)
+	}
 	var answers, notices []string
 	for _, r := range fake.Requests() {
 		if r.Method != "POST" || r.Path != discordtest.APIPrefix+"/channels/thread-1/messages" {

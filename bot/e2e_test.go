@@ -120,6 +120,14 @@ func TestEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The rate limit's clock stands still: no token comes back while the
+	// test runs, however slowly it runs.
+	now := time.Now()
+	b.limiter.now = func() time.Time { return now }
+	// The shutdown grace period ends when the test says so, not when a
+	// busy machine happens to let a timer fire.
+	graceOver := make(chan time.Time)
+	b.graceTimer = func(time.Duration) <-chan time.Time { return graceOver }
 	e, stop, runErr := runE2E(t, fake, b, fa)
 
 	ada := discordtest.Member{ID: "user-ada", Username: "ada", Roles: []string{"role-member"}}
@@ -352,22 +360,36 @@ func TestEndToEnd(t *testing.T) {
 	})
 
 	t.Run("shutdown: stops taking questions, interrupts what is left", func(t *testing.T) {
+		// The slow answer is under way before shutdown begins: its
+		// acknowledgement is done (the fake records a request before it
+		// answers it) and it waits in the answerer, so the grace period's
+		// end interrupts an answer, not a request still on the wire.
+		started := make(chan answer.Question, 2)
+		fa.mu.Lock()
+		fa.started = started
+		fa.mu.Unlock()
 		fa.block("A slow question?")
 		slow := e.ask(t, "slow", mia, "A slow question?")
 		e.callback(t, slow)
-		start := time.Now()
+		select {
+		case <-started:
+		case <-e.ctx.Done():
+			t.Fatal("the slow question never reached the answerer")
+		}
 		stop()
-		// Run now drains; the gateway is still up, so a new question
-		// arrives and is turned away.
+		// Shutdown has begun and the grace period is not over, so the
+		// gateway is still up: a new question arrives and is turned away.
 		late := e.ask(t, "late", dan, "How do refunds work?")
 		if _, body := e.callback(t, late); body["type"] != 4.0 || !strings.Contains(fmt.Sprint(body["data"]), "restarting") {
 			t.Errorf("question during shutdown: %+v", body)
 		}
+		// The grace period ends with the slow answer still in flight: it
+		// is interrupted and says so.
+		close(graceOver)
 		e.edit(t, slow, "had to restart")
 		if err := <-runErr; err != nil {
 			t.Errorf("Run: %v", err)
 		}
-		t.Logf("shutdown took %v (grace %v, then discordgo's 1 s close)", time.Since(start), b.cfg.ShutdownGrace)
 	})
 
 	t.Run("every message parses no mentions", func(t *testing.T) {
