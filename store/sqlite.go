@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -10,7 +11,8 @@ import (
 	"strings"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+	"modernc.org/sqlite" // also registers the pure-Go "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 const (
@@ -60,6 +62,9 @@ func Open(ctx context.Context, path string, opts Options) (*SQLite, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("opening store: %w", err)
 	}
+	if err := useWAL(ctx, path); err != nil {
+		return nil, fmt.Errorf("opening store %s: %w", path, err)
+	}
 	db, err := sql.Open("sqlite", dsn(path))
 	if err != nil {
 		return nil, fmt.Errorf("opening store: %w", err)
@@ -81,6 +86,49 @@ func Open(ctx context.Context, path string, opts Options) (*SQLite, error) {
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// useWAL puts the database at path (made if missing) in WAL mode, which
+// then stays in the file, before the pool opens connections that ask for
+// it. Turning a new database to WAL takes the write lock from a read one;
+// when several processes open a new database at once (shards of one bot),
+// SQLite answers one of them SQLITE_BUSY at once rather than let two
+// upgrades wait on each other, and its busy timeout does not apply. The
+// way out SQLite documents is to try again, which this does for as long as
+// the busy timeout would have waited. Once the file is in WAL mode the
+// pool's own journal_mode pragma changes nothing and takes no write lock.
+func useWAL(ctx context.Context, path string) error {
+	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+
+		fmt.Sprintf("?_pragma=busy_timeout(%d)", busyTimeout.Milliseconds()))
+	if err != nil {
+		return fmt.Errorf("opening the database to set WAL mode: %w", err)
+	}
+	defer db.Close()
+	deadline := time.Now().Add(busyTimeout)
+	for {
+		var mode string
+		err := db.QueryRowContext(ctx, "PRAGMA journal_mode(WAL)").Scan(&mode)
+		if err == nil && mode != "wal" {
+			err = fmt.Errorf("journal mode is %q", mode)
+		}
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+			if err != nil {
+				return fmt.Errorf("setting WAL mode: %w", err)
+			}
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("setting WAL mode: %w", ctx.Err())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// isBusy reports whether err is SQLite's SQLITE_BUSY (any extended code).
+func isBusy(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 // dsn is the driver's connection string. The pragmas run on every new
