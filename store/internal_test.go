@@ -1,12 +1,14 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -325,5 +327,38 @@ func TestOpenOddPath(t *testing.T) {
 	s.Close()
 	if _, err := os.Stat(filepath.Join(dir, "faqbot.db")); err != nil {
 		t.Errorf("the database is not where it was asked for: %v", err)
+	}
+}
+
+// TestConcurrentFirstOpensShareOneKey: processes opening a new database at
+// once (shards sharing a data folder) hash member IDs with one key, the
+// one in the key file, so a request to be forgotten made on one shard
+// matches the records the others wrote.
+func TestConcurrentFirstOpensShareOneKey(t *testing.T) {
+	for round := range 20 {
+		path := filepath.Join(t.TempDir(), "faqbot.db")
+		const n = 4
+		stores := make([]*SQLite, n)
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() { stores[i], errs[i] = Open(context.Background(), path, Options{UserIDs: PrivacyHashed}) })
+		}
+		wg.Wait()
+		for i, s := range stores {
+			if errs[i] != nil {
+				t.Fatalf("round %d, open %d: %v", round, i, errs[i])
+			}
+			t.Cleanup(func() { s.Close() })
+		}
+		file, err := readKeyFile(filepath.Join(filepath.Dir(path), "faqbot.key"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, s := range stores {
+			if len(file) != 1 || !bytes.Equal(s.keys[0], file[0]) {
+				t.Fatalf("round %d: open %d hashes with a key that is not the key file's only key", round, i)
+			}
+		}
 	}
 }

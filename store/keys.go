@@ -48,34 +48,51 @@ func (s *sqlStore) loadKeys(ctx context.Context, shared bool) ([][]byte, error) 
 	if err != nil {
 		return nil, fmt.Errorf("reading the user ID key: %w", err)
 	}
-	fileKeys, err := readKeyFile(s.opts.KeyFile)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, err
-	}
-	missing := errors.Is(err, fs.ErrNotExist)
-	keep := fileKeys
-	if legacy != nil && !slices.ContainsFunc(keep, func(k []byte) bool { return bytes.Equal(k, legacy) }) {
-		keep = append(keep, legacy)
-	}
-	if len(keep) == 0 && s.opts.Key == nil {
-		if shared && s.opts.UserIDs != PrivacyPlain {
-			return nil, fmt.Errorf("%w (privacy mode %s)", ErrNoSharedKey, s.opts.UserIDs)
-		}
-		k := make([]byte, MinKeyLen)
-		if _, err := rand.Read(k); err != nil {
-			return nil, fmt.Errorf("making the user ID key: %w", err)
-		}
-		keep = [][]byte{k}
-	}
-	if len(keep) != len(fileKeys) && s.opts.KeyFile != "" {
-		// The file is written, and synced, before the legacy key leaves
-		// the database: a crash in between leaves it in both.
-		if err := writeKeyFile(s.opts.KeyFile, keep); err != nil {
+	var keep [][]byte
+	for {
+		fileKeys, err := readKeyFile(s.opts.KeyFile)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, err
 		}
-		if missing {
-			s.lg.Info("made the user ID key file", "path", s.opts.KeyFile, "from_database", legacy != nil)
+		missing := errors.Is(err, fs.ErrNotExist)
+		keep = fileKeys
+		if legacy != nil && !slices.ContainsFunc(keep, func(k []byte) bool { return bytes.Equal(k, legacy) }) {
+			keep = append(keep, legacy)
 		}
+		if len(keep) == 0 && s.opts.Key == nil {
+			if shared && s.opts.UserIDs != PrivacyPlain {
+				return nil, fmt.Errorf("%w (privacy mode %s)", ErrNoSharedKey, s.opts.UserIDs)
+			}
+			k := make([]byte, MinKeyLen)
+			if _, err := rand.Read(k); err != nil {
+				return nil, fmt.Errorf("making the user ID key: %w", err)
+			}
+			keep = [][]byte{k}
+		}
+		if len(keep) == len(fileKeys) || s.opts.KeyFile == "" {
+			break
+		}
+		// The file is written, and synced, before the legacy key leaves
+		// the database: a crash in between leaves it in both.
+		if !missing {
+			if err := writeKeyFile(s.opts.KeyFile, keep, false); err != nil {
+				return nil, err
+			}
+			break
+		}
+		// A new file is only made where there is none: processes
+		// opening a new database at once (shards sharing a data folder)
+		// must not each make a key and hash members with the loser's.
+		// The one that comes second reads the winner's file.
+		err = writeKeyFile(s.opts.KeyFile, keep, true)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		s.lg.Info("made the user ID key file", "path", s.opts.KeyFile, "from_database", legacy != nil)
+		break
 	}
 	if legacy != nil {
 		if _, err := s.db.ExecContext(ctx, `DELETE FROM meta WHERE key = ?`, legacySaltKey); err != nil {
@@ -142,8 +159,9 @@ func readKeyFile(path string) ([][]byte, error) {
 }
 
 // writeKeyFile writes keys to path with mode 0600: to a temporary file
-// beside it, synced, then renamed into place.
-func writeKeyFile(path string, keys [][]byte) error {
+// beside it, synced, then renamed into place; or, when onlyNew, linked
+// into place, failing with an error matching fs.ErrExist if path exists.
+func writeKeyFile(path string, keys [][]byte, onlyNew bool) error {
 	var b strings.Builder
 	b.WriteString("# faqbot's key for hashing member IDs (FAQBOT_STORE_USER_IDS=hashed). Keep it private and\n")
 	b.WriteString("# back it up with the database: without it, hashed records cannot be matched to a member.\n")
@@ -167,7 +185,10 @@ func writeKeyFile(path string, keys [][]byte) error {
 		err = f.Sync()
 	}
 	err = errors.Join(err, f.Close())
-	if err == nil {
+	if err == nil && onlyNew {
+		err = os.Link(tmp, path)
+		os.Remove(tmp)
+	} else if err == nil {
 		err = os.Rename(tmp, path)
 	}
 	if err != nil {
