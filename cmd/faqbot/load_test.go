@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"os"
@@ -8,6 +10,7 @@ import (
 	"runtime/pprof"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,10 +30,54 @@ var loadQuestions = []string{
 	"Did Russia get a written reply?",
 }
 
+// modelGate holds the model's streamed answers until the test lets them
+// go: acknowledgements that all arrive while every answer is held show,
+// without a clock, that acknowledging never waits for an answer or a
+// place in the queue (Discord's 3 s limit).
+type modelGate struct {
+	mu   sync.Mutex
+	open chan struct{} // nil: not holding
+}
+
+// hold makes the answers asked for from now on wait for release.
+func (g *modelGate) hold() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.open = make(chan struct{})
+}
+
+// release lets the held answers, and later ones, go.
+func (g *modelGate) release() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.open != nil {
+		close(g.open)
+		g.open = nil
+	}
+}
+
+// wait returns once the gate is open or ctx is done.
+func (g *modelGate) wait(ctx context.Context) {
+	g.mu.Lock()
+	ch := g.open
+	g.mu.Unlock()
+	if ch == nil {
+		return
+	}
+	select {
+	case <-ch:
+	case <-ctx.Done():
+	}
+}
+
 // pacedStream streams pieces one every tick, like a model writing, and
-// stops early if the client goes away.
-func pacedStream(tick time.Duration, pieces ...string) llmtest.Reply {
-	return func(w http.ResponseWriter, r *http.Request, _ []byte) {
+// stops early if the client goes away. A streamed answer first waits for
+// gate (when not nil); other requests (the query rewrite) do not.
+func pacedStream(gate *modelGate, tick time.Duration, pieces ...string) llmtest.Reply {
+	return func(w http.ResponseWriter, r *http.Request, body []byte) {
+		if gate != nil && bytes.Contains(body, []byte(`"stream":true`)) {
+			gate.wait(r.Context())
+		}
 		w.Header().Set("Content-Type", "text/event-stream")
 		w.WriteHeader(http.StatusOK)
 		t := time.NewTicker(tick)
@@ -56,11 +103,16 @@ type loadResult struct {
 }
 
 // fireAsks dispatches one /ask per (user, question) as fast as the gateway
-// takes them, then waits for every acknowledgement and final reply.
-func fireAsks(t *testing.T, s *serveRun, prefix string, users []string) []loadResult {
+// takes them while gate holds every answer, waits for every
+// acknowledgement, then releases the answers and waits for every final
+// reply.
+func fireAsks(t *testing.T, s *serveRun, gate *modelGate, prefix string, users []string) []loadResult {
 	t.Helper()
 	is := make([]discordtest.Interaction, len(users))
 	res := make([]loadResult, len(users))
+	acks := make([]discordtest.Request, len(users))
+	gate.hold()
+	defer gate.release()
 	for n, u := range users {
 		res[n].sent = time.Now()
 		is[n] = s.ask(t, fmt.Sprintf("%s-%d", prefix, n), u, loadQuestions[n%len(loadQuestions)])
@@ -68,9 +120,13 @@ func fireAsks(t *testing.T, s *serveRun, prefix string, users []string) []loadRe
 	for n, i := range is {
 		ack, err := s.fake.WaitFor(s.ctx, func(r discordtest.Request) bool { return r.Method == "POST" && r.Path == callbackPath(i) })
 		if err != nil {
-			t.Fatalf("%s: no acknowledgement: %v", i.ID, err)
+			t.Fatalf("%s: no acknowledgement while the answers were held: %v", i.ID, err)
 		}
-		res[n].acked = ack.At
+		res[n].acked, acks[n] = ack.At, ack
+	}
+	gate.release()
+	for n, i := range is {
+		ack := acks[n]
 		if ack.JSON()["type"] == 4.0 {
 			res[n].final = ack.At
 			res[n].rateLimited = strings.Contains(string(ack.Body), "faster than I can keep up")
@@ -111,10 +167,13 @@ func percentile(ds []time.Duration, p float64) time.Duration {
 // TestLoad runs `faqbot serve` with the shipped corpus and a streaming
 // fake LLM (about 0.2 s an answer), at the default limits (6 questions per
 // user per minute, 4 answers at once), and sends a burst of /ask: every
-// question from a few users is acknowledged, every one is answered or told
+// question from a few users is acknowledged while the model holds every
+// answer (so no acknowledgement waits for an answer or the queue, which
+// is what keeps them inside Discord's 3 s), every one is answered or told
 // to slow down, nothing pings, and once the bot stops its goroutines are
 // gone. It reports acknowledgement and answer latencies, the deferred-ack
-// p99 with 20 questions in flight, memory and goroutines.
+// p99 with 20 questions in flight, memory and goroutines: figures, not
+// pass/fail, as a busy machine would fail a test that timed them.
 //
 // By default it sends 40 questions from 10 users; FAQBOT_LOAD_FULL=1 sends
 // the issue's 200 from 50:
@@ -129,7 +188,8 @@ func TestLoad(t *testing.T) {
 	baseline := runtime.NumGoroutine()
 
 	answerText := []string{"The talks ", "lasted over ", "four hours ", "and were ", "productive [1]. ", "Sullivan ", "delivered the ", "response [2]."}
-	model := llmtest.NewServer(t, pacedStream(25*time.Millisecond, answerText...))
+	gate := &modelGate{}
+	model := llmtest.NewServer(t, pacedStream(gate, 25*time.Millisecond, answerText...))
 	env := llmEnv(model.URL())
 	s := startServe(t, env, 5*time.Minute)
 
@@ -140,7 +200,7 @@ func TestLoad(t *testing.T) {
 		burst = append(burst, fmt.Sprintf("burst-user-%d", n))
 	}
 	start := time.Now()
-	res := fireAsks(t, s, "burst", burst)
+	res := fireAsks(t, s, gate, "burst", burst)
 	var acks []time.Duration
 	for _, r := range res {
 		acks = append(acks, r.acked.Sub(r.sent))
@@ -159,7 +219,7 @@ func TestLoad(t *testing.T) {
 		askers = append(askers, "eager-user")
 	}
 	start = time.Now()
-	res = fireAsks(t, s, "load", askers)
+	res = fireAsks(t, s, gate, "load", askers)
 	took := time.Since(start)
 	var ackLat, ansLat []time.Duration
 	rateLimited, queued, late := 0, 0, 0
@@ -177,9 +237,6 @@ func TestLoad(t *testing.T) {
 			queued++
 		}
 		ansLat = append(ansLat, r.final.Sub(r.sent))
-	}
-	if late > 0 {
-		t.Errorf("%d of %d acknowledgements took over Discord's 3 s", late, len(res))
 	}
 	if rateLimited != 2 {
 		t.Errorf("%d rate-limit replies; want 2 (the eager user's 7th and 8th)", rateLimited)
