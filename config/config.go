@@ -44,6 +44,10 @@ type Config struct {
 	// DatabaseURL is a postgres:// URL: when set, the state that shard
 	// processes share lives there instead of in SQLite.
 	DatabaseURL string
+	// DatabaseCheck is how often a process sharing DatabaseURL reads
+	// every knowledge base's version, in case it missed PostgreSQL's
+	// notification of a change.
+	DatabaseCheck time.Duration
 
 	// Servers (tenancy).
 	Guilds     []string
@@ -232,6 +236,8 @@ func Settings() []Setting {
 				c.DatabaseURL = v
 				return nil
 			}},
+		{Group: "Data and moderation", Env: "FAQBOT_DATABASE_CHECK", Default: "30s", Help: "With FAQBOT_DATABASE_URL: how often each process reads every server's documents version, to catch a change whose PostgreSQL notification it missed (a dropped connection). Changes made by other processes normally arrive within moments, by notification.",
+			set: durationMin(func(c *Config) *time.Duration { return &c.DatabaseCheck }, time.Second)},
 		{Group: "Data and moderation", Env: "FAQBOT_CONVERSATION_RETENTION", Default: "720h", Help: "How long a thread conversation is kept after its last message, so follow-ups survive a restart (720h is 30 days).",
 			set: durationMin(func(c *Config) *time.Duration { return &c.ConversationRetention }, time.Minute)},
 		{Group: "Data and moderation", Env: "FAQBOT_MAX_UPLOAD_KB", Default: "1024", Help: "Largest document a moderator may upload with /corpus add, in kilobytes (at most 20480).",

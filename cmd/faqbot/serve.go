@@ -122,7 +122,7 @@ func runServe(ctx context.Context, e *env, args []string) (err error) {
 		return err
 	}
 	if shared {
-		bg.Go(func() { watchDocuments(bgCtx, db, kbs, lg) })
+		bg.Go(func() { watchDocuments(bgCtx, db, kbs, cfg.DatabaseCheck, lg) })
 	}
 	// Sources: one fetcher for the process, so that its per-host limits
 	// hold across everything fetched; the schedule runs in the background

@@ -159,9 +159,10 @@ func databaseHealth(db store.Store) func(ctx context.Context) error {
 }
 
 // watchDocuments tells the knowledge bases of every change to the
-// database's documents, whichever process made it, until ctx ends.
-func watchDocuments(ctx context.Context, db store.Store, kbs *kb.Manager, lg *slog.Logger) {
-	err := db.WatchDocuments(ctx, 0, func(guild string, version int64) { kbs.Changed(ctx, guild, version) })
+// database's documents, whichever process made it, until ctx ends; every
+// is how often it reads the versions besides listening for changes.
+func watchDocuments(ctx context.Context, db store.Store, kbs *kb.Manager, every time.Duration, lg *slog.Logger) {
+	err := db.WatchDocuments(ctx, every, func(guild string, version int64) { kbs.Changed(ctx, guild, version) })
 	if err != nil && ctx.Err() == nil {
 		lg.Error("watching the database for document changes", "err", err)
 	}
