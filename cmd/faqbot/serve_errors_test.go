@@ -40,11 +40,14 @@ func TestServeLogsGatewayTroubleInItsOwnFormat(t *testing.T) {
 		"FAQBOT_INDEX_DIR": filepath.Join(t.TempDir(), "index"), "FAQBOT_DATA_DIR": filepath.Join(t.TempDir(), "data"),
 	}
 	var logs strings.Builder
+	// discordgo's goroutines may still log after serve returned: the
+	// log is read under the writer's lock.
+	lw := &syncWriter{w: &logs}
 	ctx, stop := context.WithCancel(t.Context())
 	defer stop()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, strings.NewReader(""), &strings.Builder{}, &syncWriter{w: &logs})
+		done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, strings.NewReader(""), &strings.Builder{}, lw)
 	}()
 	// Generous: the deadline only bounds a hang on a busy machine.
 	wait, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
@@ -67,7 +70,7 @@ func TestServeLogsGatewayTroubleInItsOwnFormat(t *testing.T) {
 		t.Fatalf("serve: %v", err)
 	}
 	var found bool
-	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+	for _, line := range strings.Split(strings.TrimSpace(lw.String()), "\n") {
 		var rec struct{ Level, Msg, From string }
 		if err := json.Unmarshal([]byte(line), &rec); err != nil {
 			t.Errorf("a log line is not JSON: %q", line)
