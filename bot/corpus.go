@@ -188,8 +188,8 @@ func (b *Bot) corpusAdd(ctx context.Context, docs Corpus, i *discordgo.Interacti
 		if ch.Replaced {
 			verb = "Replaced"
 		}
-		return notice(fmt.Sprintf("✅ %s `%s`%s: %s, answered from now on.\n%d passages embedded, %d reused, in %s.%s%s",
-			verb, codeSafe(ch.Document), titled(ch.Title), plural(ch.Passages, "passage"), ch.Embedded, ch.Reused, ch.Took.Round(time.Millisecond),
+		return notice(fmt.Sprintf("✅ %s `%s`%s: %s, answered from now on.\n%s embedded, %d reused, in %s.%s%s",
+			verb, codeSafe(ch.Document), titled(ch.Title), plural(ch.Passages, "passage"), plural(ch.Embedded, "passage"), ch.Reused, ch.Took.Round(time.Millisecond),
 			skippedNote(ch.Skipped), droppedNote(ch.Untaught)))
 	})
 }

@@ -135,8 +135,8 @@ func (b *Bot) corpusAddURL(ctx context.Context, srv Server, i *discordgo.Interac
 		}
 		b.lg.Info("source added", "guild", i.GuildID, "user", who(i), "source", rep.ID, "url", rep.URL, "pages", rep.Pages)
 		var sb strings.Builder
-		fmt.Fprintf(&sb, "✅ Added source #%d, `%s` (%s): %s, answered from now on.\n%s.\n%d passages embedded, %d reused, in %s.",
-			rep.ID, codeSafe(Trim(rep.URL, 200)), rep.Kind, plural(rep.Pages, "page"), rep.Summary, rep.Embedded, rep.Reused, rep.Took.Round(time.Millisecond))
+		fmt.Fprintf(&sb, "✅ Added source #%d, `%s` (%s): %s, answered from now on.\n%s.\n%s embedded, %d reused, in %s.",
+			rep.ID, codeSafe(Trim(rep.URL, 200)), rep.Kind, plural(rep.Pages, "page"), rep.Summary, plural(rep.Embedded, "passage"), rep.Reused, rep.Took.Round(time.Millisecond))
 		sb.WriteString(detailLines(rep.Details))
 		sb.WriteString("\nI fetch it again on a schedule; `/corpus sources` lists the sources, `/corpus refresh` fetches one now.")
 		return notice(sb.String())

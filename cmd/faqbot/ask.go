@@ -184,8 +184,8 @@ func explainHits(ctx context.Context, w io.Writer, st *stack, search answer.Sear
 	}
 	cal := st.lib.Index().Calibration()
 	d := retrieval.Decide(hits)
-	fmt.Fprintf(w, "retrieved %d passages; relevance threshold %.3f (%s); decision: %s, margin %+.3f\n",
-		len(hits), cal.Cut(), thresholdSource(cal), d.Verdict, d.Margin)
+	fmt.Fprintf(w, "retrieved %s; relevance threshold %.3f (%s); decision: %s, margin %+.3f\n",
+		count(len(hits), "passage"), cal.Cut(), thresholdSource(cal), d.Verdict, d.Margin)
 	for i, h := range hits {
 		mark := " "
 		switch {

@@ -79,7 +79,7 @@ func openSummary(r retrieval.OpenReport) string {
 	if r.Loaded {
 		s = fmt.Sprintf("loaded in %s", r.Load.Round(time.Millisecond))
 	} else {
-		s = fmt.Sprintf("rebuilt: %s; %d passages embedded, %d reused, in %s", r.Reason, r.Embedded, r.Reused, (r.Build + r.Save).Round(time.Millisecond))
+		s = fmt.Sprintf("rebuilt: %s; %s embedded, %d reused, in %s", r.Reason, count(r.Embedded, "passage"), r.Reused, (r.Build + r.Save).Round(time.Millisecond))
 	}
 	switch {
 	case r.SaveErr != nil:

@@ -40,7 +40,7 @@ func TestIndexReportCountsInTheRightNumber(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d:\n%s", code, errs)
 	}
-	for _, want := range []string{"Corpus:     1 document, 1 passage\n", "Duplicates: 0 near-duplicate document pairs, 0 passages marked as duplicates\n"} {
+	for _, want := range []string{"Corpus:     1 document, 1 passage\n", "; 1 passage embedded, 0 reused, in ", "Duplicates: 0 near-duplicate document pairs, 0 passages marked as duplicates\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
 		}

@@ -233,6 +233,9 @@ func TestServeCorpusFromDiscord(t *testing.T) {
 		if !strings.Contains(got, "Added `Parking-rules.md`") {
 			t.Fatalf("reply %s", got)
 		}
+		if !strings.Contains(got, "1 passage embedded,") {
+			t.Errorf("reply %s, want the one passage counted in the singular", got)
+		}
 		if b, err := os.ReadFile(filepath.Join(corpusDir, "Parking-rules.md")); err != nil || string(b) != parking {
 			t.Errorf("saved %q, %v", b, err)
 		}

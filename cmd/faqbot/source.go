@@ -148,6 +148,16 @@ func newFetcher(cfg config.Config, lg *slog.Logger) (*sources.Fetcher, error) {
 	return sources.New(sources.Options{AllowPrivate: cfg.AllowPrivateSources, AllowLocalRepos: true, Logger: lg})
 }
 
+// privateHint tells the operator, who can change it, the setting that lets
+// a source on their own network be fetched; moderators in Discord are not
+// told, as they cannot.
+func privateHint(cfg config.Config, err error) string {
+	if cfg.AllowPrivateSources || !errors.Is(err, sources.ErrBlocked) {
+		return ""
+	}
+	return " (FAQBOT_ALLOW_PRIVATE_SOURCES=1 allows loopback, private and link-local addresses, never cloud metadata ones)"
+}
+
 // sourcesFilePath is the sources file: the setting, or the data folder's
 // sources.txt when it exists ("" when neither).
 func sourcesFilePath(cfg config.Config) string {
@@ -219,7 +229,7 @@ func runSourceAdd(ctx context.Context, e *env, args []string) error {
 	defer se.close()
 	rep, err := se.syncer.Add(ctx, *guild, src, whoCLI, e.fetchProgress("fetching "+src.URL))
 	if err != nil {
-		return fmt.Errorf("%s: %s", src, ingest.Reason(err))
+		return fmt.Errorf("%s: %s%s", src, ingest.Reason(err), privateHint(se.cfg, err))
 	}
 	printReport(e.stdout, rep)
 	return nil
@@ -467,8 +477,8 @@ func printReport(w io.Writer, r ingest.Report) {
 		return
 	}
 	fmt.Fprintf(w, "  %s\n", r.Summary())
-	fmt.Fprintf(w, "  %d requests (%d answered 304 Not Modified), %d passages embedded, %d reused, in %s\n",
-		r.Stats.Requests, r.Stats.NotModified, r.Change.Embedded, r.Change.Reused, r.Took.Round(time.Millisecond))
+	fmt.Fprintf(w, "  %s (%d answered 304 Not Modified), %s embedded, %d reused, in %s\n",
+		count(r.Stats.Requests, "request"), r.Stats.NotModified, count(r.Change.Embedded, "passage"), r.Change.Reused, r.Took.Round(time.Millisecond))
 	for _, d := range r.Details(10) {
 		fmt.Fprintf(w, "  %s\n", d)
 	}

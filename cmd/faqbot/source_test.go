@@ -151,7 +151,7 @@ func TestSourceCommands(t *testing.T) {
 	site.set("/help/lockers", helpPage("Lockers", site.URL("/help/lockers"),
 		"How much does a locker cost per week?", "A locker now costs fourteen pounds a week, paid at the quay office."))
 	out, errs, code = runCLI(t, env, "source", "refresh")
-	if code != 0 || !strings.Contains(out, "0 added, 1 changed, 1 unchanged") || !strings.Contains(out, "1 answered 304") {
+	if code != 0 || !strings.Contains(out, "0 added, 1 changed, 1 unchanged") || !strings.Contains(out, "1 answered 304") || !strings.Contains(out, ", 1 passage embedded,") {
 		t.Errorf("source refresh: exit %d\n%s%s", code, out, errs)
 	}
 	if answer, _ := askCited(t, env, "how much is a locker each week"); !strings.Contains(answer, "fourteen pounds") {
@@ -192,7 +192,7 @@ func TestSourceCommandsServersAndFile(t *testing.T) {
 	root := t.TempDir()
 	data := filepath.Join(root, "data")
 	env := map[string]string{"FAQBOT_DATA_DIR": data, "FAQBOT_INDEX_DIR": filepath.Join(root, "index")}
-	if _, errs, code := runCLI(t, env, "source", "add", site.URL("/help/lockers")); code != 1 || !strings.Contains(errs, "private or local") {
+	if _, errs, code := runCLI(t, env, "source", "add", site.URL("/help/lockers")); code != 1 || !strings.Contains(errs, "private or local") || !strings.Contains(errs, "FAQBOT_ALLOW_PRIVATE_SOURCES=1 allows") {
 		t.Errorf("a loopback source without FAQBOT_ALLOW_PRIVATE_SOURCES: exit %d, %s", code, errs)
 	}
 	env["FAQBOT_ALLOW_PRIVATE_SOURCES"] = "1"
