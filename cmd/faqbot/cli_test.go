@@ -119,3 +119,20 @@ func TestExplainSaysWhatItsMarksMean(t *testing.T) {
 		t.Errorf("no passage lines in:\n%s", errs)
 	}
 }
+
+// faqbot notices prints WordNet's notice, which its licence asks to travel
+// with every copy of the table the binary embeds; arguments are refused.
+func TestNoticesPrintsWordNetLicence(t *testing.T) {
+	out, errs, code := runCLI(t, nil, "notices")
+	if code != 0 {
+		t.Fatalf("faqbot notices: exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"WordNet 3.0 Copyright 2006 by Princeton University.  All rights reserved.", "PROVIDED \"AS IS\"", "faqbot's changes"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("faqbot notices lacks %q:\n%s", want, out)
+		}
+	}
+	if _, errs, code := runCLI(t, nil, "notices", "extra"); code != 2 || !strings.Contains(errs, "takes no arguments") {
+		t.Errorf("faqbot notices extra: exit %d, %s", code, errs)
+	}
+}

@@ -86,6 +86,7 @@ func commands() map[string]command {
 		"teach":    {"teach that a member's question is answered by a passage; list or remove what is taught", runTeach},
 		"migrate":  {"move the data between the SQLite data folder and a shared PostgreSQL", runMigrate},
 		"settings": {"print every setting with its default (the .env.example)", runSettings},
+		"notices":  {"print the licence notices of the data built into faqbot (WordNet 3.0)", runNotices},
 		"bench":    {"measure the user's path (index, cold ask, serve, refresh) and latency, memory and prompt tokens at scale", runBench},
 		"source":   {"add, list, refresh or remove the web pages, sitemaps and Git folders fetched into a corpus", runSource},
 	}
@@ -139,11 +140,12 @@ Usage:
   faqbot teach [--guild ID] --passage ID QUESTION | --list | --remove N[,N…]
   faqbot migrate to-postgres|to-sqlite
   faqbot settings
+  faqbot notices
   faqbot bench [--docs 1000,10000,50000] [--real DIR,...] [--sizes 1000,10000,100000] [--dims 512,1536] [--reps N] [--queries N] [--plot FILE.svg]
 
 Commands:
 `)
-	for _, name := range []string{"ask", "index", "eval", "serve", "gaps", "source", "teach", "migrate", "settings", "bench"} {
+	for _, name := range []string{"ask", "index", "eval", "serve", "gaps", "source", "teach", "migrate", "settings", "notices", "bench"} {
 		fmt.Fprintf(w, "  %-9s %s\n", name, commands()[name].summary)
 	}
 	fmt.Fprint(w, `
