@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -103,5 +104,52 @@ func TestTeachFromTheCommandLine(t *testing.T) {
 	}
 	if out, _, _ := runCLI(t, env, "teach", "--list"); !strings.Contains(out, "Nothing is taught") {
 		t.Errorf("teach --list after the drop:\n%s", out)
+	}
+}
+
+// TestAskJSONSuggestions: `ask --json` keeps a refusal a refusal (refused,
+// no citations) and adds the closest entry as a suggestion; an answer, and
+// a question nothing is near, carry "suggestions": [].
+func TestAskJSONSuggestions(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "rules.md"), []byte(teachFAQ), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		question string
+		refused  bool
+		want     []suggestionJSON
+	}{
+		{"can hacks find ores", true, []suggestionJSON{{Title: "Are client modifications that reveal hidden ores allowed?", Source: "rules.md"}}},
+		{"when does the resource world regenerate?", false, []suggestionJSON{}},
+		{"what is a good recipe for sourdough bread?", true, []suggestionJSON{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.question, func(t *testing.T) {
+			out, errs, code := runCLI(t, nil, "ask", "--json", "--corpus", dir, tt.question)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			var raw map[string]json.RawMessage
+			if err := json.Unmarshal([]byte(out), &raw); err != nil {
+				t.Fatalf("%v\n%s", err, out)
+			}
+			if _, ok := raw["suggestions"]; !ok {
+				t.Errorf("no suggestions field: %s", out)
+			}
+			var got askJSON
+			if err := json.Unmarshal([]byte(out), &got); err != nil {
+				t.Fatal(err)
+			}
+			if got.Refused != tt.refused {
+				t.Fatalf("refused %v, want %v: %s", got.Refused, tt.refused, out)
+			}
+			if got.Refused && len(got.Citations) != 0 {
+				t.Errorf("a refusal cites %d sources: %s", len(got.Citations), out)
+			}
+			if !reflect.DeepEqual(got.Suggestions, tt.want) {
+				t.Errorf("suggestions %+v, want %+v", got.Suggestions, tt.want)
+			}
+		})
 	}
 }
