@@ -140,7 +140,16 @@ func TestGitSource(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			ctx := testCtx(t)
 			repo := newTestRepo(t)
-			repo.commit("docs", docsFiles(t))
+			// History the source must not download: a 256 KiB file in
+			// an earlier commit, deleted by the one fetched.
+			old := make([]byte, 256<<10)
+			if _, err := rand.Read(old); err != nil {
+				t.Fatal(err)
+			}
+			repo.commit("history", map[string][]byte{"docs/old/archive.bin": old})
+			files := docsFiles(t)
+			files["docs/old/archive.bin"] = nil
+			repo.commit("docs", files)
 			gs := newGitServer(t, filepath.Dir(repo.dir), partial)
 			f, _ := newTestFetcher(t, Options{AllowAddrs: []string{gs.addr()}}, nil)
 			src := Source{Kind: KindGit, URL: gs.srv.URL + "/git/docs-repo", Folder: "docs", LinkBase: "https://docs.example.com/"}
@@ -164,13 +173,17 @@ func TestGitSource(t *testing.T) {
 				t.Errorf("links %v", links)
 			}
 			// Only the folder's files were downloaded with partial clone;
-			// without it the commit's whole tree had to come.
+			// without it the commit's whole tree had to come. Either way
+			// the fetch is shallow: the earlier commit's file stays away.
 			t.Logf("first import: %d requests, %d bytes", res.Stats.Requests, res.Stats.Bytes)
 			if partial && res.Stats.Bytes > 64<<10 {
 				t.Errorf("downloaded %d bytes: the 256 KiB file outside the folder came too", res.Stats.Bytes)
 			}
 			if !partial && res.Stats.Bytes < 256<<10 {
 				t.Errorf("downloaded %d bytes without partial clone, less than the commit", res.Stats.Bytes)
+			}
+			if res.Stats.Bytes >= 512<<10 {
+				t.Errorf("downloaded %d bytes: the history came, the fetch was not shallow", res.Stats.Bytes)
 			}
 
 			// The same commit again: one request, nothing downloaded.
