@@ -13,6 +13,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/faqbot/faqbot/answer"
 	"github.com/faqbot/faqbot/config"
 	"github.com/faqbot/faqbot/ingest"
 	"github.com/faqbot/faqbot/kb"
@@ -78,7 +79,10 @@ type sourcesEnv struct {
 	lg     *slog.Logger
 	db     store.Store
 	syncer *ingest.Syncer
-	close  func()
+	// kbs are the knowledge bases the syncer changes, with their taught
+	// phrasings.
+	kbs   *kb.Manager
+	close func()
 }
 
 // openSources opens the database, the base corpus, the servers' knowledge
@@ -108,7 +112,7 @@ func openSources(ctx context.Context, e *env, progress bool) (*sourcesEnv, error
 		db.Close()
 		return nil, err
 	}
-	opts := kb.Options{Dir: guildsDir(cfg), Base: st.lib, Embedder: st.emb, Logger: lg}
+	opts := kb.Options{Dir: guildsDir(cfg), Base: st.lib, Embedder: st.emb, Teachings: kb.StoreTeachings(db), Logger: lg}
 	shared(&opts)
 	kbs, err := kb.New(opts)
 	if err != nil {
@@ -133,12 +137,30 @@ func openSources(ctx context.Context, e *env, progress bool) (*sourcesEnv, error
 		db.Close()
 		return nil, err
 	}
-	se := &sourcesEnv{cfg: cfg, lg: lg, db: db, syncer: syncer, close: func() { f.Close(); db.Close() }}
+	se := &sourcesEnv{cfg: cfg, lg: lg, db: db, syncer: syncer, kbs: kbs, close: func() { f.Close(); db.Close() }}
 	if err := declareSourcesFile(ctx, cfg, syncer, lg); err != nil {
 		se.close()
 		return nil, err
 	}
 	return se, nil
+}
+
+// dropGoneTaught drops guild's taught phrasings whose passage a change
+// just took out, records each in the change log and lists them on w, as
+// Discord's reply to the same change does.
+func (se *sourcesEnv) dropGoneTaught(ctx context.Context, w io.Writer, guild string) error {
+	dropped, err := se.kbs.SyncTaught(ctx, guild)
+	if err != nil {
+		return err
+	}
+	recordDropped(ctx, se.db.Guild(guild), whoCLI, dropped, se.lg)
+	if len(dropped) > 0 {
+		fmt.Fprintf(w, "  Dropped %s whose passage is gone:\n", count(len(dropped), "taught phrasing"))
+		for _, p := range dropped {
+			fmt.Fprintf(w, "    #%d %q (was %s %q)\n", p.ID, p.Question, p.Passage.ChunkID, answer.Snippet(p.Passage.Title, 60))
+		}
+	}
+	return nil
 }
 
 // newFetcher is the process's one fetcher: its per-host limits hold across
@@ -342,6 +364,9 @@ func runSourceRefresh(ctx context.Context, e *env, args []string) error {
 				failed++
 			}
 		}
+		if err := se.dropGoneTaught(ctx, e.stdout, g); err != nil {
+			return err
+		}
 	}
 	switch {
 	case n == 0:
@@ -393,7 +418,7 @@ func runSourceRemove(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Removed source %d from %s: %s, with its %s.\n", id, kbName(g), describe(rep.Source), plural(len(rep.Removed), "page"))
-	return nil
+	return se.dropGoneTaught(ctx, e.stdout, g)
 }
 
 // sourceGuilds are the knowledge bases a command looks at: the one named,

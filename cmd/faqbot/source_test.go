@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -14,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/faqbot/faqbot/config"
+	"github.com/faqbot/faqbot/store"
 )
 
 // helpSite is a help site on loopback whose pages a test edits; each page
@@ -308,5 +310,74 @@ func TestOwns(t *testing.T) {
 				t.Errorf("%+v: owns(%q) = %v, want %v", tt.cfg, g, got, want)
 			}
 		}
+	}
+}
+
+// TestSourceCommandsDropTaughtPhrasings: on the command line as from
+// Discord, a refresh that finds a page gone from the sitemap, and the
+// removal of a source, drop the phrasings taught for its passages, say
+// which, and record it in the change log.
+func TestSourceCommandsDropTaughtPhrasings(t *testing.T) {
+	site := quaySite(t)
+	root := t.TempDir()
+	data := filepath.Join(root, "data")
+	env := map[string]string{"FAQBOT_DATA_DIR": data, "FAQBOT_INDEX_DIR": filepath.Join(root, "index"), "FAQBOT_ALLOW_PRIVATE_SOURCES": "1"}
+	if out, errs, code := runCLI(t, env, "source", "add", site.URL("/sitemap.xml")); code != 0 {
+		t.Fatalf("source add: exit %d\n%s%s", code, out, errs)
+	}
+	teach := func(q, topic string) {
+		t.Helper()
+		// The passage is looked up by its topic: the question is worded
+		// so that the FAQ's words miss it.
+		out, _, _ := runCLI(t, env, "teach", topic)
+		id := ""
+		for _, line := range strings.Split(out, "\n") {
+			if f := strings.Fields(line); len(f) > 1 && strings.HasPrefix(f[0], "sources/") && strings.Contains(line, topic) {
+				id = f[0]
+				break
+			}
+		}
+		if id == "" {
+			t.Fatalf("no passage offered for %q:\n%s", topic, out)
+		}
+		if out, errs, code := runCLI(t, env, "teach", "--passage", id, q); code != 0 {
+			t.Fatalf("teach: exit %d\n%s%s", code, out, errs)
+		}
+	}
+	const washing, storage = "where do i wash my clothes", "what does storage set me back"
+	teach(washing, "laundry")
+	teach(storage, "locker")
+
+	site.set("/sitemap.xml", fmt.Sprintf(`<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>%s</loc></url></urlset>`, site.URL("/help/lockers")))
+	out, errs, code := runCLI(t, env, "source", "refresh")
+	if code != 0 || !strings.Contains(out, "1 removed") || !strings.Contains(out, "Dropped 1 taught phrasing whose passage is gone") || !strings.Contains(out, washing) || strings.Contains(out, storage) {
+		t.Errorf("source refresh with the laundry page gone: exit %d\n%s%s", code, out, errs)
+	}
+	out, errs, code = runCLI(t, env, "source", "remove", "1")
+	if code != 0 || !strings.Contains(out, "Dropped 1 taught phrasing whose passage is gone") || !strings.Contains(out, storage) {
+		t.Errorf("source remove: exit %d\n%s%s", code, out, errs)
+	}
+	if out, _, _ := runCLI(t, env, "teach", "--list"); !strings.Contains(out, "Nothing is taught") {
+		t.Errorf("teach --list after both were dropped:\n%s", out)
+	}
+
+	db, err := store.Open(context.Background(), filepath.Join(data, "faqbot.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	changes, err := db.Guild(store.BaseGuild).Changes(context.Background(), 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dropped []string
+	for _, c := range changes {
+		if c.Action == store.ActionUnteach {
+			dropped = append(dropped, c.Summary+" by "+c.Who)
+		}
+	}
+	want := []string{storage + " (its passage is gone) by cli", washing + " (its passage is gone) by cli"}
+	if strings.Join(dropped, "\n") != strings.Join(want, "\n") {
+		t.Errorf("change log, newest first:\n%s\nwant:\n%s", strings.Join(dropped, "\n"), strings.Join(want, "\n"))
 	}
 }
