@@ -459,7 +459,8 @@ var units = map[string]string{
 // does ("signup" against "sign up", "loadout" against "load out"),
 // returning their content terms. Each half must be at least three letters
 // or a stop word, so that "cannot" is not read as "can not" by accident
-// of a corpus that uses "not".
+// of a corpus that uses "not"; only the second half may be a stop word (a
+// particle, as in "signup").
 func splitJoined(w string, v vocab) ([]string, bool) {
 	rs := []rune(w)
 	if len(rs) < 5 {
@@ -470,8 +471,16 @@ func splitJoined(w string, v vocab) ([]string, bool) {
 		a, b := string(rs[:i]), string(rs[i:])
 		var parts []string
 		ok := true
-		for _, p := range []string{a, b} {
+		for k, p := range []string{a, b} {
 			if english.IsStopWord(p) {
+				if k == 0 {
+					// A stop word leads: "nobody", "download",
+					// "online" are not a body, a load or a line.
+					// Only a trailing particle drops ("signup",
+					// "loadout").
+					ok = false
+					break
+				}
 				continue
 			}
 			t := corpus.Terms(p)
@@ -652,6 +661,16 @@ var shorthand = map[string]string{
 	"abt": "about", "wat": "what", "wut": "what", "wht": "what", "hw": "how", "whats": "what is",
 	"cant": "cannot", "dont": "do not", "wont": "will not", "doesnt": "does not", "isnt": "is not", "im": "I am",
 	"ive": "I have", "idk": "", "tbh": "", "imo": "", "imho": "", "btw": "", "fyi": "", "lol": "", "lmao": "",
+	// Contractions typed without the apostrophe. Left as typed, such a
+	// word is one the corpus never uses and counts against every passage
+	// as the rarest word would. Those that are words of their own
+	// ("ill", "well", "were", "its", "lets") are not here.
+	"theres": "there is", "thats": "that is", "heres": "here is", "whens": "when is", "wheres": "where is",
+	"whos": "who is", "hows": "how is", "youre": "you are", "theyre": "they are", "didnt": "did not",
+	"wasnt": "was not", "werent": "were not", "arent": "are not", "couldnt": "could not",
+	"shouldnt": "should not", "wouldnt": "would not", "hasnt": "has not", "havent": "have not",
+	"hadnt": "had not", "aint": "is not", "youve": "you have", "weve": "we have", "theyve": "they have",
+	"youll": "you will", "theyll": "they will", "itll": "it will",
 	"lmk": "", "ngl": "", "smh": "", "omg": "", "nah": "", "yeah": "", "ya": "you",
 	"yep": "", "ok": "", "okay": "", "hii": "", "bro": "", "bruh": "", "dude": "", "guys": "", "yall": "",
 	"gonna": "going to", "wanna": "want to", "gotta": "have to", "kinda": "", "sorta": "",

@@ -65,6 +65,8 @@ func TestAnalyzeQuery(t *testing.T) {
 		{"prefix of the opposite", "how do i get unbanned", []string{"get", "unban|ban"}},
 		{"repeated word counts once", "ban ban ban", []string{"ban"}},
 		{"fillers dropped", "can you please tell me about griefing", []string{"grief"}},
+		{"contraction without its apostrophe", "theres a loadout right", []string{"loadout", "right"}},
+		{"contraction leaves only stop words", "whens it", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -206,4 +208,34 @@ func ExampleIndex_SearchWith() {
 	hits, _ := ix.SearchWith(context.Background(), "is xray allowed or nah", 1, SearchOptions{})
 	fmt.Println(hits[0].Chunk.Title, Decide(hits).Verdict)
 	// Output: Is X-ray allowed? answer
+}
+
+// TestSplitJoined checks which joined words are read as two corpus words:
+// a trailing particle may drop ("signup"), a leading stop word may not
+// ("nobody" is not about a body).
+func TestSplitJoined(t *testing.T) {
+	lex, err := buildBM25(context.Background(), []corpus.Chunk{
+		chunk("a#1", "Sign in", "Sign the form, load the body, draw a line, then walk out."),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		word string
+		want []string // nil: not split
+	}{
+		{"signup", []string{"sign"}},
+		{"walkout", []string{"walk"}},
+		{"signform", []string{"sign", "form"}},
+		{"nobody", nil},
+		{"download", nil},
+		{"online", nil},
+		{"sign", nil}, // too short to split
+	}
+	for _, tt := range tests {
+		got, ok := splitJoined(tt.word, lex)
+		if ok != (tt.want != nil) || !slices.Equal(got, tt.want) {
+			t.Errorf("splitJoined(%q) = %q, %v; want %q", tt.word, got, ok, tt.want)
+		}
+	}
 }
