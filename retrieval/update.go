@@ -163,7 +163,12 @@ func (ix *Index) update(ctx context.Context, docs map[string][]corpus.Chunk, dup
 	if minRel <= 0 {
 		minRel = ix.Calibration().MinRelevance
 	}
-	changed := ix.drift + changedBy(ix, docs)
+	// Near-duplicate marks count too: calibration leaves marked passages'
+	// titles out, and a corpus read from scratch is indexed first and
+	// marked afterwards (see library's buildFromScratch), which must not
+	// leave it with a calibration that a reload of the same index would
+	// measure otherwise.
+	changed := ix.drift + changedBy(ix, docs) + remarked(ix, out)
 	if ix.calib.Version == calibrationVersion && ix.calib.Expander == expanderName(out.exp) &&
 		float64(changed) < recalibrateShare*float64(max(out.Len(), 1)) {
 		out.calib, out.drift = ix.calib, changed
@@ -187,6 +192,28 @@ func changedBy(ix *Index, docs map[string][]corpus.Chunk) int {
 		n += len(cs)
 		if p, ok := ix.docIndex()[id]; ok {
 			n += int(ix.shards[p.shard].docs[p.doc].count)
+		}
+	}
+	return n
+}
+
+// remarked counts the passages of out whose near-duplicate mark differs
+// from the one the same passage has in ix, and the passages marked in ix
+// that out no longer marks or holds.
+func remarked(ix, out *Index) int {
+	n := 0
+	idOf := func(x *Index, d int32) string {
+		sh, i := x.locate(int(d))
+		return sh.key(sh.pass[i].id)
+	}
+	for d, of := range out.dupOf {
+		if od, ok := ix.find(idOf(out, d)); !ok || ix.dupOf[od] != of {
+			n++
+		}
+	}
+	for d := range ix.dupOf {
+		if nd, ok := out.find(idOf(ix, d)); !ok || out.dupOf[nd] == "" {
+			n++
 		}
 	}
 	return n

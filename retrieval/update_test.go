@@ -299,3 +299,47 @@ func TestQuantisedCandidatesRecall(t *testing.T) {
 		}
 	}
 }
+
+// TestMarksAfterBuildRecalibrate checks that near-duplicate marks given
+// after a build (as a corpus read from scratch gets them) leave the index
+// calibrated as if it had been built with them: calibration leaves marked
+// passages' titles out, and a reload measures it with the marks.
+func TestMarksAfterBuildRecalibrate(t *testing.T) {
+	ctx := context.Background()
+	emb := NewHashEmbedder(0)
+	marks := map[string]string{"mod#2": "rules#1", "ranks#1": "tech#1"}
+	marked := gameFAQ()
+	for i := range marked {
+		marked[i].DupOf = marks[marked[i].ID]
+	}
+	want, err := Build(ctx, marked, emb, BuildOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Build(ctx, gameFAQ(), emb, BuildOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ix.Calibration() == want.Calibration() {
+		t.Fatal("the marks do not change the calibration: the test shows nothing")
+	}
+	tests := []struct {
+		name  string
+		marks map[string]string
+		want  Calibration
+	}{
+		{"marks added", marks, want.Calibration()},
+		{"marks unchanged", marks, want.Calibration()},
+		{"marks removed", map[string]string{}, ix.Calibration()},
+	}
+	for _, tt := range tests {
+		nx, err := ix.Update(ctx, nil, tt.marks, BuildOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := nx.Calibration(); got != tt.want {
+			t.Errorf("%s: calibration %+v, want %+v", tt.name, got, tt.want)
+		}
+		ix = nx
+	}
+}
