@@ -308,6 +308,17 @@ func (ix *bm25) slotWeight(s slot) (idf float64, rep alt) {
 	return idf, rep
 }
 
+// coverageWeight is a slot's weight in Coverage: its slotWeight, at least
+// minCoverageWeight, scaled down for a light verb or a bare number.
+func (ix *bm25) coverageWeight(sl slot) float64 {
+	idf, rep := ix.slotWeight(sl)
+	cw := max(idf, minCoverageWeight)
+	if len(rep.terms) == 1 && (lightVerb(rep.terms[0]) || isDigits(rep.terms[0])) {
+		cw *= lightVerbWeight
+	}
+	return cw
+}
+
 func (ix *bm25) hasAll(terms []string) bool {
 	for _, t := range terms {
 		if !ix.has(t) {
@@ -333,11 +344,7 @@ func (ix *bm25) score(q query, s *lexScores) {
 	s.idfSum, s.maxBM25 = 0, 0
 	s.slots = s.slots[:0]
 	for _, sl := range q.slots {
-		idf, rep := ix.slotWeight(sl)
-		cw := max(idf, minCoverageWeight)
-		if len(rep.terms) == 1 && (lightVerb(rep.terms[0]) || isDigits(rep.terms[0])) {
-			cw *= lightVerbWeight
-		}
+		cw := ix.coverageWeight(sl)
 		s.slots = append(s.slots, scoredSlot{slot: sl, weight: cw})
 		s.idfSum += cw
 		// The saturation factor tf(k1+1)/(tf+K) approaches k1+1 as tf grows.

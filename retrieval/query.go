@@ -1,6 +1,8 @@
 package retrieval
 
 import (
+	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"unicode"
@@ -113,6 +115,50 @@ type QueryTerm struct {
 	// analysed terms joined by "+", with its credit and kind, e.g.
 	// "xray (1.00 typed)".
 	Terms []string
+	// Share is the slot's part of the question's weight in Coverage: a
+	// passage without the word loses that much coverage.
+	Share float64
+	// InCorpus is false when no alternative occurs in the corpus: such a
+	// word weighs as much as the rarest word, since a question about
+	// something the corpus never mentions is likely not about the corpus.
+	InCorpus bool
+}
+
+// Analyze is how the index reads a question: one QueryTerm per word that
+// counts, in the question's order after compounds are joined, as Search
+// weighs them. It is what `faqbot ask --explain` shows, so that a coverage
+// can be traced to the words behind it.
+func (ix *Index) Analyze(question string) (terms []QueryTerm, err error) {
+	// The vocabulary is read in place from the index's shards, which may
+	// be mapped files (see SearchWith).
+	defer runtime.KeepAlive(ix)
+	err = guard(func() error {
+		terms = ix.analyze(question)
+		return nil
+	})
+	return terms, err
+}
+
+func (ix *Index) analyze(question string) []QueryTerm {
+	q := analyzeQuery(question, ix.lex, ix.exp)
+	out := make([]QueryTerm, len(q.slots))
+	var total float64
+	for i, sl := range q.slots {
+		w := ix.lex.coverageWeight(sl)
+		total += w
+		_, rep := ix.lex.slotWeight(sl)
+		qt := QueryTerm{Word: sl.word, Share: w, InCorpus: ix.lex.hasAll(rep.terms)}
+		for _, a := range sl.alts {
+			qt.Terms = append(qt.Terms, fmt.Sprintf("%s (%.2f %s)", strings.Join(a.terms, "+"), a.credit, a.kind))
+		}
+		out[i] = qt
+	}
+	for i := range out {
+		if total > 0 {
+			out[i].Share /= total
+		}
+	}
+	return out
 }
 
 // vocab is what analysis needs to know of the corpus: whether it uses a

@@ -3,6 +3,7 @@ package retrieval
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -236,6 +237,55 @@ func TestSplitJoined(t *testing.T) {
 		got, ok := splitJoined(tt.word, lex)
 		if ok != (tt.want != nil) || !slices.Equal(got, tt.want) {
 			t.Errorf("splitJoined(%q) = %q, %v; want %q", tt.word, got, ok, tt.want)
+		}
+	}
+}
+
+// TestAnalyze checks what `ask --explain` shows of a question: the words
+// that count, each with its share of the question's weight, and whether
+// the corpus uses it. A word the corpus never uses weighs most.
+func TestAnalyze(t *testing.T) {
+	ix := mustBuild(t, gameFAQ(), NewHashEmbedder(0))
+	tests := []struct {
+		q         string
+		words     []string
+		notCorpus []string
+	}{
+		{"is xray allowed or nah", []string{"xray", "allowed"}, nil},
+		{"can i teleport with xray", []string{"teleport", "xray"}, []string{"teleport"}},
+		{"u r pls lol", nil, nil},
+	}
+	for _, tt := range tests {
+		got, err := ix.Analyze(tt.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var words, missing []string
+		var sum, most float64
+		heaviest := ""
+		for _, qt := range got {
+			words = append(words, qt.Word)
+			if !qt.InCorpus {
+				missing = append(missing, qt.Word)
+			}
+			if len(qt.Terms) == 0 || qt.Share <= 0 {
+				t.Errorf("%q: word %q has terms %q, share %v", tt.q, qt.Word, qt.Terms, qt.Share)
+			}
+			sum += qt.Share
+			if qt.Share > most {
+				most, heaviest = qt.Share, qt.Word
+			}
+		}
+		slices.Sort(words)
+		want := slices.Sorted(slices.Values(tt.words))
+		if !slices.Equal(words, want) || !slices.Equal(missing, tt.notCorpus) {
+			t.Errorf("Analyze(%q): words %q, not in the corpus %q; want %q, %q", tt.q, words, missing, want, tt.notCorpus)
+		}
+		if len(got) > 0 && math.Abs(sum-1) > 1e-9 {
+			t.Errorf("Analyze(%q): shares sum to %v, want 1", tt.q, sum)
+		}
+		if len(tt.notCorpus) > 0 && heaviest != tt.notCorpus[0] {
+			t.Errorf("Analyze(%q): heaviest word %q, want %q, which the corpus never uses", tt.q, heaviest, tt.notCorpus[0])
 		}
 	}
 }

@@ -186,6 +186,20 @@ func explainHits(ctx context.Context, w io.Writer, st *stack, search answer.Sear
 	d := retrieval.Decide(hits)
 	fmt.Fprintf(w, "retrieved %s; relevance threshold %.3f (%s); decision: %s, margin %+.3f\n",
 		count(len(hits), "passage"), cal.Cut(), thresholdSource(cal), d.Verdict, d.Margin)
+	// Coverage is a weighted share of these words: without them it
+	// cannot be traced.
+	terms, err := st.lib.Index().Analyze(question)
+	if err != nil {
+		return fmt.Errorf("analysing the question: %w", err)
+	}
+	fmt.Fprintln(w, "question words (share of coverage: what a passage without the word loses):")
+	for _, t := range terms {
+		note := ""
+		if !t.InCorpus {
+			note = ", not in the corpus"
+		}
+		fmt.Fprintf(w, "  %-14s %3.0f%%%s: %s\n", t.Word, 100*t.Share, note, strings.Join(t.Terms, " | "))
+	}
 	for i, h := range hits {
 		mark := " "
 		switch {

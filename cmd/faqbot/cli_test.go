@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -91,6 +92,12 @@ func TestExplainSaysWhatItsMarksMean(t *testing.T) {
 	}
 	if !strings.Contains(errs, "(* relevant, confidence 0.50 or more: answers are built from these; ? plausible, 0.25 or more:") {
 		t.Errorf("no legend for the marks:\n%s", errs)
+	}
+	// Coverage is traced to the question's words: "florida" weighs, "how"
+	// and "did" are stop words and do not.
+	if !strings.Contains(errs, "question words (share of coverage") || !regexp.MustCompile(`(?m)^  florida +\d+%`).MatchString(errs) ||
+		regexp.MustCompile(`(?m)^  (how|did) `).MatchString(errs) {
+		t.Errorf("the question's words and their weights are not shown as analysed:\n%s", errs)
 	}
 	marked := 0
 	for _, line := range strings.Split(errs, "\n") {
