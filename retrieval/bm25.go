@@ -315,6 +315,10 @@ func (ix *bm25) coverageWeight(sl slot) float64 {
 	cw := max(idf, minCoverageWeight)
 	if len(rep.terms) == 1 && (lightVerb(rep.terms[0]) || isDigits(rep.terms[0])) {
 		cw *= lightVerbWeight
+	} else if _, _, ok := splitNumber(sl.word); ok {
+		// A quantity with its unit ("50gb", "3hrs") is the member's
+		// own as much as a bare number is.
+		cw *= lightVerbWeight
 	}
 	return cw
 }

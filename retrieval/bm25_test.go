@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"math"
 	"reflect"
 	"slices"
 	"testing"
@@ -217,5 +218,42 @@ func TestBM25LightVerbs(t *testing.T) {
 	// would weigh as much as the rest of the question (coverage 0.58).
 	if c := s.coverage(2); c < 0.75 {
 		t.Errorf("coverage of the passage lacking only the light verb = %.3f, want >= 0.75", c)
+	}
+}
+
+// TestCoverageWeight checks which words of a question weigh less than
+// their idf in Coverage: light verbs, numbers and quantities with a unit,
+// which a member types about themselves ("i have 50gb free") more often
+// than about what the FAQ says.
+func TestCoverageWeight(t *testing.T) {
+	lex, err := buildBM25(context.Background(), gameFAQ())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		word  string
+		light bool
+	}{
+		{"memory", false},
+		{"teleport", false}, // not in the corpus: weighs most
+		{"going", true},
+		{"48", true},
+		{"50gb", true},
+		{"3hrs", true},
+		{"mp3", false}, // letters first: a name, not a quantity
+	}
+	for _, tt := range tests {
+		q := analyzeQuery(tt.word, lex, nil)
+		if len(q.slots) != 1 {
+			t.Fatalf("%q: %d slots, want 1", tt.word, len(q.slots))
+		}
+		idf, _ := lex.slotWeight(q.slots[0])
+		want := max(idf, minCoverageWeight)
+		if tt.light {
+			want *= lightVerbWeight
+		}
+		if got := lex.coverageWeight(q.slots[0]); math.Abs(got-want) > 1e-12 {
+			t.Errorf("coverageWeight(%q) = %v, want %v (light %v)", tt.word, got, want, tt.light)
+		}
 	}
 }

@@ -28,7 +28,7 @@ import (
 // calibrationVersion names the probes, the relevance formula and the
 // threshold rule. Bump it when any of them changes: a saved index
 // calibrated the old way is then rebuilt (its vectors reused).
-const calibrationVersion = 2
+const calibrationVersion = 3
 
 // vectorOffQuantile places VectorOff near the top of the off-topic group,
 // leaving out the few questions that share a subject with the corpus (a
