@@ -129,6 +129,65 @@ func TestExtractiveComposition(t *testing.T) {
 			wantNot: []string{"supported: [1]"},
 			sources: 1,
 		},
+		{
+			name:     "a sentence from the middle of a paragraph is quoted from the paragraph's start",
+			question: "what does it default to",
+			hits: []retrieval.Hit{
+				hit("settings.md#3", "redirects", "Redirects keep old links working.\n\nredirects[].permanent (boolean): If true, Harbor answers with a permanent redirect (308). If false, it answers with a temporary redirect (307). Defaults to true.", 0.8),
+			},
+			want:    []string{"redirects[].permanent (boolean): If true, Harbor answers with a permanent redirect (308).", "Defaults to true. [1]"},
+			sources: 1,
+		},
+		{
+			name:     "a paragraph that opens by referring back comes with the sentence before it",
+			question: "when do the talks resume",
+			hits: []retrieval.Hit{
+				hit("news.txt#4", "Talks", "It can be said that diplomacy has failed for now.\n\nThat failure may be temporary, and the talks resume in May.", 0.8),
+			},
+			want:    []string{"It can be said that diplomacy has failed for now.\n\nThat failure may be temporary, and the talks resume in May. [1]"},
+			sources: 1,
+		},
+		{
+			name:     "a list the span begins is read to its end",
+			question: "how many addresses can i invite at a time",
+			hits: []retrieval.Hit{
+				hit("members.md#2", "Invite members", "Invite members to your community from the dashboard in four steps.\n\n1. Open the Members page of your dashboard from the menu on the left.\n\n2. Click Invite members in the top right corner of the page.\n\n3. Enter the email addresses; you can invite up to 250 addresses at a time.\n\n4. Click Send invites, and each person gets an email with a link.\n\nEach link stays valid for seven days.", 0.8),
+			},
+			want:    []string{"Invite members to your community from the dashboard in four steps.\n1. Open the Members page", "\n4. Click Send invites, and each person gets an email with a link. [1]"},
+			wantNot: []string{"seven days"},
+			sources: 1,
+		},
+		{
+			name:     "past its length a section's span grows only while it still answers",
+			question: "when did the operation start",
+			hits: []retrieval.Hit{
+				hit("news.txt#0", "Report", "The minister said the ceasefire would not bring a lasting peace if it meant accepting control over the territories taken since the start of the operation, which he described at length as a threat to the security of the whole region, to the shipping lanes of the sea and to the grain exports that several countries depend on, and which he said had already cost more than anyone had expected when it began and would cost far more before it was over, for the region and for the countries that had chosen to support it with money, arms and training.\n\nThe operation began in February 2022, after months of warnings.\n\nThe weather in the capital was mild and the streets were quiet.", 0.8),
+			},
+			want:    []string{"The minister said", "The operation began in February 2022, after months of warnings. [1]"},
+			wantNot: []string{"weather"},
+			sources: 1,
+		},
+		{
+			name:     "a lead-in ending the passage is never quoted without what it introduces",
+			question: "how do i add the mcp server",
+			hits: []retrieval.Hit{
+				hit("mcp.md#1", "MCP", "Add the MCP server for search:\n\n`npx skills add https://example.com/docs`\n\n添加 MCP 服务器以访问控制台：", 0.8),
+			},
+			want:    []string{"Add the MCP server for search:\n`npx skills add https://example.com/docs` [1]"},
+			wantNot: []string{"：", "添加"},
+			sources: 1,
+		},
+		{
+			name:     "a hit that opens with the end of a paragraph quotes the paragraph from the passage before, citing the hit",
+			question: "can moderators export to csv",
+			hits: []retrieval.Hit{
+				hit("call.md#3", "Community call", "Several moderators asked for exports, and the team said a CSV export is planned.\n\nPricing took the second half of the call.", 0.8),
+				hit("call.md#2", "Community call", "The call ran for ninety minutes.\n\nThe first half covered moderation. The team showed the new audit view. Several moderators asked for exports, and the team said a CSV export is planned.", 0.7),
+			},
+			want:    []string{"The first half covered moderation. The team showed the new audit view. Several moderators asked for exports, and the team said a CSV export is planned.\n\n"},
+			wantNot: []string{"ninety", "[2]"},
+			sources: 1,
+		},
 	}
 	markers := regexp.MustCompile(`\[(\d+)\]`)
 	for _, tt := range tests {

@@ -5,7 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
+
+	"github.com/faqbot/faqbot/corpus"
+	"github.com/faqbot/faqbot/retrieval"
 )
 
 // ErrEmptyQuestion is returned for a question with no words in it.
@@ -109,7 +113,7 @@ func (e *Engine) answer(ctx context.Context, q Question, r retrieved, onPartial 
 		if best < relevant {
 			return refusal(q.Text, query, ModeExtractive), nil
 		}
-		return extractive(q.Text, query, hits), nil
+		return extractive(q.Text, query, hits, e.around(ctx, hits)), nil
 	}
 	best, shown := e.judge(r.hits, plausible)
 	if best < plausible {
@@ -131,9 +135,54 @@ func (e *Engine) answer(ctx context.Context, q Question, r retrieved, onPartial 
 	}
 	e.lg.Warn("llm unavailable, answering extractively", "err", err)
 	_, hits := e.judge(r.hits, relevant)
-	a = extractive(q.Text, query, hits)
+	a = extractive(q.Text, query, hits, e.around(ctx, hits))
 	a.Note = unavailableNote(err, true)
 	return a, nil
+}
+
+// Passages looks passages up by ID. A Searcher that also satisfies it
+// lets an extractive answer read on from a hit into the next passage of
+// its section, or back into the one before: the splitter cuts a section
+// into passages by length, so a lead-in can end one passage and its list
+// or code open the next, and a hit can open with the end of a paragraph
+// the passage before holds whole.
+type Passages interface {
+	// Passage returns the passage with the given ID; false when there is
+	// none.
+	Passage(ctx context.Context, id string) (corpus.Chunk, bool, error)
+}
+
+// around returns the passages just before and after each hit in its
+// document that are not hits themselves, when the Searcher can look them
+// up; none otherwise. A failed look-up costs the answer only its context.
+func (e *Engine) around(ctx context.Context, hits []retrieval.Hit) []corpus.Chunk {
+	ps, ok := e.search.(Passages)
+	if !ok {
+		return nil
+	}
+	have := make(map[string]bool, len(hits))
+	for _, h := range hits {
+		have[h.Chunk.ID] = true
+	}
+	var out []corpus.Chunk
+	for _, h := range hits {
+		for _, pos := range []int{h.Chunk.Pos - 1, h.Chunk.Pos + 1} {
+			id := h.Chunk.DocID + "#" + strconv.Itoa(pos)
+			if pos < 0 || have[id] {
+				continue
+			}
+			have[id] = true
+			c, found, err := ps.Passage(ctx, id)
+			if err != nil {
+				e.lg.Debug("looking up a passage next to a hit", "passage", id, "err", err)
+				continue
+			}
+			if found {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
 }
 
 // lexicalNote tells the user that the search by meaning was unavailable.

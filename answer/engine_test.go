@@ -28,8 +28,9 @@ func (f *fakeSearch) Search(_ context.Context, q string, k int) ([]retrieval.Hit
 }
 
 func hit(id, title, text string, score float64) retrieval.Hit {
-	doc, _, _ := strings.Cut(id, "#")
-	return retrieval.Hit{Chunk: corpus.Chunk{ID: id, DocID: doc, DocTitle: "Doc " + doc, Title: title, Text: text}, Score: score}
+	doc, n, _ := strings.Cut(id, "#")
+	pos, _ := strconv.Atoi(n)
+	return retrieval.Hit{Chunk: corpus.Chunk{ID: id, DocID: doc, DocTitle: "Doc " + doc, Title: title, Text: text, Pos: pos}, Score: score}
 }
 
 var testHits = []retrieval.Hit{

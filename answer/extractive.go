@@ -56,13 +56,20 @@ type part struct {
 	kind partKind
 	text string // as rendered: "- item", "```lang\n…\n```", or the sentence
 	para int    // paragraph number: sentences of one paragraph share it
+	// from is the passage of the section the part comes from, relative
+	// to the hit: -1 the one before, 0 the hit, 1 the one after.
+	from int
+	// own is true for the hit's own text, which includes a paragraph of
+	// the passage before whose end the hit repeats.
+	own bool
 	// terms are the stemmed words, for matching the question.
 	terms map[string]bool
 }
 
 // leadIn reports whether p introduces what follows it ("…as follows:").
 func (p part) leadIn() bool {
-	return p.kind != partCode && strings.HasSuffix(strings.TrimRight(p.text, " *_"), ":")
+	t := strings.TrimRight(p.text, " *_")
+	return p.kind != partCode && (strings.HasSuffix(t, ":") || strings.HasSuffix(t, "："))
 }
 
 // segment is a run of parts that must be shown together: a lead-in and
@@ -83,13 +90,16 @@ type passage struct {
 
 // extractive answers from the hits alone. Every citation points at one of
 // hits, by construction.
-func extractive(question, query string, hits []retrieval.Hit) Answer {
+//
+// around are passages next to hits in their documents (see
+// Engine.around), which the answer may read on into.
+func extractive(question, query string, hits []retrieval.Hit, around []corpus.Chunk) Answer {
 	qterms := uniqueTerms(query)
 	want := askedFor(question)
 	ps := make([]passage, len(hits))
 	var all []map[string]bool
 	for i, h := range hits {
-		ps[i] = passage{hit: i, segs: segments(parts(h.Chunk.Text))}
+		ps[i] = passage{hit: i, segs: segments(ownParts(parts(h.Chunk.Text)))}
 		for _, s := range ps[i].segs {
 			for _, p := range s.parts {
 				all = append(all, p.terms)
@@ -108,13 +118,143 @@ func extractive(question, query string, hits []retrieval.Hit) Answer {
 		}
 	}
 	first := primary(ps, hits)
-	span := pickSpan(ps[first], isFAQ(hits[first].Chunk))
-	chosen := []chosenSpan{{hit: first, segs: span}}
+	faq := isFAQ(hits[first].Chunk)
+	sec := section(hits, first, around, faq)
+	if len(sec.chunks) > 1 {
+		p := &ps[first]
+		p.segs = segments(sec.parts())
+		for k := range p.segs {
+			s := &p.segs[k]
+			s.coverage = coverage(qterms, weights, s.terms())
+			s.kindOK = s.coverage > 0 && want.satisfiedBy(s.text(), qterms)
+		}
+	}
+	span := pickSpan(ps[first], faq)
+	chosen := []chosenSpan{{hit: first, segs: span, passage: sec.passage(span)}}
 	used := len(render(chosen))
-	if second, segs := secondSource(ps, hits, first, span, qterms, weights, used); second >= 0 {
+	if second, segs := secondSource(ps, hits, first, sec.ids(), span, qterms, weights, used); second >= 0 {
 		chosen = append(chosen, chosenSpan{hit: second, segs: segs})
 	}
 	return compose(question, query, hits, chosen)
+}
+
+// sectionRun is a hit with the passages around it in its section, in
+// order; chunks[at] is the hit.
+type sectionRun struct {
+	chunks []corpus.Chunk
+	at     int
+}
+
+// section returns the hit with its neighbours in the section: the
+// passages just before and after it in its document under the same
+// title, taken from hits or around. An FAQ entry is answered from its own
+// start, so it takes no passage before it.
+func section(hits []retrieval.Hit, i int, around []corpus.Chunk, faq bool) sectionRun {
+	c := hits[i].Chunk
+	find := func(pos int) (corpus.Chunk, bool) {
+		if pos < 0 {
+			return corpus.Chunk{}, false
+		}
+		id := c.DocID + "#" + strconv.Itoa(pos)
+		for _, h := range hits {
+			if h.Chunk.ID == id {
+				around = append(around, h.Chunk)
+				break
+			}
+		}
+		for _, n := range around {
+			if n.ID == id && n.DocID == c.DocID && n.Pos == pos && n.Title == c.Title {
+				return n, true
+			}
+		}
+		return corpus.Chunk{}, false
+	}
+	run := sectionRun{chunks: []corpus.Chunk{c}}
+	if !faq {
+		if prev, ok := find(c.Pos - 1); ok {
+			run.chunks, run.at = []corpus.Chunk{prev, c}, 1
+		}
+	}
+	if next, ok := find(c.Pos + 1); ok {
+		run.chunks = append(run.chunks, next)
+	}
+	return run
+}
+
+// block is a paragraph of a section run.
+type block struct {
+	text string
+	from int  // as part.from
+	own  bool // as part.own
+}
+
+// blocks joins the run's passages into paragraphs, each once: a passage
+// that opens by repeating the end of the one before (the splitter's
+// overlap) is read from after the repeat.
+func (r sectionRun) blocks() []block {
+	var out []block
+	for ci, c := range r.chunks {
+		bs := blocks(c.Text)
+		if n := len(out); n > 0 && len(bs) > 0 && repeats(out[n-1].text, bs[0]) {
+			if ci == r.at {
+				out[n-1].own = true
+			}
+			bs = bs[1:]
+		}
+		for _, b := range bs {
+			out = append(out, block{text: b, from: ci - r.at, own: ci == r.at})
+		}
+	}
+	return out
+}
+
+// repeats reports whether paragraph b repeats the end of paragraph a.
+func repeats(a, b string) bool {
+	a, b = strings.Join(strings.Fields(a), " "), strings.Join(strings.Fields(b), " ")
+	return b != "" && strings.HasSuffix(a, b)
+}
+
+// parts takes the run apart as parts does a single passage.
+func (r sectionRun) parts() []part {
+	var out []part
+	for i, b := range r.blocks() {
+		for _, p := range blockParts(b.text, i) {
+			p.from, p.own = b.from, b.own
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// passage is the text of the run's passages a span quotes, for the
+// citation's Passage ("Show sources" must show what was quoted); "" when
+// the span quotes the hit alone.
+func (r sectionRun) passage(span []segment) string {
+	lo, hi := 0, 0
+	for _, s := range span {
+		for _, p := range s.parts {
+			lo, hi = min(lo, p.from), max(hi, p.from)
+		}
+	}
+	if lo == 0 && hi == 0 {
+		return ""
+	}
+	var out []string
+	for _, b := range r.blocks() {
+		if b.from >= lo && b.from <= hi {
+			out = append(out, b.text)
+		}
+	}
+	return strings.Join(out, "\n\n")
+}
+
+// ids are the IDs of the run's passages.
+func (r sectionRun) ids() map[string]bool {
+	m := make(map[string]bool, len(r.chunks))
+	for _, c := range r.chunks {
+		m[c.ID] = true
+	}
+	return m
 }
 
 // primary picks the passage to answer from: the best ranked, unless it
@@ -152,43 +292,76 @@ func pickSpan(p passage, faq bool) []segment {
 	if len(p.segs) == 0 {
 		return nil
 	}
-	start, budget := 0, spanChars
+	// own is where the hit's own text begins: the passages around it are
+	// read for context, never searched for the answer.
+	own := 0
+	for own < len(p.segs)-1 && !p.segs[own].own() {
+		own++
+	}
+	start, budget := own, spanChars
 	if faq {
 		budget = faqSpanChars
 	} else {
-		best, bestScore := 0, -1.0
-		for k, s := range p.segs {
+		best, bestScore := own, -1.0
+		for k, s := range p.segs[own:] {
+			if !s.own() {
+				break
+			}
+			if s.hanging() {
+				continue // a lead-in whose list or code is missing answers nothing
+			}
 			score := s.coverage - 0.01*float64(k)
 			if s.kindOK {
 				score += kindBonus
 			}
 			if score > bestScore {
-				best, bestScore = k, score
+				best, bestScore = own+k, score
 			}
 		}
 		start = best
-		if start == 1 && p.segs[0].coverage > 0 && p.segs[0].chars+p.segs[1].chars < spanChars {
-			start = 0 // the section's opening, on the question too, leads into it
-		} else if start > 0 && continuesBefore(p.segs[start]) && p.segs[start-1].parts[0].para == p.segs[start].parts[0].para {
-			start-- // "This means…" needs the sentence before it
+		if start == own+1 && p.segs[own].coverage > 0 && p.segs[own].chars+p.segs[own+1].chars < spanChars {
+			start = opening(p.segs, own) // the passage's opening, on the question too, leads into it
 		} else if k := codeIntro(p.segs, start); k >= 0 {
 			start = k // code alone answers nothing: the sentence before says what it is
+		} else {
+			start = opening(p.segs, start)
 		}
 	}
 	span := []segment{fit(p.segs[start], maxAnswerChars-10)}
 	chars := span[0].chars
+	// cut ends a list the span stops in the middle of, saying so.
+	cut := func(s segment) {
+		mark := cutItem
+		if t := lastPart(span).text; t != "" && t[0] >= '0' && t[0] <= '9' {
+			mark = skipMark // a numbered list takes no bullet
+		}
+		span = append(span, segment{parts: []part{{kind: partItem, text: mark, para: s.parts[0].para}}, chars: len(mark) + 1})
+		chars += len(mark) + 1
+	}
 	for _, s := range p.segs[start+1:] {
+		// The next item of a list the span has begun: a list is read to
+		// its end, or cut with a mark.
+		inList := len(s.parts) == 1 && s.parts[0].kind == partItem && lastPart(span).kind == partItem
 		if chars+s.chars > maxAnswerChars-10 {
 			// A list on the question that does not fit whole: its lead-in
 			// and first items, marked as cut, rather than nothing.
 			if f := fit(s, maxAnswerChars-10-chars); s.coverage > 0 && len(s.parts) > 2 && len(f.parts) >= 3 {
 				span = append(span, f)
+			} else if inList {
+				cut(s)
 			}
 			break
 		}
 		// Code right after the span's last sentence shows what it says.
 		illustrates := s.parts[0].kind == partCode && lastPart(span).kind == partSentence
-		if chars >= minSpanChars && !illustrates && (chars+s.chars > budget || s.coverage == 0 && !faq && newParagraph(span, s)) {
+		// Past its budget a section's span grows only while it still
+		// answers; an FAQ entry's stops, leaving room for the part of the
+		// entry asked about (withBestPart).
+		over := chars+s.chars > budget && (faq || s.coverage == 0)
+		if chars >= minSpanChars && !illustrates && (over || s.coverage == 0 && !faq && !inList && newParagraph(span, s)) {
+			if inList {
+				cut(s)
+			}
 			break
 		}
 		span = append(span, s)
@@ -254,6 +427,66 @@ func codeIntro(segs []segment, start int) int {
 	return -1
 }
 
+// opening returns where a span quoting segs[k] begins. A sentence in the
+// middle of a paragraph leans on the ones before it ("Defaults to true."
+// says nothing alone), and an item in the middle of a list on the list
+// and the sentence that introduces it, so the span begins at the
+// paragraph's or list's start when the run from there through k fits a
+// span's length; failing that, one sentence back when k refers to it
+// ("This means…").
+func opening(segs []segment, k int) int {
+	sentenceOf := func(para int) func(segment) bool {
+		return func(s segment) bool {
+			return len(s.parts) == 1 && s.parts[0].kind == partSentence && s.parts[0].para == para
+		}
+	}
+	plainItem := func(s segment) bool { return len(s.parts) == 1 && s.parts[0].kind == partItem }
+	// back walks from j over the segments before it that ok accepts.
+	back := func(j int, ok func(segment) bool) (int, int) {
+		lead := 0
+		for j > 0 && ok(segs[j-1]) {
+			lead += segs[j-1].chars
+			j--
+		}
+		return j, lead
+	}
+	room := spanChars - segs[k].chars
+	first := segs[k].parts[0]
+	switch {
+	case first.kind == partSentence:
+		j, lead := back(k, sentenceOf(first.para))
+		if lead <= room {
+			if j > 0 && continuesBefore(segs[j]) && len(segs[j-1].parts) == 1 && segs[j-1].parts[0].kind == partSentence &&
+				lead+segs[j-1].chars <= room {
+				return j - 1 // the paragraph opens on the one before: "That disbelief…"
+			}
+			return j
+		}
+		if continuesBefore(segs[k]) {
+			return k - 1
+		}
+	case plainItem(segs[k]):
+		j, lead := back(k, plainItem)
+		if lead > room {
+			return k // deep in a long list: the item alone
+		}
+		if j == 0 || !sentenceOf(segs[j-1].parts[0].para)(segs[j-1]) {
+			return j
+		}
+		// The paragraph before the list introduces it: all of it when
+		// short, else its last sentence.
+		i, intro := back(j, sentenceOf(segs[j-1].parts[0].para))
+		switch {
+		case lead+intro <= room:
+			return i
+		case lead+segs[j-1].chars <= room:
+			return j - 1
+		}
+		return j
+	}
+	return k
+}
+
 // continuesBefore reports whether a segment opens by referring back to
 // what came before it ("This", "However", "It").
 func continuesBefore(s segment) bool {
@@ -261,7 +494,12 @@ func continuesBefore(s segment) bool {
 	if len(f) == 0 {
 		return false
 	}
-	switch strings.ToLower(strings.Trim(f[0], ",;:")) {
+	w := strings.ToLower(strings.Trim(f[0], ",;:"))
+	// "They're", "It’s": the pronoun is what refers back.
+	if i := strings.IndexAny(w, "'’"); i > 0 {
+		w = w[:i]
+	}
+	switch w {
 	case "this", "that", "these", "those", "it", "its", "they", "their", "he", "she", "such", "however",
 		"but", "also", "so", "therefore", "instead", "otherwise", "then", "thus", "here", "there":
 		return true
@@ -338,7 +576,7 @@ func cutCode(block string, n int) string {
 // secondSource finds a passage of another hit that answers a part of the
 // question the first span leaves out, and the span of it to add; -1 when
 // none adds enough, or none fits.
-func secondSource(ps []passage, hits []retrieval.Hit, first int, span []segment, qterms []string, weights map[string]float64, used int) (int, []segment) {
+func secondSource(ps []passage, hits []retrieval.Hit, first int, quoted map[string]bool, span []segment, qterms []string, weights map[string]float64, used int) (int, []segment) {
 	have := map[string]bool{}
 	for _, s := range span {
 		for t := range s.terms() {
@@ -361,8 +599,8 @@ func secondSource(ps []passage, hits []retrieval.Hit, first int, span []segment,
 	var bestSeg segment
 	faqFirst := isFAQ(hits[first].Chunk)
 	for i, p := range ps {
-		if i == first {
-			continue
+		if i == first || quoted[hits[i].Chunk.ID] {
+			continue // the first answer's own section
 		}
 		if faqFirst && !(isFAQ(hits[i].Chunk) && gainOf(termSet(hits[i].Chunk.Title), missing, total) >= secondNewCoverage) {
 			// An FAQ entry answers its question; another entry joins it
@@ -403,13 +641,20 @@ func gainOf(terms map[string]bool, missing map[string]float64, total float64) fl
 type chosenSpan struct {
 	hit  int
 	segs []segment
+	// passage is the text the span quotes when it reads past the hit
+	// into the passages around it; "" for the hit's own.
+	passage string
 }
 
 // compose renders the chosen spans, each cited, and lists their sources.
 func compose(question, query string, hits []retrieval.Hit, chosen []chosenSpan) Answer {
 	a := Answer{Question: question, Query: query, Mode: ModeExtractive, Grounded: true}
 	for i, c := range chosen {
-		a.Citations = append(a.Citations, citationFor(i+1, hits[c.hit], snippetOf(c.segs)))
+		cit := citationFor(i+1, hits[c.hit], snippetOf(c.segs))
+		if c.passage != "" {
+			cit.Passage = c.passage
+		}
+		a.Citations = append(a.Citations, cit)
 	}
 	a.Text = render(chosen)
 	return a
@@ -478,21 +723,33 @@ func snippetOf(segs []segment) string {
 // sentences.
 func parts(text string) []part {
 	var out []part
-	para := 0
-	for _, block := range blocks(text) {
-		switch {
-		case strings.HasPrefix(block, "```") || strings.HasPrefix(block, "~~~"):
-			out = append(out, part{kind: partCode, text: trimCode(block), para: para, terms: termSet(block)})
-		case isInlineCode(block):
-			out = append(out, part{kind: partCode, text: block, para: para, terms: termSet(block)})
-		case isItem(block):
-			out = append(out, part{kind: partItem, text: collapseLines(block), para: para, terms: termSet(block)})
-		default:
-			for _, s := range splitSentences(block) {
-				out = append(out, part{kind: partSentence, text: s, para: para, terms: termSet(s)})
-			}
-		}
-		para++
+	for para, block := range blocks(text) {
+		out = append(out, blockParts(block, para)...)
+	}
+	return out
+}
+
+// ownParts marks parts as the hit's own.
+func ownParts(ps []part) []part {
+	for i := range ps {
+		ps[i].own = true
+	}
+	return ps
+}
+
+// blockParts takes one paragraph apart; para numbers its parts.
+func blockParts(block string, para int) []part {
+	switch {
+	case strings.HasPrefix(block, "```") || strings.HasPrefix(block, "~~~"):
+		return []part{{kind: partCode, text: trimCode(block), para: para, terms: termSet(block)}}
+	case isInlineCode(block):
+		return []part{{kind: partCode, text: block, para: para, terms: termSet(block)}}
+	case isItem(block):
+		return []part{{kind: partItem, text: collapseLines(block), para: para, terms: termSet(block)}}
+	}
+	var out []part
+	for _, s := range splitSentences(block) {
+		out = append(out, part{kind: partSentence, text: s, para: para, terms: termSet(s)})
 	}
 	return out
 }
@@ -617,6 +874,22 @@ func (s segment) terms() map[string]bool {
 		}
 	}
 	return m
+}
+
+// hanging reports whether a segment is a lead-in without what it
+// introduces: the passage ends on it.
+func (s segment) hanging() bool {
+	return s.parts[len(s.parts)-1].leadIn()
+}
+
+// own reports whether a segment holds any of the hit's own text.
+func (s segment) own() bool {
+	for _, p := range s.parts {
+		if p.own {
+			return true
+		}
+	}
+	return false
 }
 
 // text is a segment's text, for what-is-asked checks.

@@ -83,7 +83,7 @@ func FromSuggestion(question string, s Suggestion) Answer {
 	if strings.TrimSpace(query) == "" {
 		query = question
 	}
-	a := extractive(question, query, []retrieval.Hit{{Chunk: c, Score: s.Score}})
+	a := extractive(question, query, []retrieval.Hit{{Chunk: c, Score: s.Score}}, nil)
 	a.Question = question
 	return a
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/faqbot/faqbot/corpus"
 	"github.com/faqbot/faqbot/retrieval"
 )
 
@@ -54,6 +55,13 @@ func (s Searcher) Search(ctx context.Context, query string, k int) ([]retrieval.
 		}
 	}
 	return Merge(k, lists...), nil
+}
+
+// Passage returns the passage with the given ID from the server's own
+// documents or the base's, as Manager.Passage does; with it an answer can
+// read on from a hit into the passages around it (answer.Passages).
+func (s Searcher) Passage(ctx context.Context, id string) (corpus.Chunk, bool, error) {
+	return s.m.Passage(ctx, s.guild, id)
 }
 
 // Merge combines hit lists from several indexes into one, at most k (all

@@ -155,6 +155,14 @@ func (l *Library) Search(ctx context.Context, query string, k int) ([]retrieval.
 	return l.live.Search(ctx, query, k)
 }
 
+// Passage returns the passage of the current index with the given ID, so
+// that an answer can read on from a hit into the passages around it (it
+// satisfies answer.Passages). It never fails.
+func (l *Library) Passage(_ context.Context, id string) (corpus.Chunk, bool, error) {
+	c, ok := l.Index().Chunk(id)
+	return c, ok, nil
+}
+
 // Index is the current index.
 func (l *Library) Index() *retrieval.Index { return l.state.Load().index }
 
