@@ -188,6 +188,17 @@ func TestExtractiveComposition(t *testing.T) {
 			wantNot: []string{"ninety", "[2]"},
 			sources: 1,
 		},
+		{
+			name:     "a command page's next passage is not read on into for more entries",
+			question: "how do i extract an archive",
+			hits: []retrieval.Hit{
+				hit("tar.md#0", "tar", "Archiving utility.\n\n- Create an archive from files:\n\n`tar cf target.tar file1 file2`\n\n- Extract an archive into the current directory:\n\n`tar xf source.tar`", 0.8),
+				hit("tar.md#1", "tar", "`tar xf source.tar`\n\n- Extract an archive into a directory:\n\n`tar xf source.tar -C dir`\n\n- List the contents of an archive:\n\n`tar tvf source.tar`", 0.7),
+			},
+			want:    []string{"- Extract an archive into the current directory:\n`tar xf source.tar` [1]"},
+			wantNot: []string{"-C dir", "tar tvf", "[2]"},
+			sources: 1,
+		},
 	}
 	markers := regexp.MustCompile(`\[(\d+)\]`)
 	for _, tt := range tests {

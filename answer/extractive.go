@@ -354,11 +354,16 @@ func pickSpan(p passage, faq bool) []segment {
 		}
 		// Code right after the span's last sentence shows what it says.
 		illustrates := s.parts[0].kind == partCode && lastPart(span).kind == partSentence
-		// Past its budget a section's span grows only while it still
-		// answers; an FAQ entry's stops, leaving room for the part of the
-		// entry asked about (withBestPart).
-		over := chars+s.chars > budget && (faq || s.coverage == 0)
-		if chars >= minSpanChars && !illustrates && (over || s.coverage == 0 && !faq && !inList && newParagraph(span, s)) {
+		// Past its budget a section's prose grows only while it still
+		// answers; an FAQ entry's span stops, leaving room for the part of
+		// the entry asked about (withBestPart), and so does a run of
+		// entries (a command page's items), each an answer of its own.
+		over := chars+s.chars > budget && (faq || s.coverage == 0 || s.parts[0].kind != partSentence)
+		// The passage after the hit is read on into to finish what the
+		// hit began (a lead-in's list, a list, a paragraph) or for prose
+		// that still answers, not for more entries of a command page.
+		entry := s.parts[0].kind == partItem && !inList && !s.own()
+		if entry || chars >= minSpanChars && !illustrates && (over || s.coverage == 0 && !faq && !inList && newParagraph(span, s)) {
 			if inList {
 				cut(s)
 			}
