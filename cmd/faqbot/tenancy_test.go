@@ -494,3 +494,65 @@ func dumpText(t *testing.T, path string) string {
 	}
 	return b.String()
 }
+
+// TestBaseGuildsAndNoFAQYet: with FAQBOT_BASE_GUILDS naming A only, the
+// base answers in A and not in B. B, with no documents of its own, tells a
+// member asking by command or by mention that it has no FAQ yet and how a
+// moderator adds one, never quoting the base; after B's first upload it
+// answers from that upload, and still not from the base.
+func TestBaseGuildsAndNoFAQYet(t *testing.T) {
+	root := t.TempDir()
+	s := serveWith(t, map[string]string{
+		"FAQBOT_GUILDS": "guild-a,guild-b", "DISCORD_GUILD_ID": "", "FAQBOT_BASE_GUILDS": "guild-a",
+		"FAQBOT_DATA_DIR": filepath.Join(root, "data"), "FAQBOT_INDEX_DIR": filepath.Join(root, "index"),
+	})
+	const baseQuestion = "How long did the talks in Florida last?"
+	noFAQ := func(where, got string) {
+		t.Helper()
+		if !strings.Contains(got, "no FAQ yet") || !strings.Contains(got, "/corpus add") {
+			t.Errorf("%s: want the no-FAQ-yet notice with how to add one: %s", where, got)
+		}
+		if strings.Contains(got, "four hours") || strings.Contains(got, `"embeds":[{`) {
+			t.Errorf("%s: answered from the base, or as an answer: %s", where, got)
+		}
+	}
+
+	if got := s.askIn(t, "guild-a", memberA, baseQuestion); !strings.Contains(got, "four hours") {
+		t.Errorf("A, given the base, is not answered from it: %s", got)
+	}
+	noFAQ("/ask in B", s.askIn(t, "guild-b", memberB, baseQuestion))
+
+	s.dispatch(t, "MESSAGE_CREATE", s.fake.MessageCreate(discordtest.Message{
+		ID: "m-b", GuildID: "guild-b", ChannelID: "chan-b", Author: memberB,
+		Content: s.fake.Mention() + " " + baseQuestion, MentionsBot: true,
+	}))
+	// A mention is answered in a thread started from it: the thread's
+	// first post is the reply.
+	start, err := s.fake.WaitFor(s.ctx, func(r discordtest.Request) bool {
+		return r.Method == "POST" && r.Path == discordtest.APIPrefix+"/channels/chan-b/messages/m-b/threads"
+	})
+	if err != nil {
+		t.Fatalf("the mention in B started no thread: %v\nlogs:\n%s", err, logsOf(s.logs))
+	}
+	thread := start.ResponseJSON()["id"].(string)
+	r, err := s.fake.WaitFor(s.ctx, func(r discordtest.Request) bool {
+		return r.Method == "POST" && r.Path == discordtest.APIPrefix+"/channels/"+thread+"/messages"
+	})
+	if err != nil {
+		t.Fatalf("the mention in B got no reply: %v\nlogs:\n%s", err, logsOf(s.logs))
+	}
+	noFAQ("a mention in B", string(r.Body))
+
+	if got := s.addFileIn(t, "guild-b", adminB, "parking-refunds.md", scamB); !strings.Contains(got, "Added `parking-refunds.md`") {
+		t.Fatalf("B's first upload: %s", got)
+	}
+	if got := s.askIn(t, "guild-b", memberB, "How do I get a parking refund?"); !strings.Contains(got, "parking-refunds.md") {
+		t.Errorf("B is not answered from its own upload: %s", got)
+	}
+	if got := s.askIn(t, "guild-b", memberB, baseQuestion); strings.Contains(got, "four hours") || strings.Contains(got, "no FAQ yet") {
+		t.Errorf("B, with its own FAQ now, answers from the base or says it has none: %s", got)
+	}
+	if got := s.askIn(t, "guild-a", memberA, "How do I get a parking refund?"); strings.Contains(got, "ScamBot") {
+		t.Errorf("A is answered from B's upload: %s", got)
+	}
+}
