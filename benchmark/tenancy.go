@@ -64,7 +64,11 @@ type TenancyReport struct {
 	EstimateSmall, EstimateLarge        int64
 	EstimateAll                         int64
 	BudgetBytes, HeapPeak, HeapAtBudget int64
-	Evictions, Loads                    int64
+	// The process's resident memory at the same points: the heap plus
+	// the pages of the index files a loaded server has mapped, which the
+	// heap does not show.
+	RSSIdle, RSSAll, RSSPeak, RSSAtBudget int64
+	Evictions, Loads                      int64
 	// Question latency in the eviction pass, by where the server's index
 	// was: first use after a restart (loaded from its saved index), after
 	// an eviction (loaded again), or in memory.
@@ -121,7 +125,8 @@ func RunTenancy(ctx context.Context, lg *slog.Logger, o TenancyOptions) (*Tenanc
 // buildPass builds every server's index, one after another, as each
 // server's first question would, and measures what they hold in memory.
 func (r *TenancyReport) buildPass(ctx context.Context, dir string, emb retrieval.Embedder, tenants []tenant, o TenancyOptions, lg *slog.Logger) error {
-	r.HeapIdle = ReadMem().Heap
+	idle := ReadMem()
+	r.HeapIdle, r.RSSIdle = idle.Heap, idle.RSS
 	m, err := kb.New(kb.Options{Dir: dir, Embedder: emb})
 	if err != nil {
 		return err
@@ -150,7 +155,8 @@ func (r *TenancyReport) buildPass(ctx context.Context, dir string, emb retrieval
 	}
 	r.Build = time.Since(start)
 	r.SmallBuild, r.LargeBuild = Summarize(small), Summarize(large)
-	r.HeapAll = ReadMem().Heap
+	all := ReadMem()
+	r.HeapAll, r.RSSAll = all.Heap, all.RSS
 	r.PerLarge = (r.HeapAll - r.HeapIdle - r.PerSmall*int64(o.Small)) / int64(max(o.Large, 1))
 	r.EstimateAll = m.Stats().Bytes
 	lg.Info("indexes built", "took", r.Build, "heap", r.HeapAll)
@@ -241,12 +247,14 @@ func (r *TenancyReport) evictionPass(ctx context.Context, dir string, emb retrie
 			}
 			seen[t.id] = true
 			if n%100 == 99 {
-				r.HeapPeak = max(r.HeapPeak, ReadMem().Heap)
+				mem := ReadMem()
+				r.HeapPeak, r.RSSPeak = max(r.HeapPeak, mem.Heap), max(r.RSSPeak, mem.RSS)
 			}
 		}
 	}
-	r.HeapAtBudget = ReadMem().Heap
-	r.HeapPeak = max(r.HeapPeak, r.HeapAtBudget)
+	after := ReadMem()
+	r.HeapAtBudget, r.RSSAtBudget = after.Heap, after.RSS
+	r.HeapPeak, r.RSSPeak = max(r.HeapPeak, r.HeapAtBudget), max(r.RSSPeak, r.RSSAtBudget)
 	st := m.Stats()
 	r.Evictions, r.Loads = st.Evictions, st.Loads
 	r.ColdSmall, r.ColdLarge, r.EvictedSmall, r.EvictedLarge, r.Warm = Summarize(coldS), Summarize(coldL), Summarize(evS), Summarize(evL), Summarize(warm)
@@ -363,6 +371,8 @@ func (r *TenancyReport) WriteMarkdown(w io.Writer) error {
 	row("memory budget (FAQBOT_MEMORY_MB) of the pass below", mib(r.BudgetBytes))
 	row("heap during / after two questions to every server under the budget", fmt.Sprintf("peak %s, after %s; %d loads, %d evictions",
 		mib(r.HeapPeak), mib(r.HeapAtBudget), r.Loads, r.Evictions))
+	row("resident memory (RSS): no server loaded / every server loaded / peak and after the pass under the budget",
+		fmt.Sprintf("%s / %s / %s, %s", mib(r.RSSIdle), mib(r.RSSAll), mib(r.RSSPeak), mib(r.RSSAtBudget)))
 	lat := func(s Summary) string {
 		if s.N == 0 {
 			return "–"

@@ -24,11 +24,14 @@ func TestRunTenancy(t *testing.T) {
 	if r.Baseline.N == 0 || r.Refresh == 0 || r.UploadAlone == 0 || r.UploadDuring == 0 {
 		t.Errorf("refresh pass: %+v, refresh %v, uploads %v / %v", r.Baseline, r.Refresh, r.UploadAlone, r.UploadDuring)
 	}
+	if r.RSSIdle <= 0 || r.RSSAll <= 0 || r.RSSPeak <= 0 || r.RSSAtBudget <= 0 {
+		t.Errorf("resident memory not read: %d idle, %d all, %d peak, %d after", r.RSSIdle, r.RSSAll, r.RSSPeak, r.RSSAtBudget)
+	}
 	var b strings.Builder
 	if err := r.WriteMarkdown(&b); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"3 small", "first question after eviction", "while it re-embeds 2 pages"} {
+	for _, want := range []string{"3 small", "first question after eviction", "resident memory (RSS)", "while it re-embeds 2 pages"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, b.String())
 		}
