@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for Dump
 
 	"github.com/faqbot/faqbot/internal/pgtest"
@@ -150,5 +151,95 @@ func TestPostgresBadURL(t *testing.T) {
 		if strings.Contains(err.Error(), "s3cret-pw") {
 			t.Errorf("the error shows the password: %v", err)
 		}
+	}
+}
+
+// TestPostgresWatchCatchesUpAfterALostConnection: a change made while a
+// watcher's listening connection is down sends a notification nobody
+// hears. The watcher still reports it as soon as it is connected again,
+// by the check it makes on reconnecting, not a day later at its periodic
+// check.
+func TestPostgresWatchCatchesUpAfterALostConnection(t *testing.T) {
+	url := pgtest.Database(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	writer, err := store.OpenPostgres(ctx, url, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer writer.Close()
+	watcher, err := store.OpenPostgres(ctx, url, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer watcher.Close()
+	// The test's own connection, to another database of the server, is
+	// how it refuses and allows new connections to this one.
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := cfg.Database
+	cfg.Database = "postgres"
+	admin, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(context.Background())
+	allow := func(ok bool) {
+		t.Helper()
+		if _, err := admin.Exec(ctx, fmt.Sprintf(`ALTER DATABASE %s WITH ALLOW_CONNECTIONS %t`, pgx.Identifier{name}.Sanitize(), ok)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	defer allow(true) // for the database to be dropped
+
+	change := func(text string) int64 {
+		t.Helper()
+		v, err := writer.Guild("g").ChangeDocuments(ctx, store.DocumentChange{Put: []store.Document{{Name: "a.md", Data: []byte(text)}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	got := make(chan int64, 16)
+	watchCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() {
+		done <- watcher.WatchDocuments(watchCtx, 24*time.Hour, func(g string, v int64) {
+			if g == "g" {
+				got <- v
+			}
+		})
+	}()
+	wait := func(want int64, what string) {
+		t.Helper()
+		for {
+			select {
+			case v := <-got:
+				if v == want {
+					return
+				}
+			case <-ctx.Done():
+				t.Fatalf("%s: version %d never reported: %v", what, want, ctx.Err())
+			}
+		}
+	}
+	wait(change("first"), "a change while connected")
+
+	// New connections are refused, and the watcher's listening connection
+	// is cut: it cannot listen again until they are allowed. The writer
+	// writes through the connection it holds.
+	allow(false)
+	if _, err := admin.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+		WHERE datname = $1 AND query LIKE 'LISTEN %'`, name); err != nil {
+		t.Fatal(err)
+	}
+	missed := change("made while the watcher was not listening")
+	allow(true)
+	wait(missed, "the change made while the watcher's connection was down")
+	stop()
+	if err := <-done; err != nil {
+		t.Errorf("WatchDocuments: %v", err)
 	}
 }
