@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -152,7 +153,18 @@ func (s *sqlStore) Close() error {
 
 // Ping checks that the database answers, for health checks.
 func (s *sqlStore) Ping(ctx context.Context) error {
-	if err := s.db.PingContext(ctx); err != nil {
+	// A connection the pool kept from before the database went away or
+	// restarted fails its first use with driver.ErrBadConn and is
+	// dropped. database/sql tries a query again on another connection,
+	// but not a ping: do so here, or a database that is back would be
+	// reported down once for each such connection.
+	var err error
+	for range s.db.Stats().Idle + 1 {
+		if err = s.db.PingContext(ctx); !errors.Is(err, driver.ErrBadConn) {
+			break
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("reaching the %s database: %w", s.d.name, err)
 	}
 	return nil

@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/faqbot/faqbot/bot/discordtest"
 	"github.com/faqbot/faqbot/internal/pgtest"
 	"github.com/faqbot/faqbot/library"
@@ -449,4 +451,74 @@ func identifiesAs(f discordtest.Frame, id int) bool {
 		return id == 0
 	}
 	return identify.Shard[0] == id
+}
+
+// TestHealthzReportsTheDatabase: /healthz of a serve on PostgreSQL turns
+// 503, saying the database does not answer, while the database refuses
+// connections and its connections are cut, and 200 again once it takes
+// them.
+func TestHealthzReportsTheDatabase(t *testing.T) {
+	dbURL := pgtest.Database(t)
+	root := t.TempDir()
+	addr := freeAddr(t)
+	s := serveWith(t, map[string]string{
+		"FAQBOT_DATABASE_URL": dbURL, "FAQBOT_USER_ID_KEY": strings.Repeat("shared-key-", 4),
+		"FAQBOT_DATA_DIR": filepath.Join(root, "data"), "FAQBOT_HTTP_ADDR": addr,
+	})
+	defer s.stop()
+	// Another database of the server takes the test's own connection,
+	// which refuses and allows connections to the bot's.
+	cfg, err := pgx.ParseConfig(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := cfg.Database
+	cfg.Database = "postgres"
+	admin, err := pgx.ConnectConfig(s.ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(context.Background())
+	allow := func(ok bool) {
+		t.Helper()
+		if _, err := admin.Exec(s.ctx, fmt.Sprintf(`ALTER DATABASE %s WITH ALLOW_CONNECTIONS %t`, pgx.Identifier{name}.Sanitize(), ok)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	defer allow(true) // for the database to be dropped
+	health := func() (int, map[string]any) {
+		t.Helper()
+		code, body := get(t, "http://"+addr+"/healthz")
+		var h map[string]any
+		if err := json.Unmarshal([]byte(body), &h); err != nil {
+			t.Fatalf("/healthz: %d %q: %v", code, body, err)
+		}
+		return code, h
+	}
+
+	// The gateway is up once the commands are registered, and the base is
+	// loaded before serve connects.
+	if code, h := health(); code != http.StatusOK || h["database_ok"] != true {
+		t.Fatalf("/healthz with the database up: %d %v", code, h)
+	}
+	allow(false)
+	if _, err := admin.Exec(s.ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, name); err != nil {
+		t.Fatal(err)
+	}
+	code, h := health()
+	if code != http.StatusServiceUnavailable || h["database_ok"] != false || h["database_error"] == nil {
+		t.Errorf("/healthz with the database refusing connections: %d %v, want 503 and database_ok false with the error", code, h)
+	}
+	if h["gateway_connected"] != true {
+		t.Errorf("/healthz: %v; the gateway is still connected", h)
+	}
+	if e, _ := h["database_error"].(string); strings.Contains(e, "shared-key") || (cfg.Password != "" && strings.Contains(e, cfg.Password)) {
+		t.Errorf("/healthz shows a secret: %q", e)
+	}
+	allow(true)
+	// The first look after the database is back: the connections cut
+	// while it was away are not its health.
+	if code, h := health(); code != http.StatusOK || h["database_ok"] != true {
+		t.Errorf("/healthz with the database back: %d %v", code, h)
+	}
 }
