@@ -7,14 +7,15 @@ import (
 )
 
 // Estimated costs of a loaded library, in bytes, beyond its vectors
-// (4 bytes a dimension). Fitted to `faqbot bench --tenancy`, which prints
-// the estimate beside the heap it saw grow (1,000 servers of 24 passages:
-// 158 KiB each; 20 of 2,012: 9.2 MiB each, with 512-dimension vectors):
-// the passages' text is held about twice over (the corpus and the vector
-// store's documents share some strings), each passage costs a few hundred
-// bytes of maps, IDs and postings, and each library a fixed amount for
-// its collection and folder handles. Erring high keeps the heap under the
-// budget.
+// (4 bytes a dimension). Fitted to `faqbot bench --tenancy` when indexes
+// were held on the heap (1,000 servers of 24 passages: 158 KiB each; 20
+// of 2,012: 9.2 MiB each, with 512-dimension vectors): the passages' text
+// is held about twice over, each passage costs a few hundred bytes of
+// maps, IDs and postings, and each library a fixed amount for its
+// collection and folder handles. Since the index files are mapped, the
+// bench measures about a third of the estimate on the heap and about 0.6
+// of it resident (heap plus mapped pages): erring high keeps the process
+// under the budget.
 const (
 	textCopies      = 2
 	perPassageBytes = 600
