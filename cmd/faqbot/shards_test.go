@@ -206,7 +206,8 @@ func faqPage(title, q, a string) string { return fmt.Sprintf("# %s\n\n## %s\n\n%
 //     during the test); how soon is logged;
 //   - shard 0 killed in the middle of an upload loses nothing it
 //     acknowledged: earlier uploads and votes are in the database and
-//     answered after the restart;
+//     answered after the restart, from the index it saved on its data
+//     folder (nothing acknowledged is embedded again);
 //   - a server moved from shard 0 to shard 1 (three shards instead of two)
 //     keeps its documents, votes and taught phrasings;
 //   - /healthz reports the database.
@@ -220,7 +221,13 @@ func TestShardsShareOnePostgreSQL(t *testing.T) {
 	held := make(chan struct{}, 1)
 	var release atomic.Bool
 	embed := llmtest.Embeddings(64)
+	// hoursEmbedded counts the requests that embed hours.md's passage: a
+	// shard that restarts on its data folder reuses the index it saved.
+	var hoursEmbedded atomic.Int64
 	model := llmtest.NewServer(t, func(w http.ResponseWriter, r *http.Request, body []byte) {
+		if bytes.Contains(body, []byte("close at five")) {
+			hoursEmbedded.Add(1)
+		}
 		if bytes.Contains(body, []byte("Zebras")) && !release.Load() {
 			select {
 			case held <- struct{}{}:
@@ -365,9 +372,16 @@ func TestShardsShareOnePostgreSQL(t *testing.T) {
 		}
 
 		release.Store(true)
+		embedded := hoursEmbedded.Load()
+		if embedded == 0 {
+			t.Fatal("hours.md's passage was never embedded: the count below checks nothing")
+		}
 		a = c.start(t, 0, "", dataA, map[string]string{"FAQBOT_CORPUS_DIR": operator, "FAQBOT_WATCH": "1"})
 		if body := string(c.ask(t, g0, "fay", "when are you open?").Body); !strings.Contains(body, "hours.md") {
 			t.Errorf("after the restart: %s", body)
+		}
+		if n := hoursEmbedded.Load() - embedded; n != 0 {
+			t.Errorf("after the restart hours.md was embedded again (%d requests): the saved index, keyed by the documents' content, was not reused", n)
 		}
 		if body := string(c.ask(t, g0, "fay", "do zebras have stripes?").Body); strings.Contains(body, "zebras.md") != names["zebras.md"] {
 			t.Errorf("zebras.md in the database: %v, but the answer says otherwise: %s", names["zebras.md"], body)
