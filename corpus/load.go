@@ -316,16 +316,17 @@ func tooLargeReason(size int64) string {
 	return fmt.Sprintf("%s: %s, the limit is %s", ErrTooLarge, humanSize(size), humanSize(MaxFileSize))
 }
 
-// humanSize renders a byte count for people: "20 MB", "512 KB".
+// humanSize renders a byte count for people in binary units, as the
+// limits are set: "20 MiB", "512 KiB".
 func humanSize(n int64) string {
 	switch {
 	case n >= 1<<20:
 		// Rounded up, so that a file just over a limit never reads as
 		// the limit itself.
 		tenths := (n*10 + 1<<20 - 1) >> 20
-		return strings.TrimSuffix(fmt.Sprintf("%d.%d", tenths/10, tenths%10), ".0") + " MB"
+		return strings.TrimSuffix(fmt.Sprintf("%d.%d", tenths/10, tenths%10), ".0") + " MiB"
 	case n >= 1<<10:
-		return fmt.Sprintf("%d KB", (n+1023)/1024)
+		return fmt.Sprintf("%d KiB", (n+1023)/1024)
 	}
 	return fmt.Sprintf("%d bytes", n)
 }

@@ -76,7 +76,7 @@ func TestLoadFS(t *testing.T) {
 			},
 			ids: []string{"ok.txt"},
 			skips: []Skip{
-				{"big.txt", "too large: 20.1 MB, the limit is 20 MB"}, {"bin.txt", "binary"}, {"blank.md", "empty"},
+				{"big.txt", "too large: 20.1 MiB, the limit is 20 MiB"}, {"bin.txt", "binary"}, {"blank.md", "empty"},
 				{"chrome.txt", "no text after cleaning"}, {"empty.txt", "empty"},
 			},
 		},

@@ -113,7 +113,11 @@ func (c Change) Summary() string {
 		}
 		return " (" + s + ")"
 	}
-	return fmt.Sprintf("%d added%s, %d removed%s, %d changed%s; %d passages embedded, %d reused",
+	passages := "passages"
+	if c.Embedded == 1 {
+		passages = "passage"
+	}
+	return fmt.Sprintf("%d added%s, %d removed%s, %d changed%s; %d %s embedded, %d reused",
 		len(c.DocumentsAdded), list(c.DocumentsAdded), len(c.DocumentsRemoved), list(c.DocumentsRemoved),
-		len(c.DocumentsChanged), list(c.DocumentsChanged), c.Embedded, c.Reused)
+		len(c.DocumentsChanged), list(c.DocumentsChanged), c.Embedded, passages, c.Reused)
 }

@@ -113,6 +113,10 @@ func TestChangeSummary(t *testing.T) {
 	if got := ch.Summary(); got != want {
 		t.Errorf("Summary() = %q, want %q", got, want)
 	}
+	one := Change{DocumentsChanged: []string{"a.md"}, Embedded: 1, Reused: 1}
+	if got, want := one.Summary(), "0 added, 0 removed, 1 changed (a.md); 1 passage embedded, 1 reused"; got != want {
+		t.Errorf("Summary() = %q, want %q", got, want)
+	}
 	if ch.Empty() || !(Change{Reused: 3}).Empty() {
 		t.Error("Empty is wrong")
 	}
