@@ -19,7 +19,6 @@ import (
 	"github.com/faqbot/faqbot/bot/discordtest"
 	"github.com/faqbot/faqbot/corpus"
 	"github.com/faqbot/faqbot/library"
-	"github.com/faqbot/faqbot/retrieval"
 )
 
 // The user-path measurement runs the faqbot binary as a user does, on
@@ -202,23 +201,24 @@ func measureCorpus(ctx context.Context, lg *slog.Logger, o UserPathOptions, name
 		return res, err
 	}
 
-	// What the index holds, checked in this process (not timed): its
-	// passages and the near-duplicate pairs against the planted ones.
-	lib, err := library.Open(ctx, library.Options{Dir: c.Dir, IndexDir: idx, Embedder: retrieval.NewHashEmbedder(0)})
+	// What the index holds, read from its folder in this process (not
+	// timed): its passages and the near-duplicate pairs `faqbot index`
+	// saved, against the planted ones. Nothing is examined again, and the
+	// index is not opened as a library: one opened with other options than
+	// faqbot's (no word expander) would be calibrated again and saved, and
+	// the first cold ask would then pay to calibrate it back.
+	passages, dups, err := savedIndex(idx)
 	if err != nil {
-		return res, fmt.Errorf("opening the index built: %w", err)
+		return res, err
 	}
-	res.Passages = lib.Stats().Passages
-	if dups, err := lib.Duplicates(); err == nil {
-		res.Pairs, res.DupPassages = len(dups.Documents), dups.Passages
-		found := map[string]bool{}
-		for _, d := range dups.Documents {
-			found[d.A+" ~ "+d.B], found[d.B+" ~ "+d.A] = true, true
-		}
-		for _, pl := range c.Planted {
-			if found[pl] {
-				res.PlantedFound++
-			}
+	res.Passages, res.Pairs, res.DupPassages = passages, len(dups.Documents), dups.Passages
+	found := map[string]bool{}
+	for _, d := range dups.Documents {
+		found[d.A+" ~ "+d.B], found[d.B+" ~ "+d.A] = true, true
+	}
+	for _, pl := range c.Planted {
+		if found[pl] {
+			res.PlantedFound++
 		}
 	}
 
@@ -267,6 +267,16 @@ func measureCorpus(ctx context.Context, lg *slog.Logger, o UserPathOptions, name
 		}
 	}
 	return res, nil
+}
+
+// savedIndex reads the passage count and near-duplicate report saved in
+// the index folder idx.
+func savedIndex(idx string) (int, corpus.DuplicateReport, error) {
+	dups, passages, err := library.SavedDuplicates(idx)
+	if err != nil {
+		return 0, dups, fmt.Errorf("reading the index built: %w", err)
+	}
+	return passages, dups, nil
 }
 
 // runProc runs exe with args in dir and returns its wall time and peak

@@ -161,6 +161,16 @@ func TestParseCache(t *testing.T) {
 			write(t, dir, "page-05.md", page(5, "It also retries twice."))
 			later(t, filepath.Join(dir, "page-05.md"))
 		}, []string{"page-05.md"}, false, 1},
+		// An edit that keeps the size: only the time says the file moved.
+		{"content changed, same size", func(t *testing.T) {
+			p := page(4, "")
+			edited := strings.Replace(p, "Tuesdays", "Mondays.", 1)
+			if len(edited) != len(p) || edited == p {
+				t.Fatal("the edit must keep the size")
+			}
+			write(t, dir, "page-04.md", edited)
+			later(t, filepath.Join(dir, "page-04.md"))
+		}, []string{"page-04.md"}, false, 1},
 		{"touched, content the same", func(t *testing.T) { later(t, filepath.Join(dir, "page-06.md")) }, []string{"page-06.md"}, true, 0},
 		{"the touched file is trusted again", func(*testing.T) {}, nil, true, 0},
 		{"renamed", func(t *testing.T) {
@@ -359,5 +369,71 @@ func TestInterruptedSave(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(idx, name)); !errors.Is(err, fs.ErrNotExist) {
 			t.Errorf("%s left after a save: %v", name, err)
 		}
+	}
+}
+
+// TestSavedDuplicates checks that the near-duplicates and passage count
+// saved with an index are read back as the library that saved them holds
+// them, without changing the index folder, and that a folder with no
+// index or a damaged state says so.
+func TestSavedDuplicates(t *testing.T) {
+	dir, idx := t.TempDir(), filepath.Join(t.TempDir(), "index")
+	cacheCorpus(t, dir, 6)
+	write(t, dir, "page-02-copy.md", page(2, ""))
+	l := openWith(t, Options{Dir: dir, IndexDir: idx})
+	want, err := l.Duplicates()
+	if err != nil || len(want.Documents) != 1 {
+		t.Fatalf("the library's duplicates: %v %v, want the copy of page 2", want, err)
+	}
+	listing := func() string {
+		var b strings.Builder
+		ents, err := os.ReadDir(idx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range ents {
+			fi, err := e.Info()
+			if err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(&b, "%s %d %d\n", e.Name(), fi.Size(), fi.ModTime().UnixNano())
+		}
+		return b.String()
+	}
+	before := listing()
+	got, n, err := SavedDuplicates(idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.String() != want.String() || n != l.Stats().Passages {
+		t.Errorf("saved: %d passages, %v; want %d, %v", n, got, l.Stats().Passages, want)
+	}
+	if after := listing(); after != before {
+		t.Errorf("reading the saved duplicates changed the index folder:\n%s\nwas\n%s", after, before)
+	}
+
+	for _, tc := range []struct {
+		name  string
+		spoil func(t *testing.T, idx string)
+		want  error
+	}{
+		{"no index", func(t *testing.T, idx string) {
+			if err := os.RemoveAll(idx); err != nil {
+				t.Fatal(err)
+			}
+		}, retrieval.ErrNoIndex},
+		{"damaged state", func(t *testing.T, idx string) { spoil(t, idx, "att-dups-", "flipped") }, nil},
+		{"missing state", func(t *testing.T, idx string) { spoil(t, idx, "att-dups-", "missing") }, retrieval.ErrCorrupt},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir, idx := t.TempDir(), filepath.Join(t.TempDir(), "index")
+			cacheCorpus(t, dir, 3)
+			openWith(t, Options{Dir: dir, IndexDir: idx})
+			tc.spoil(t, idx)
+			_, _, err := SavedDuplicates(idx)
+			if err == nil || (tc.want != nil && !errors.Is(err, tc.want)) {
+				t.Errorf("err %v, want one wrapping %v", err, tc.want)
+			}
+		})
 	}
 }

@@ -214,6 +214,25 @@ func (l *Library) Duplicates() (corpus.DuplicateReport, error) {
 	return d.Report(), nil
 }
 
+// SavedDuplicates reads the near-duplicate report and the passage count
+// saved with the index in the folder dir, without opening a library: it
+// neither reads the corpus nor examines anything again, and writes
+// nothing. A benchmark or a tool inspecting an index uses it; opening a
+// Library with other options than the one that saved the index could
+// recalibrate it and save it again.
+func SavedDuplicates(dir string) (corpus.DuplicateReport, int, error) {
+	m, err := retrieval.ReadManifest(dir)
+	if err != nil {
+		return corpus.DuplicateReport{}, 0, err
+	}
+	st := &state{dupsRec: m.Attachments[dupsAttachment]}
+	d, err := st.duplicates(dir)
+	if err != nil {
+		return corpus.DuplicateReport{}, m.Passages, err
+	}
+	return d.Report(), m.Passages, nil
+}
+
 // Report says how the current index was opened.
 func (l *Library) Report() retrieval.OpenReport { return l.state.Load().report }
 
