@@ -89,6 +89,7 @@ func (b *DirBuilder) flush() error {
 	part := b.cur
 	b.cur = nil
 	reuse := map[string][]float32{}
+	copied := map[int32]bool{}
 	for _, c := range part {
 		if v, ok := b.opt.Reuse[c.Hash]; ok {
 			reuse[c.Hash] = v
@@ -105,7 +106,14 @@ func (b *DirBuilder) flush() error {
 			v := make([]float32, b.emb.Dim())
 			copy(v, s.vector(int(at[1])))
 			reuse[c.Hash] = v
+			copied[at[0]] = true
 		}
+	}
+	// The vectors copied were read from earlier shards' mapped files, a
+	// large folio at a time: release them, or every copy in the corpus
+	// keeps megabytes of vectors resident until the build ends.
+	for k := range copied {
+		b.shards[k].releaseScattered()
 	}
 	progress := b.opt.Progress
 	if progress == nil {
@@ -181,6 +189,7 @@ func (b *DirBuilder) Finish() (*Index, error) {
 	if err := ix.measure(b.ctx, b.opt.MinRelevance); err != nil {
 		return nil, fmt.Errorf("building index: %w", err)
 	}
+	ix.releaseAll()
 	ix.stats.Embedded, ix.stats.Reused = b.embedded, b.reused
 	ix.stats.Duration = time.Since(b.start)
 	return ix, nil
