@@ -190,6 +190,12 @@ func (ix *Index) calibrate(ctx context.Context) (Calibration, error) {
 		sh, i := ix.locate(d)
 		return sh.titleOf(i), ix.dupOf[int32(d)] != ""
 	})
+	// The sampled titles were read from every shard; each search below
+	// releases what it reads (see scatter), and so do the vectors read
+	// here.
+	ix.releaseAll()
+	rows := scatter{ix: ix}
+	defer rows.done()
 	n, m := len(offTopic), len(titles)
 	// Questions are embedded in one call: the plain off-topic ones, the
 	// reworded titles and the titles. The off-topic questions in the
@@ -256,10 +262,12 @@ func (ix *Index) calibrate(ctx context.Context) (Calibration, error) {
 		if qv := vecs[n+j]; qv != nil {
 			for k := range hs {
 				d, _ := ix.find(hs[k].Chunk.ID)
+				rows.touch(d)
 				if v := ix.vector(d); v != nil {
 					hs[k].Vector = dot(qv, v)
 				}
 			}
+			rows.touch(int32(t.chunk))
 			if v := ix.vector(int32(t.chunk)); v != nil {
 				hs = append(hs, Hit{Vector: dot(qv, v)})
 			}
@@ -271,6 +279,7 @@ func (ix *Index) calibrate(ctx context.Context) (Calibration, error) {
 	var own []float64
 	for j, t := range titles {
 		qv := vecs[n+m+j]
+		rows.touch(int32(t.chunk))
 		if pv := ix.vector(int32(t.chunk)); pv != nil && qv != nil {
 			own = append(own, dot(qv, pv))
 		}

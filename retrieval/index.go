@@ -630,15 +630,33 @@ func (ix *Index) releaseAll() {
 	}
 }
 
-// releaseAfter releases the scattered pages (see shard.releaseScattered)
-// of the shards holding passages ds, once a query is done with them.
-func (ix *Index) releaseAfter(ds []int32) {
-	done := map[int]bool{}
-	for _, d := range ds {
-		k := sort.Search(len(ix.shards), func(i int) bool { return ix.base[i+1] > int(d) })
-		if k < len(ix.shards) && !done[k] {
-			done[k] = true
-			ix.shards[k].releaseScattered()
-		}
+// scatter releases the pages of passages read one by one across the
+// index's shards — vectors, text — a shard at a time: touch(d) before
+// reading passage d releases what was read from the previous shard when d
+// is in another one, and done releases the last. A touch maps a whole
+// large folio of the file (a megabyte or two), so a query reading the
+// rows of a hundred candidates, or calibration's couple of hundred, would
+// otherwise map a hundred megabytes or more at once (at 120,000 passages,
+// 230 MB for one vector query: the peak of faqbot index). Reading in
+// passage order releases least often.
+type scatter struct {
+	ix   *Index
+	last *shard
+}
+
+// touch notes that passage d is about to be read.
+func (r *scatter) touch(d int32) {
+	s, _ := r.ix.locate(int(d))
+	if r.last != nil && r.last != s {
+		r.last.releaseScattered()
+	}
+	r.last = s
+}
+
+// done releases the pages read from the last shard touched.
+func (r *scatter) done() {
+	if r.last != nil {
+		r.last.releaseScattered()
+		r.last = nil
 	}
 }

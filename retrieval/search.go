@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"runtime"
 	"slices"
 	"strings"
@@ -60,15 +61,6 @@ func (ix *Index) SearchWith(ctx context.Context, query string, k int, opt Search
 		return err
 	})
 	return hits, err
-}
-
-// touched lists the passages a search read vectors or text of.
-func touched(cos map[int32]float64) []int32 {
-	out := make([]int32, 0, len(cos))
-	for d := range cos {
-		out = append(out, d)
-	}
-	return out
 }
 
 func (ix *Index) search(ctx context.Context, text string, k int, opt SearchOptions) ([]Hit, error) {
@@ -144,10 +136,9 @@ func (ix *Index) candidates(ctx context.Context, q query, n int, aliases *Aliase
 		return nil, err
 	}
 	cos := map[int32]float64{}
-	defer func() {
-		// The postings read are the query terms', in every shard.
-		ix.releaseAfter(touched(cos))
-	}()
+	// The postings read are the query terms', in every shard; the
+	// vectors and passages read are released as they are read (scatter).
+	defer ix.releaseAll()
 	if qv != nil {
 		res, err := ix.queryVectors(ctx, qv, n)
 		if err != nil {
@@ -163,10 +154,12 @@ func (ix *Index) candidates(ctx context.Context, q query, n int, aliases *Aliase
 	}
 
 	// Passages found only by BM25 still need their cosine.
-	for _, d := range lexTop {
+	rows := scatter{ix: ix}
+	for _, d := range slices.Sorted(slices.Values(lexTop)) {
 		if _, ok := cos[d]; ok || qv == nil {
 			continue
 		}
+		rows.touch(d)
 		if v := ix.vector(d); v != nil {
 			cos[d] = dot(qv, v)
 		} else {
@@ -180,7 +173,9 @@ func (ix *Index) candidates(ctx context.Context, q query, n int, aliases *Aliase
 	}
 
 	found := make([]numbered, 0, len(cos))
-	for d, c := range cos {
+	for _, d := range slices.Sorted(maps.Keys(cos)) {
+		c := cos[d]
+		rows.touch(d)
 		h := Hit{
 			Chunk:    ix.chunkAt(d),
 			Vector:   c,
@@ -190,6 +185,7 @@ func (ix *Index) candidates(ctx context.Context, q query, n int, aliases *Aliase
 		h.TitleCoverage = s.titleCoverage(ix.titleTerms(d))
 		found = append(found, numbered{h, d})
 	}
+	rows.done()
 	// A passage found through a taught question competes with its own
 	// hit; collapse keeps the better of the two.
 	found = append(found, ix.aliasHits(aliases, s, qv, false)...)

@@ -60,7 +60,8 @@ func (ix *Index) queryVectors(ctx context.Context, qv []float32, n int) ([]vecto
 	if err != nil {
 		return nil, fmt.Errorf("querying vectors: %w", err)
 	}
-	defer ix.releaseAfter(cands)
+	rows := scatter{ix: ix} // cands are in passage order
+	defer rows.done()
 	db := chromem.NewDB()
 	col, err := db.CreateCollection(collectionName, nil, EmbeddingFunc(ix.emb))
 	if err != nil {
@@ -69,6 +70,7 @@ func (ix *Index) queryVectors(ctx context.Context, qv []float32, n int) ([]vecto
 	for _, d := range cands {
 		// A copy: the collection must not hold memory of a mapped file.
 		v := make([]float32, ix.emb.Dim())
+		rows.touch(d)
 		copy(v, ix.vector(d))
 		if err := col.AddDocument(ctx, chromem.Document{ID: strconv.Itoa(int(d)), Embedding: v}); err != nil {
 			return nil, fmt.Errorf("querying vectors: %w", err)
