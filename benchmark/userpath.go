@@ -287,6 +287,7 @@ func runProc(ctx context.Context, exe, dir string, env []string, args ...string)
 	cmd.Dir, cmd.Env = dir, env
 	var out, errs strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &errs
+	ownPeak()
 	start := time.Now()
 	err := cmd.Run()
 	p := Proc{Wall: time.Since(start)}
