@@ -269,6 +269,30 @@ func (st *state) duplicates(dir string) (*corpus.Duplicates, error) {
 	if st.dups != nil {
 		return st.dups, nil
 	}
+	d, err := st.readDuplicates(dir)
+	if err != nil {
+		return nil, err
+	}
+	st.dups = d
+	return st.dups, nil
+}
+
+// duplicatesToChange returns a copy of the near-duplicate state that an
+// update may change. A state not yet read is read from the index folder
+// and not kept: at 10,000 documents it is tens of megabytes, which an
+// update would otherwise hold twice.
+func (st *state) duplicatesToChange(dir string) (*corpus.Duplicates, error) {
+	st.dupsMu.Lock()
+	defer st.dupsMu.Unlock()
+	if st.dups != nil {
+		return st.dups.Clone(), nil
+	}
+	return st.readDuplicates(dir)
+}
+
+// readDuplicates decodes the near-duplicate state saved in the index
+// folder dir. The caller holds dupsMu.
+func (st *state) readDuplicates(dir string) (*corpus.Duplicates, error) {
 	if st.dupsRec.Name == "" {
 		return nil, fmt.Errorf("reading the near-duplicate state: none saved: %w", corpus.ErrDupState)
 	}
@@ -280,8 +304,7 @@ func (st *state) duplicates(dir string) (*corpus.Duplicates, error) {
 	if err := d.UnmarshalBinary(b); err != nil {
 		return nil, fmt.Errorf("reading the near-duplicate state: %w", err)
 	}
-	st.dups = &d
-	return st.dups, nil
+	return &d, nil
 }
 
 // Change says what a Refresh changed.

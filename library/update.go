@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"sync"
 	"time"
@@ -260,6 +261,7 @@ func (l *Library) update(ctx context.Context, base *state, rep retrieval.OpenRep
 	}
 	st.report = rep
 	l.save(ctx, st, &st.report)
+	l.release(st)
 	ch := l.diff(base, st, docs)
 	ch.Embedded, ch.Reused = st.report.Embedded, st.report.Reused
 	return st, ch, nil
@@ -368,6 +370,7 @@ func (l *Library) buildFromScratch(ctx context.Context, stats []corpus.FileStat,
 	rep.Embedded, rep.Reused = ix.Stats().Embedded, ix.Stats().Reused
 	st.report = rep
 	l.saveLocked(ctx, st, &st.report)
+	l.release(st)
 	ch := DiffDocuments(nil, st.documents())
 	ch.Skips = st.skips()
 	ch.PassagesAdded = st.index.Len()
@@ -471,10 +474,9 @@ func (l *Library) updateDuplicates(ctx context.Context, base, st *state, docs ma
 		cs, ok := base.index.DocumentChunks(id)
 		return corpus.DocText{ID: id, Title: title[id], Chunks: cs}, ok
 	}
-	prev, err := base.duplicates(l.opts.IndexDir)
+	// base's state stays live until the swap: update a copy.
+	d, err := base.duplicatesToChange(l.opts.IndexDir)
 	if err == nil {
-		// base's state stays live until the swap: update a copy.
-		d := prev.Clone()
 		ids := make([]string, 0, len(docs))
 		for id := range docs {
 			ids = append(ids, id)
@@ -577,6 +579,22 @@ func (l *Library) saveLocked(ctx context.Context, st *state, rep *retrieval.Open
 	st.index = saved
 	rep.Manifest = m
 	l.lg.Info("index saved", "dir", l.opts.IndexDir, "passages", saved.Len(), "shards", saved.Stats().Shards)
+}
+
+// release lets go of what a state rebuilt and saved no longer needs: its
+// near-duplicate state, saved and read back when next needed
+// (state.duplicates; tens of megabytes at 10,000 documents), and the
+// update's garbage, returned to the system now rather than over minutes.
+// A process's peak memory is its heap after an update plus the index pages
+// its next search maps (the quantised vectors are read whole): the cold
+// ask that indexes one added page peaked there.
+func (l *Library) release(st *state) {
+	st.dupsMu.Lock()
+	if st.report.SaveErr == nil && st.dupsRec.Name != "" {
+		st.dups = nil
+	}
+	st.dupsMu.Unlock()
+	debug.FreeOSMemory()
 }
 
 // diff says what changed from base to st: documents by their records,
