@@ -1,0 +1,85 @@
+//go:build linux
+
+package retrieval
+
+import (
+	"context"
+	"encoding/binary"
+	"os"
+	"testing"
+	"unsafe"
+)
+
+// mappedPages counts the pages of b present in this process's page
+// tables (/proc/self/pagemap), that is counted in its resident memory.
+func mappedPages(t *testing.T, f *os.File, b []byte) int {
+	t.Helper()
+	if len(b) == 0 {
+		return 0
+	}
+	ps := uintptr(os.Getpagesize())
+	lo := uintptr(unsafe.Pointer(&b[0])) / ps
+	hi := (uintptr(unsafe.Pointer(&b[0])) + uintptr(len(b)) - 1) / ps
+	buf := make([]byte, 8*(hi-lo+1))
+	if _, err := f.ReadAt(buf, int64(lo*8)); err != nil {
+		t.Fatalf("reading the page map: %v", err)
+	}
+	n := 0
+	for i := 0; i < len(buf); i += 8 {
+		if binary.LittleEndian.Uint64(buf[i:])&(1<<63) != 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// TestSearchReleasesMappedPages: after a search of a saved index, no page
+// of any shard's full vectors, passage text, IDs or postings stays in the
+// process's resident memory — the query's terms are looked up in every
+// shard, not only in those holding its hits, and a touch maps a large
+// folio of the file at a time, so a server would otherwise keep more of
+// the index resident with every question.
+func TestSearchReleasesMappedPages(t *testing.T) {
+	pm, err := os.Open("/proc/self/pagemap")
+	if err != nil {
+		t.Skipf("no page map: %v", err)
+	}
+	defer pm.Close()
+	ctx := context.Background()
+	emb := NewHashEmbedder(0)
+	cs := flatten(docCorpus(600))
+	dir := t.TempDir()
+	ix, err := BuildInDir(ctx, dir, cs, emb, BuildOptions{shardSize: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Save(ctx, ix, dir, Manifest{}); err != nil {
+		t.Fatal(err)
+	}
+	ix, _, err = Load(ctx, dir, emb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ix.Stats().Shards < 10 {
+		t.Fatalf("%d shards, want many", ix.Stats().Shards)
+	}
+	for _, q := range benchQueries(cs)[:8] {
+		hits, err := ix.Search(ctx, q, 5)
+		if err != nil || len(hits) == 0 {
+			t.Fatalf("%q: %d hits, %v", q, len(hits), err)
+		}
+		for k, s := range ix.shards {
+			if !s.mapped {
+				t.Fatalf("shard %d is not mapped from its file", k)
+			}
+			for _, part := range []struct {
+				name string
+				b    []byte
+			}{{"vectors", asBytes(s.f32)}, {"text", s.strs}, {"IDs", s.keys}, {"postings", asBytes(s.post)}} {
+				if n := mappedPages(t, pm, part.b); n > 0 {
+					t.Errorf("%q: shard %d: %d pages of its %s still mapped after the search", q, k, n, part.name)
+				}
+			}
+		}
+	}
+}
