@@ -107,27 +107,27 @@ func extractive(question, query string, hits []retrieval.Hit, around []corpus.Ch
 		}
 	}
 	weights := termWeights(qterms, all)
+	// rate scores segments on the question: how much of it each holds,
+	// and whether it is the kind of answer asked for.
+	rate := func(segs []segment) {
+		for k := range segs {
+			s := &segs[k]
+			s.coverage = coverage(qterms, weights, s.terms())
+			s.kindOK = s.coverage > 0 && want.satisfiedBy(s.text(), qterms)
+		}
+	}
 	for i, h := range hits {
 		p := &ps[i]
 		whole := termSet(h.Chunk.Title + "\n" + h.Chunk.Text)
 		p.coverage = coverage(qterms, weights, whole)
-		for k := range p.segs {
-			s := &p.segs[k]
-			s.coverage = coverage(qterms, weights, s.terms())
-			s.kindOK = s.coverage > 0 && want.satisfiedBy(s.text(), qterms)
-		}
+		rate(p.segs)
 	}
 	first := primary(ps, hits)
 	faq := isFAQ(hits[first].Chunk)
 	sec := section(hits, first, around, faq)
 	if len(sec.chunks) > 1 {
-		p := &ps[first]
-		p.segs = segments(sec.parts())
-		for k := range p.segs {
-			s := &p.segs[k]
-			s.coverage = coverage(qterms, weights, s.terms())
-			s.kindOK = s.coverage > 0 && want.satisfiedBy(s.text(), qterms)
-		}
+		ps[first].segs = segments(sec.parts())
+		rate(ps[first].segs)
 	}
 	span := pickSpan(ps[first], faq)
 	chosen := []chosenSpan{{hit: first, segs: span, passage: sec.passage(span)}}
