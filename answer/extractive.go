@@ -151,20 +151,18 @@ type sectionRun struct {
 // start, so it takes no passage before it.
 func section(hits []retrieval.Hit, i int, around []corpus.Chunk, faq bool) sectionRun {
 	c := hits[i].Chunk
+	// find returns the passage at pos in c's document when it is under
+	// c's title; Engine.around looks up only what is not a hit.
 	find := func(pos int) (corpus.Chunk, bool) {
-		if pos < 0 {
-			return corpus.Chunk{}, false
-		}
 		id := c.DocID + "#" + strconv.Itoa(pos)
 		for _, h := range hits {
 			if h.Chunk.ID == id {
-				around = append(around, h.Chunk)
-				break
+				return h.Chunk, h.Chunk.Title == c.Title
 			}
 		}
 		for _, n := range around {
-			if n.ID == id && n.DocID == c.DocID && n.Pos == pos && n.Title == c.Title {
-				return n, true
+			if n.ID == id {
+				return n, n.Title == c.Title
 			}
 		}
 		return corpus.Chunk{}, false
