@@ -2,7 +2,6 @@ package answer
 
 import (
 	"context"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -200,7 +199,6 @@ func TestExtractiveComposition(t *testing.T) {
 			sources: 1,
 		},
 	}
-	markers := regexp.MustCompile(`\[(\d+)\]`)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := New(&fakeSearch{hits: tt.hits}, Options{})
@@ -226,23 +224,7 @@ func TestExtractiveComposition(t *testing.T) {
 			if len(a.Citations) != tt.sources {
 				t.Errorf("%d sources, want %d:\n%s", len(a.Citations), tt.sources, text)
 			}
-			if len(text) > maxAnswerChars {
-				t.Errorf("answer is %d characters, over %d", len(text), maxAnswerChars)
-			}
-			if strings.Count(text, "```")%2 != 0 {
-				t.Errorf("unbalanced code fences:\n%s", text)
-			}
-			for _, line := range strings.Split(text, "\n") {
-				if strings.HasSuffix(strings.TrimSpace(line), ":") && !strings.HasPrefix(strings.TrimSpace(line), "- ") &&
-					strings.HasSuffix(text, line) {
-					t.Errorf("answer ends on a lead-in: %q", line)
-				}
-			}
-			for _, m := range markers.FindAllStringSubmatch(text, -1) {
-				if n := m[1]; n != "1" && n != "2" || n == "2" && len(a.Citations) < 2 {
-					t.Errorf("marker [%s] points at no listed source:\n%s", n, text)
-				}
-			}
+			checkComposed(t, tt.question, a, tt.hits)
 			for i, c := range a.Citations {
 				if !strings.Contains(text, "["+string(rune('1'+i))+"]") {
 					t.Errorf("source %d is listed but never cited:\n%s", c.N, text)
