@@ -5,11 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 
 	"github.com/faqbot/faqbot/corpus"
-	"github.com/faqbot/faqbot/retrieval"
 )
 
 // ErrEmptyQuestion is returned for a question with no words in it.
@@ -113,7 +111,7 @@ func (e *Engine) answer(ctx context.Context, q Question, r retrieved, onPartial 
 		if best < relevant {
 			return refusal(q.Text, query, ModeExtractive), nil
 		}
-		return extractive(q.Text, query, hits, e.around(ctx, hits)), nil
+		return extractive(q.Text, query, hits, e.lookup(ctx)), nil
 	}
 	best, shown := e.judge(r.hits, plausible)
 	if best < plausible {
@@ -135,7 +133,7 @@ func (e *Engine) answer(ctx context.Context, q Question, r retrieved, onPartial 
 	}
 	e.lg.Warn("llm unavailable, answering extractively", "err", err)
 	_, hits := e.judge(r.hits, relevant)
-	a = extractive(q.Text, query, hits, e.around(ctx, hits))
+	a = extractive(q.Text, query, hits, e.lookup(ctx))
 	a.Note = unavailableNote(err, true)
 	return a, nil
 }
@@ -152,37 +150,22 @@ type Passages interface {
 	Passage(ctx context.Context, id string) (corpus.Chunk, bool, error)
 }
 
-// around returns the passages just before and after each hit in its
-// document that are not hits themselves, when the Searcher can look them
-// up; none otherwise. A failed look-up costs the answer only its context.
-func (e *Engine) around(ctx context.Context, hits []retrieval.Hit) []corpus.Chunk {
+// lookup returns how an extractive answer looks up a passage next to
+// its hit by ID, when the Searcher can; nil otherwise. A failed look-up
+// costs the answer only its context.
+func (e *Engine) lookup(ctx context.Context) func(id string) (corpus.Chunk, bool) {
 	ps, ok := e.search.(Passages)
 	if !ok {
 		return nil
 	}
-	have := make(map[string]bool, len(hits))
-	for _, h := range hits {
-		have[h.Chunk.ID] = true
-	}
-	var out []corpus.Chunk
-	for _, h := range hits {
-		for _, pos := range []int{h.Chunk.Pos - 1, h.Chunk.Pos + 1} {
-			id := h.Chunk.DocID + "#" + strconv.Itoa(pos)
-			if pos < 0 || have[id] {
-				continue
-			}
-			have[id] = true
-			c, found, err := ps.Passage(ctx, id)
-			if err != nil {
-				e.lg.Debug("looking up a passage next to a hit", "passage", id, "err", err)
-				continue
-			}
-			if found {
-				out = append(out, c)
-			}
+	return func(id string) (corpus.Chunk, bool) {
+		c, found, err := ps.Passage(ctx, id)
+		if err != nil {
+			e.lg.Debug("looking up a passage next to a hit", "passage", id, "err", err)
+			return corpus.Chunk{}, false
 		}
+		return c, found
 	}
-	return out
 }
 
 // lexicalNote tells the user that the search by meaning was unavailable.

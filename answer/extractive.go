@@ -91,9 +91,9 @@ type passage struct {
 // extractive answers from the hits alone. Every citation points at one of
 // hits, by construction.
 //
-// around are passages next to hits in their documents (see
-// Engine.around), which the answer may read on into.
-func extractive(question, query string, hits []retrieval.Hit, around []corpus.Chunk) Answer {
+// lookup finds a passage by ID (see Engine.lookup), so that the answer
+// may read on from its hit into the passages around it; nil: none is.
+func extractive(question, query string, hits []retrieval.Hit, lookup func(id string) (corpus.Chunk, bool)) Answer {
 	qterms := uniqueTerms(query)
 	want := askedFor(question)
 	ps := make([]passage, len(hits))
@@ -124,7 +124,7 @@ func extractive(question, query string, hits []retrieval.Hit, around []corpus.Ch
 	}
 	first := primary(ps, hits)
 	faq := isFAQ(hits[first].Chunk)
-	sec := section(hits, first, around, faq)
+	sec := section(hits, first, lookup, faq)
 	if len(sec.chunks) > 1 {
 		ps[first].segs = segments(sec.parts())
 		rate(ps[first].segs)
@@ -147,25 +147,27 @@ type sectionRun struct {
 
 // section returns the hit with its neighbours in the section: the
 // passages just before and after it in its document under the same
-// title, taken from hits or around. An FAQ entry is answered from its own
-// start, so it takes no passage before it.
-func section(hits []retrieval.Hit, i int, around []corpus.Chunk, faq bool) sectionRun {
+// title, taken from hits or looked up (lookup may be nil). An FAQ entry
+// is answered from its own start, so it takes no passage before it.
+func section(hits []retrieval.Hit, i int, lookup func(id string) (corpus.Chunk, bool), faq bool) sectionRun {
 	c := hits[i].Chunk
 	// find returns the passage at pos in c's document when it is under
-	// c's title; Engine.around looks up only what is not a hit.
+	// c's title, looking up only what is not a hit.
 	find := func(pos int) (corpus.Chunk, bool) {
+		if pos < 0 {
+			return corpus.Chunk{}, false
+		}
 		id := c.DocID + "#" + strconv.Itoa(pos)
 		for _, h := range hits {
 			if h.Chunk.ID == id {
 				return h.Chunk, h.Chunk.Title == c.Title
 			}
 		}
-		for _, n := range around {
-			if n.ID == id {
-				return n, n.Title == c.Title
-			}
+		if lookup == nil {
+			return corpus.Chunk{}, false
 		}
-		return corpus.Chunk{}, false
+		n, ok := lookup(id)
+		return n, ok && n.Title == c.Title
 	}
 	run := sectionRun{chunks: []corpus.Chunk{c}}
 	if !faq {
