@@ -209,7 +209,7 @@ func scoreRange(xs []float64) ScoreRange {
 func Run(ctx context.Context, qs []Question, a Answerer, s Searcher, k int) (Report, error) {
 	rep := Report{K: k, Total: len(qs)}
 	var lat []time.Duration
-	var hits, cited, titled, facts, refusedOK, falseRefusals int
+	var hits, cited, titled, facts int
 	var rr float64
 	var ansScores, unScores []float64
 	for i, q := range qs {
@@ -234,7 +234,6 @@ func Run(ctx context.Context, qs []Question, a Answerer, s Searcher, k int) (Rep
 			unScores = append(unScores, res.TopScore)
 			rep.Unanswerable++
 			if ans.Refused {
-				refusedOK++
 				rep.RefusedUnanswerable++
 				if len(ans.Suggestions) > 0 {
 					rep.RefusedUnanswerableSuggesting++
@@ -256,7 +255,6 @@ func Run(ctx context.Context, qs []Question, a Answerer, s Searcher, k int) (Rep
 			rr += 1 / float64(res.Rank)
 		}
 		if ans.Refused {
-			falseRefusals++
 			rep.RefusedAnswerable++
 			for _, sg := range ans.Suggestions {
 				if matches(sg.Source, q.Sources) {
@@ -293,7 +291,7 @@ func Run(ctx context.Context, qs []Question, a Answerer, s Searcher, k int) (Rep
 		n := float64(rep.Answerable)
 		rep.HitAtK, rep.MRR = float64(hits)/n, rr/n
 		rep.CitedRight, rep.FactRecall = float64(cited)/n, float64(facts)/n
-		rep.FalseRefusals = float64(falseRefusals) / n
+		rep.FalseRefusals = float64(rep.RefusedAnswerable) / n
 	}
 	if rep.Answered > 0 {
 		rep.AnsweredFacts = float64(facts) / float64(rep.Answered)
@@ -302,7 +300,7 @@ func Run(ctx context.Context, qs []Question, a Answerer, s Searcher, k int) (Rep
 		rep.TopTitleRight = float64(titled) / float64(rep.TitledQuestions)
 	}
 	if rep.Unanswerable > 0 {
-		rep.RefusalAccuracy = float64(refusedOK) / float64(rep.Unanswerable)
+		rep.RefusalAccuracy = float64(rep.RefusedUnanswerable) / float64(rep.Unanswerable)
 	}
 	rep.P50, rep.P95, rep.Max = percentile(lat, 0.50), percentile(lat, 0.95), percentile(lat, 1)
 	rep.AnswerableScores, rep.UnanswerableScores = scoreRange(ansScores), scoreRange(unScores)
