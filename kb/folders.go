@@ -291,22 +291,11 @@ func publish(ctx context.Context, docs DocumentStore, guild, name string, found 
 	for _, d := range before.Documents {
 		was[d.Name] = d.Hash
 	}
-	var ch library.Change
-	for _, d := range found {
-		switch h, ok := was[d.Name]; {
-		case !ok:
-			ch.DocumentsAdded = append(ch.DocumentsAdded, d.Name)
-		case h != d.Hash:
-			ch.DocumentsChanged = append(ch.DocumentsChanged, d.Name)
-		default:
-			ch.DocumentsUnchanged = append(ch.DocumentsUnchanged, d.Name)
-		}
-		delete(was, d.Name)
+	now := make([]corpus.Document, len(found))
+	for i, d := range found {
+		now[i] = corpus.Document{ID: d.Name, Hash: d.Hash}
 	}
-	for n := range was {
-		ch.DocumentsRemoved = append(ch.DocumentsRemoved, n)
-	}
-	slices.Sort(ch.DocumentsRemoved)
+	ch := library.DiffDocuments(was, now)
 	ch.Skips = skips
 	v, err := docs.ChangeDocuments(ctx, guild, store.DocumentChange{Put: found, Exactly: true, By: who, At: time.Now()})
 	if err != nil {
