@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -182,7 +183,7 @@ func Compare(ctx context.Context, a, b Store, except ...string) (CopyReport, err
 		if len(guilds) == 0 && !hasGuild {
 			guilds[""] = true
 		}
-		for _, g := range sortedKeys(guilds) {
+		for _, g := range slices.Sorted(maps.Keys(guilds)) {
 			rep.Counts = append(rep.Counts, Count{Table: t, Guild: g, HasGuild: hasGuild, Source: ca[g], Target: cb[g]})
 		}
 	}
@@ -190,15 +191,6 @@ func Compare(ctx context.Context, a, b Store, except ...string) (CopyReport, err
 		return rep, fmt.Errorf("comparing records: %d counts differ, the first %s (server %q): %d and %d", len(m), m[0].Table, m[0].Guild, m[0].Source, m[0].Target)
 	}
 	return rep, nil
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }
 
 // tables lists the store's tables of records, sorted: every table but the
