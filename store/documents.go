@@ -77,6 +77,10 @@ func validDocumentName(name string) bool {
 	return name != "." && fs.ValidPath(name) && !strings.ContainsAny(name, "\\\x00")
 }
 
+// documentsVersionQuery reads a knowledge base's version: 0 when its
+// documents were never written.
+const documentsVersionQuery = `SELECT coalesce(max(version), 0) FROM document_versions WHERE guild = ?`
+
 // manyDocuments is how many documents Documents reads in one query with
 // their content rather than one at a time: a first load reads every
 // document, a refresh after a change only a few.
@@ -94,7 +98,7 @@ func (g sqlGuild) Documents(ctx context.Context, have map[string]string) (Docume
 		return DocumentSet{}, fmt.Errorf("reading documents: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // read-only: nothing to keep
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM document_versions WHERE guild = ?`, g.id).Scan(&set.Version); err != nil {
+	if err := tx.QueryRowContext(ctx, documentsVersionQuery, g.id).Scan(&set.Version); err != nil {
 		return DocumentSet{}, fmt.Errorf("reading documents: %w", err)
 	}
 	var need []int
@@ -153,7 +157,7 @@ func (g sqlGuild) Documents(ctx context.Context, have map[string]string) (Docume
 // 0 when they were never written, one more with every change.
 func (g sqlGuild) DocumentsVersion(ctx context.Context) (int64, error) {
 	var v int64
-	if err := g.s.db.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM document_versions WHERE guild = ?`, g.id).Scan(&v); err != nil {
+	if err := g.s.db.QueryRowContext(ctx, documentsVersionQuery, g.id).Scan(&v); err != nil {
 		return 0, fmt.Errorf("reading the documents' version: %w", err)
 	}
 	return v, nil
@@ -243,7 +247,7 @@ func (g sqlGuild) ChangeDocuments(ctx context.Context, c DocumentChange) (int64,
 			changed = true
 		}
 		if !changed {
-			return tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM document_versions WHERE guild = ?`, g.id).Scan(&version)
+			return tx.QueryRowContext(ctx, documentsVersionQuery, g.id).Scan(&version)
 		}
 		version, err = g.bumpVersion(ctx, tx, c.At)
 		return err
