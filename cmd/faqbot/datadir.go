@@ -83,8 +83,14 @@ func openStore(ctx context.Context, cfg config.Config, lg *slog.Logger) (store.S
 	if cfg.DatabaseURL == "" {
 		return store.Open(ctx, storePath(cfg), opts)
 	}
-	// Every process sharing the database must hash with one key: a key
-	// file is used when the operator put one there, never made.
+	return openPostgresFor(ctx, cfg, opts)
+}
+
+// openPostgresFor opens the database of FAQBOT_DATABASE_URL with opts, for
+// serve and the commands as for a copy by faqbot migrate. Every process
+// sharing the database must hash with one key: a key file is used when the
+// operator put one there, never made.
+func openPostgresFor(ctx context.Context, cfg config.Config, opts store.Options) (*store.Postgres, error) {
 	if _, err := os.Stat(opts.KeyFile); err != nil {
 		opts.KeyFile = ""
 	}

@@ -194,16 +194,6 @@ func migrateToSQLite(ctx context.Context, w io.Writer, cfg config.Config, lg *sl
 	return nil
 }
 
-// openPostgresFor opens the database of FAQBOT_DATABASE_URL for a copy.
-func openPostgresFor(ctx context.Context, cfg config.Config, opts store.Options) (*store.Postgres, error) {
-	if _, err := os.Stat(opts.KeyFile); err != nil {
-		opts.KeyFile = ""
-	}
-	ctx, cancel := context.WithTimeout(ctx, databaseTimeout)
-	defer cancel()
-	return store.OpenPostgres(ctx, cfg.DatabaseURL, opts)
-}
-
 // docCount is a knowledge base's documents on both sides.
 type docCount struct {
 	guild          string
