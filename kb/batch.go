@@ -5,7 +5,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"slices"
 	"time"
 
 	"github.com/faqbot/faqbot/corpus"
@@ -36,10 +35,7 @@ func (m *Manager) applyLocked(ctx context.Context, k *guildKB, b library.Batch) 
 	}
 	// With a DocumentStore the batch is kept there too, once applied
 	// here: the documents the folders it deletes hold are listed first.
-	gone := slices.Clone(b.Delete)
-	for _, f := range b.DeleteFolders {
-		gone = append(gone, filesUnder(filepath.Join(k.dir, corpusDir), f)...)
-	}
+	gone := batchRemoved(b, filepath.Join(k.dir, corpusDir))
 	ch, err := m.applyLocalLocked(ctx, k, b)
 	if err != nil {
 		return ch, err

@@ -106,6 +106,17 @@ func batchDocuments(b library.Batch) []store.Document {
 	return out
 }
 
+// batchRemoved are the documents a batch removes from the corpus folder
+// dir: those it deletes and the files of the folders it deletes, listed
+// before it is applied.
+func batchRemoved(b library.Batch, dir string) []string {
+	gone := slices.Clone(b.Delete)
+	for _, f := range b.DeleteFolders {
+		gone = append(gone, filesUnder(dir, f)...)
+	}
+	return gone
+}
+
 // filesUnder lists the files of the corpus folder dir under its folder
 // sub, as slash-separated document names.
 func filesUnder(dir, sub string) []string {
@@ -322,10 +333,7 @@ func (m *Manager) ApplyBase(ctx context.Context, b library.Batch) (library.Chang
 	}
 	// The base's folder is a copy of its documents: what a deleted
 	// folder holds there is what goes.
-	gone := slices.Clone(b.Delete)
-	for _, f := range b.DeleteFolders {
-		gone = append(gone, filesUnder(m.opts.BaseDir, f)...)
-	}
+	gone := batchRemoved(b, m.opts.BaseDir)
 	if _, err := m.opts.Documents.ChangeDocuments(ctx, store.BaseGuild, store.DocumentChange{Put: batchDocuments(b), Remove: gone, At: m.opts.Now()}); err != nil {
 		return library.Change{}, fmt.Errorf("keeping the base's change in the database: %w", err)
 	}
