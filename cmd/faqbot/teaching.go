@@ -201,15 +201,10 @@ func gapWhy(g store.Gap) string {
 // PassageChoices offers the passages for question: those members picked
 // after its refusals or that answered it helpfully, then the closest by
 // search, then any whose title, ID or document contains typed.
+//
+// It runs at every keystroke: every passage is read only when something
+// is typed to match them against; the others are looked up by ID.
 func (t guildTeacher) PassageChoices(ctx context.Context, question, typed string) ([]bot.Choice, error) {
-	all, err := t.kbs.Passages(ctx, t.guild)
-	if err != nil {
-		return nil, err
-	}
-	byID := make(map[string]corpus.Chunk, len(all))
-	for _, c := range all {
-		byID[c.ID] = c
-	}
 	var ids []string
 	if q := store.NormalizePhrasing(question); q != "" {
 		since := time.Now().Add(-choicesPeriod)
@@ -242,9 +237,17 @@ func (t guildTeacher) PassageChoices(ctx context.Context, question, typed string
 		}
 	}
 	typed = strings.ToLower(strings.TrimSpace(typed))
+	matches := func(c corpus.Chunk) bool { return strings.Contains(strings.ToLower(c.Title+" "+c.ID), typed) }
+	var byID map[string]corpus.Chunk
 	if typed != "" {
+		all, err := t.kbs.Passages(ctx, t.guild)
+		if err != nil {
+			return nil, err
+		}
+		byID = make(map[string]corpus.Chunk, len(all))
 		for _, c := range all {
-			if strings.Contains(strings.ToLower(c.Title+" "+c.ID), typed) {
+			byID[c.ID] = c
+			if matches(c) {
 				ids = append(ids, c.ID)
 			}
 		}
@@ -252,12 +255,18 @@ func (t guildTeacher) PassageChoices(ctx context.Context, question, typed string
 	seen := map[string]bool{}
 	var out []bot.Choice
 	for _, id := range ids {
-		c, ok := byID[id]
-		if !ok || seen[id] {
+		if seen[id] {
 			continue
 		}
 		seen[id] = true
-		if typed != "" && !strings.Contains(strings.ToLower(c.Title+" "+c.ID), typed) {
+		c, ok := byID[id]
+		if byID == nil {
+			var err error
+			if c, ok, err = t.kbs.Passage(ctx, t.guild, id); err != nil {
+				return nil, err
+			}
+		}
+		if !ok || (typed != "" && !matches(c)) {
 			continue
 		}
 		title := c.Title
