@@ -51,17 +51,12 @@ func (r *recentAnswers) add(a answer.Answer, guildID, asker string) string {
 // get returns the answer with the given ID given in guildID: an answer
 // of another server is not found.
 func (r *recentAnswers) get(id, guildID string) (answer.Answer, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	e, ok := r.byID[id]
-	if !ok || e.guildID != guildID {
-		return answer.Answer{}, false
-	}
-	return e.a, true
+	a, _, ok := r.entry(id, guildID)
+	return a, ok
 }
 
-// entry returns the answer with the given ID given in guildID and who
-// asked it.
+// entry returns the answer with the given ID given in guildID, as get
+// does, and who asked it.
 func (r *recentAnswers) entry(id, guildID string) (a answer.Answer, asker string, ok bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
