@@ -55,18 +55,10 @@ func (b *Bot) onInteraction(ctx context.Context, i *discordgo.Interaction) {
 			if ok, err := b.isModerator(ctx, srv, i.Member); ok && err == nil {
 				choices = b.sourceChoices(ctx, srv.SourceManager, focusedValue(subOpts))
 			}
-			b.logSendError("autocomplete", b.sess.InteractionRespond(i, &discordgo.InteractionResponse{
-				Type: discordgo.InteractionApplicationCommandAutocompleteResult,
-				Data: &discordgo.InteractionResponseData{Choices: choices},
-			}, discordgo.WithContext(ctx)))
+			b.respondChoices(ctx, i, choices)
 			return
 		case data.Name == cmdCorpus && (sub == subTeach || sub == subUnteach):
-			choices := b.teachAutocomplete(ctx, srv, i, sub, subOpts)
-			err := b.sess.InteractionRespond(i, &discordgo.InteractionResponse{
-				Type: discordgo.InteractionApplicationCommandAutocompleteResult,
-				Data: &discordgo.InteractionResponseData{Choices: choices},
-			}, discordgo.WithContext(ctx))
-			b.logSendError("autocomplete", err)
+			b.respondChoices(ctx, i, b.teachAutocomplete(ctx, srv, i, sub, subOpts))
 			return
 		case data.Name == cmdCorpus && sub == subRemove:
 			// Only what this server's moderators can remove: not the
@@ -82,12 +74,7 @@ func (b *Bot) onInteraction(ctx context.Context, i *discordgo.Interaction) {
 		default:
 			return
 		}
-		choices := b.autocomplete(ctx, list, focusedValue(opts))
-		err := b.sess.InteractionRespond(i, &discordgo.InteractionResponse{
-			Type: discordgo.InteractionApplicationCommandAutocompleteResult,
-			Data: &discordgo.InteractionResponseData{Choices: choices},
-		}, discordgo.WithContext(ctx))
-		b.logSendError("autocomplete", err)
+		b.respondChoices(ctx, i, b.autocomplete(ctx, list, focusedValue(opts)))
 	case discordgo.InteractionMessageComponent:
 		b.respond(ctx, i, b.button(ctx, srv, i.MessageComponentData().CustomID, i.GuildID, userID(i)))
 	}
@@ -207,6 +194,14 @@ func focusedName(opts []*discordgo.ApplicationCommandInteractionDataOption) stri
 		}
 	}
 	return ""
+}
+
+// respondChoices answers an autocomplete interaction with choices.
+func (b *Bot) respondChoices(ctx context.Context, i *discordgo.Interaction, choices []*discordgo.ApplicationCommandOptionChoice) {
+	b.logSendError("autocomplete", b.sess.InteractionRespond(i, &discordgo.InteractionResponse{
+		Type: discordgo.InteractionApplicationCommandAutocompleteResult,
+		Data: &discordgo.InteractionResponseData{Choices: choices},
+	}, discordgo.WithContext(ctx)))
 }
 
 // focusedValue returns the text typed so far in the option being
