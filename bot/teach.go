@@ -277,7 +277,7 @@ func (b *Bot) teachAutocomplete(ctx context.Context, srv Server, i *discordgo.In
 	if ok, err := b.isModerator(ctx, srv, i.Member); !ok || err != nil {
 		return out
 	}
-	focused, typed := focusedOption(opts)
+	focused, typed := focusedName(opts), focusedValue(opts)
 	var cs []Choice
 	var err error
 	switch {
@@ -311,18 +311,6 @@ func (b *Bot) teachAutocomplete(ctx context.Context, srv Server, i *discordgo.In
 		out = append(out, &discordgo.ApplicationCommandOptionChoice{Name: trimLine(oneLine(c.Name), maxChoiceChars), Value: c.Value})
 	}
 	return out
-}
-
-// focusedOption returns the name of the option being autocompleted and
-// what is typed in it so far.
-func focusedOption(opts []*discordgo.ApplicationCommandInteractionDataOption) (name, typed string) {
-	for _, o := range opts {
-		if o.Focused {
-			s, _ := o.Value.(string)
-			return o.Name, s
-		}
-	}
-	return "", ""
 }
 
 // withTaught adds the server's taught phrasings to the /corpus list reply
