@@ -153,14 +153,11 @@ func (b *Bot) corpusTeach(ctx context.Context, srv Server, i *discordgo.Interact
 
 // passageName renders a phrasing's passage: “Title” (`file#n`).
 func passageName(p Phrasing) string {
-	title, id := p.Title, p.PassageID
+	id := p.PassageID
 	if id == "" {
 		id = p.Document
 	}
-	if strings.TrimSpace(title) == "" {
-		title = id
-	}
-	s := fmt.Sprintf("“%s” (`%s`)", Trim(oneLine(title), 100), codeSafe(Trim(id, 100)))
+	s := fmt.Sprintf("“%s” (`%s`)", Trim(oneLine(orPassage(p.Title, id)), 100), codeSafe(Trim(id, 100)))
 	if p.Base {
 		s += " of the base FAQ"
 	}
