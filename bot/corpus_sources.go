@@ -121,7 +121,7 @@ func (b *Bot) corpusAddURL(ctx context.Context, srv Server, i *discordgo.Interac
 	b.slow(ctx, i, "/corpus add url:", func(ctx context.Context) Reply {
 		var rep SourceReport
 		var err error
-		edits := b.progressEdits(ctx, i)
+		edits := b.progressEdits(ctx, i, "editing in a progress note")
 		progress := func(done, total int) {
 			edits.update(notice(fmt.Sprintf("⏳ Fetching `%s`: %d of %s…", codeSafe(Trim(raw, 200)), done, plural(total, "page"))))
 		}
@@ -214,7 +214,7 @@ func (b *Bot) corpusRefresh(ctx context.Context, srv Server, i *discordgo.Intera
 	b.slow(ctx, i, "/corpus refresh", func(ctx context.Context) Reply {
 		var reps []SourceReport
 		var err error
-		edits := b.progressEdits(ctx, i)
+		edits := b.progressEdits(ctx, i, "editing in a progress note")
 		progress := func(url string, done, total int) {
 			edits.update(notice(fmt.Sprintf("⏳ Refreshing `%s`: %d of %s…", codeSafe(Trim(url, 200)), done, plural(total, "page"))))
 		}
@@ -361,12 +361,13 @@ func (b *Bot) sourceChoices(ctx context.Context, m SourceManager, typed string) 
 	return choices
 }
 
-// progressEdits edits progress notes into a slow command's reply, at most
-// once per edit interval (Discord rate-limits edits); stop it before the
-// final reply, which it then cannot overtake.
-func (b *Bot) progressEdits(ctx context.Context, i *discordgo.Interaction) *throttle {
+// progressEdits edits what is so far (a partial answer, a progress note)
+// into a deferred reply, at most once per edit interval (Discord
+// rate-limits edits); stop it before the final reply, which it then
+// cannot overtake. what names the edit in the log of a failure.
+func (b *Bot) progressEdits(ctx context.Context, i *discordgo.Interaction, what string) *throttle {
 	return newThrottle(b.cfg.EditInterval, func(r Reply) {
 		_, err := b.sess.InteractionResponseEdit(i, r.edit(), discordgo.WithContext(ctx))
-		b.logSendError("editing in a progress note", err)
+		b.logSendError(what, err)
 	})
 }

@@ -106,10 +106,7 @@ func (b *Bot) slashAsk(ctx context.Context, srv Server, i *discordgo.Interaction
 	}
 	b.lg.Debug("acknowledged /ask", "interaction", i.ID, "took", time.Since(start))
 
-	edits := newThrottle(b.cfg.EditInterval, func(r Reply) {
-		_, err := b.sess.InteractionResponseEdit(i, r.edit(), discordgo.WithContext(ctx))
-		b.logSendError("editing in a partial answer", err)
-	})
+	edits := b.progressEdits(ctx, i, "editing in a partial answer")
 	out := b.answer(ctx, q, func(pos int) {
 		_, err := b.sess.FollowupMessageCreate(i, true, notice(fmt.Sprintf(msgQueued, pos)).followup(), discordgo.WithContext(ctx))
 		b.logSendError("sending the queue note", err)
