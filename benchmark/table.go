@@ -40,15 +40,34 @@ func (r *Report) scaleAt(n, dim int) (ScaleResult, bool) {
 	return ScaleResult{}, false
 }
 
+// budgetList collects a run's budgets as it is checked against them.
+type budgetList []Budget
+
+// add appends one budget; got is replaced by "not measured" when the run
+// did not cover it.
+func (l *budgetList) add(name, limit string, measured bool, got string, met bool) {
+	if !measured {
+		got = "not measured"
+	}
+	*l = append(*l, Budget{Name: name, Limit: limit, Got: got, Measured: measured, Met: met})
+}
+
+// writeBudgets renders budgets as a Markdown table under a heading.
+func writeBudgets(b *strings.Builder, heading string, budgets []Budget) {
+	fmt.Fprintf(b, "\n### %s\n\n| budget | limit | measured | met |\n|---|---|---|---|\n", heading)
+	for _, bu := range budgets {
+		met := "–"
+		if bu.Measured {
+			met = map[bool]string{true: "yes", false: "**no**"}[bu.Met]
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | %s |\n", bu.Name, bu.Limit, bu.Got, met)
+	}
+}
+
 // Budgets checks the run against the budgets.
 func (r *Report) Budgets() []Budget {
-	var out []Budget
-	add := func(name, limit string, measured bool, got string, met bool) {
-		if !measured {
-			got = "not measured"
-		}
-		out = append(out, Budget{Name: name, Limit: limit, Got: got, Measured: measured, Met: met})
-	}
+	var out budgetList
+	add := out.add
 	big, ok := r.scaleAt(budgetScalePassages, retrieval.DefaultHashDim)
 	hr := ratio(big.Hybrid.P50, big.Chromem.P50)
 	add("hybrid retrieval vs chromem-go query, p50, 100k passages (built-in embedder)", "≤ 1.15×", ok,
@@ -118,14 +137,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		"the request that first turns each question into search queries adds %.0f on average.\n",
 		t.K, t.ContextTokens, t.Mean, t.Max, t.Answers, t.Refused, t.QueryMean)
 
-	b.WriteString("\n### Budgets\n\n| budget | limit | measured | met |\n|---|---|---|---|\n")
-	for _, bu := range r.Budgets() {
-		met := "–"
-		if bu.Measured {
-			met = map[bool]string{true: "yes", false: "**no**"}[bu.Met]
-		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", bu.Name, bu.Limit, bu.Got, met)
-	}
+	writeBudgets(&b, "Budgets", r.Budgets())
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -23,13 +23,8 @@ const (
 
 // UserBudgets checks a run against the budgets.
 func (r *UserPathReport) UserBudgets() []Budget {
-	var out []Budget
-	add := func(name, limit string, measured bool, got string, met bool) {
-		if !measured {
-			got = "not measured"
-		}
-		out = append(out, Budget{Name: name, Limit: limit, Got: got, Measured: measured, Met: met})
-	}
+	var out budgetList
+	add := out.add
 	for _, s := range r.Results {
 		if s.Generated {
 			continue
@@ -133,14 +128,7 @@ func (r *UserPathReport) WriteMarkdown(w io.Writer) error {
 			secs(time.Duration(float64(s.Index.Wall)*1000/float64(max(s.Docs, 1)))))
 	}
 
-	b.WriteString("\n### Budgets (issue 13)\n\n| budget | limit | measured | met |\n|---|---|---|---|\n")
-	for _, bu := range r.UserBudgets() {
-		met := "–"
-		if bu.Measured {
-			met = map[bool]string{true: "yes", false: "**no**"}[bu.Met]
-		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", bu.Name, bu.Limit, bu.Got, met)
-	}
+	writeBudgets(&b, "Budgets (issue 13)", r.UserBudgets())
 	_, err := io.WriteString(w, b.String())
 	return err
 }
