@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"syscall"
@@ -36,7 +33,10 @@ const (
 //
 //	go test -run '^$' -bench ServeShards -benchtime 3x ./cmd/faqbot
 func BenchmarkServeShards(b *testing.B) {
-	questions := shippedQuestions(b)
+	questions, _, err := benchQuestions("../../testdata/eval/shipped.jsonl")
+	if err != nil {
+		b.Fatal(err)
+	}
 	for _, setup := range []struct {
 		name     string
 		shards   int
@@ -107,25 +107,4 @@ func BenchmarkServeShards(b *testing.B) {
 			}
 		})
 	}
-}
-
-// shippedQuestions are the shipped corpus's question set, as members ask.
-func shippedQuestions(b *testing.B) []string {
-	f, err := os.Open("../../testdata/eval/shipped.jsonl")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer f.Close()
-	var out []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		var q struct{ Question string }
-		if json.Unmarshal(sc.Bytes(), &q) == nil && q.Question != "" {
-			out = append(out, q.Question)
-		}
-	}
-	if len(out) == 0 {
-		b.Fatal("no questions in testdata/eval/shipped.jsonl")
-	}
-	return out
 }
