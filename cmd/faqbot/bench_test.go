@@ -49,25 +49,30 @@ func TestBenchSmoke(t *testing.T) {
 	}
 }
 
+// TestBenchUsage: every bad invocation is refused with its own message.
+// Each case checks the message: run from this test binary, bench refuses
+// anything that gets past the flags (the user-path guard), so an exit code
+// alone would pass with any one check removed.
 func TestBenchUsage(t *testing.T) {
 	tests := []struct {
 		name string
 		args []string
+		want string // in stderr
 	}{
-		{"bad size", []string{"bench", "--sizes", "10,abc"}},
-		{"size too small", []string{"bench", "--sizes", "5"}},
-		{"zero reps", []string{"bench", "--reps", "0"}},
-		{"argument", []string{"bench", "extra"}},
-		{"missing question set", []string{"bench", "--questions", "nope.jsonl"}},
-		{"bad document count", []string{"bench", "--docs", "ten"}},
-		{"real corpus missing", []string{"bench", "--real", "no/such/folder"}},
-		{"user path from a test binary", []string{"bench", "--docs", "10", "--real", ".", "--in-process=false"}},
+		{"bad size", []string{"bench", "--sizes", "10,abc"}, "--sizes wants whole numbers"},
+		{"size too small", []string{"bench", "--sizes", "5"}, "--sizes wants whole numbers"},
+		{"zero reps", []string{"bench", "--reps", "0"}, "--reps and --queries must be at least 1"},
+		{"argument", []string{"bench", "extra"}, "bench takes no arguments"},
+		{"missing question set", []string{"bench", "--questions", "nope.jsonl"}, "reading the question set"},
+		{"bad document count", []string{"bench", "--docs", "ten"}, "--docs wants whole numbers"},
+		{"real corpus missing", []string{"bench", "--real", "no/such/folder"}, "--real: no/such/folder is not a folder"},
+		{"user path from a test binary", []string{"bench", "--docs", "10", "--real", ".", "--in-process=false"}, "this is a test binary"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, errs, code := runCLI(t, nil, tt.args...)
-			if code == 0 {
-				t.Errorf("exit 0, want an error; stderr:\n%s", errs)
+			if code == 0 || !strings.Contains(errs, tt.want) {
+				t.Errorf("exit %d, want an error saying %q; stderr:\n%s", code, tt.want, errs)
 			}
 		})
 	}
