@@ -116,11 +116,14 @@ func runBench(ctx context.Context, e *env, args []string) error {
 			o.Exe = exe
 		}
 	}
+	if !*userPath && !*inProcess {
+		return nil
+	}
+	_, lg, err := e.setup(nil, false)
+	if err != nil {
+		return err
+	}
 	if *userPath {
-		_, lg, err := e.setup(nil, false)
-		if err != nil {
-			return err
-		}
 		rep, err := benchmark.RunUserPath(ctx, lg, uo)
 		if err != nil {
 			return err
@@ -132,13 +135,6 @@ func runBench(ctx context.Context, e *env, args []string) error {
 			return nil
 		}
 		fmt.Fprint(e.stdout, "\n## In-process measurements (synthetic passages handed to the index; not the user's path)\n\n")
-	}
-	if !*inProcess {
-		return nil
-	}
-	_, lg, err := e.setup(nil, false)
-	if err != nil {
-		return err
 	}
 	rep, err := benchmark.Run(ctx, lg, o)
 	if err != nil {
