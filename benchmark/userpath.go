@@ -430,8 +430,9 @@ func (c *cleanups) run() {
 func firstDoc(dir string) string {
 	var out string
 	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && corpus.Supported(d.Name()) && out == "" {
+		if err == nil && !d.IsDir() && corpus.Supported(d.Name()) {
 			out = p
+			return fs.SkipAll
 		}
 		return nil
 	})
