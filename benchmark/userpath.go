@@ -207,9 +207,9 @@ func measureCorpus(ctx context.Context, lg *slog.Logger, o UserPathOptions, name
 	// index is not opened as a library: one opened with other options than
 	// faqbot's (no word expander) would be calibrated again and saved, and
 	// the first cold ask would then pay to calibrate it back.
-	passages, dups, err := savedIndex(idx)
+	dups, passages, err := library.SavedDuplicates(idx)
 	if err != nil {
-		return res, err
+		return res, fmt.Errorf("reading the index built: %w", err)
 	}
 	res.Passages, res.Pairs, res.DupPassages = passages, len(dups.Documents), dups.Passages
 	found := map[string]bool{}
@@ -267,16 +267,6 @@ func measureCorpus(ctx context.Context, lg *slog.Logger, o UserPathOptions, name
 		}
 	}
 	return res, nil
-}
-
-// savedIndex reads the passage count and near-duplicate report saved in
-// the index folder idx.
-func savedIndex(idx string) (int, corpus.DuplicateReport, error) {
-	dups, passages, err := library.SavedDuplicates(idx)
-	if err != nil {
-		return 0, dups, fmt.Errorf("reading the index built: %w", err)
-	}
-	return passages, dups, nil
 }
 
 // runProc runs exe with args in dir and returns its wall time and peak
