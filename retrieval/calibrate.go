@@ -232,20 +232,22 @@ func (ix *Index) calibrate(ctx context.Context) (Calibration, error) {
 			offCos[i] = float64(res[0].sim)
 		}
 	}
-	search := func(q query, qv []float32) ([]Hit, error) {
+	// search returns a probe's candidates and their passage numbers.
+	search := func(q query, qv []float32) ([]Hit, []int32, error) {
 		found, err := ix.candidates(ctx, q, probeCandidates, nil, func() ([]float32, error) { return qv, nil })
 		if err != nil {
-			return nil, fmt.Errorf("calibrating: %w", err)
+			return nil, nil, fmt.Errorf("calibrating: %w", err)
 		}
 		hs := make([]Hit, len(found))
+		ds := make([]int32, len(found))
 		for k, f := range found {
-			hs[k] = f.h
+			hs[k], ds[k] = f.h, f.d
 		}
-		return hs, nil
+		return hs, ds, nil
 	}
 	var off, reworded [][]Hit
 	for _, text := range offTopicProbes(titles) {
-		hs, err := search(analyzeQuery(text, ix.lex, ix.exp), nil)
+		hs, _, err := search(analyzeQuery(text, ix.lex, ix.exp), nil)
 		if err != nil {
 			return Calibration{}, err
 		}
@@ -255,13 +257,12 @@ func (ix *Index) calibrate(ctx context.Context) (Calibration, error) {
 	// the passages its words found and with its own passage, which is
 	// where it is nearest, rather than by scanning every vector.
 	for j, t := range titles {
-		hs, err := search(qs[n+j], nil)
+		hs, ds, err := search(qs[n+j], nil)
 		if err != nil {
 			return Calibration{}, err
 		}
 		if qv := vecs[n+j]; qv != nil {
-			for k := range hs {
-				d, _ := ix.find(hs[k].Chunk.ID)
+			for k, d := range ds {
 				rows.touch(d)
 				if v := ix.vector(d); v != nil {
 					hs[k].Vector = dot(qv, v)
