@@ -189,7 +189,6 @@ func (b *DirBuilder) Finish() (*Index, error) {
 	if err := ix.measure(b.ctx, b.opt.MinRelevance); err != nil {
 		return nil, fmt.Errorf("building index: %w", err)
 	}
-	ix.releaseAll()
 	ix.stats.Embedded, ix.stats.Reused = b.embedded, b.reused
 	ix.stats.Duration = time.Since(b.start)
 	return ix, nil

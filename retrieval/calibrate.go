@@ -192,10 +192,11 @@ func (ix *Index) calibrate(ctx context.Context) (Calibration, error) {
 	})
 	// The sampled titles were read from every shard; each search below
 	// releases what it reads (see scatter), and so do the vectors read
-	// here.
+	// here. What is left mapped at the end is released once, here, for
+	// every caller (Build, DirBuilder, Load, Update).
 	ix.releaseAll()
+	defer ix.releaseAll()
 	rows := scatter{ix: ix}
-	defer rows.done()
 	n, m := len(offTopic), len(titles)
 	// Questions are embedded in one call: the plain off-topic ones, the
 	// reworded titles and the titles. The off-topic questions in the

@@ -514,8 +514,6 @@ func loadOnce(ctx context.Context, dir string, emb Embedder, opt LoadOptions) (*
 		// Saved before calibration existed, or calibrated another way
 		// or with another expander.
 		return nil, m, err
-	} else {
-		ix.releaseAll()
 	}
 	return ix, m, nil
 }
