@@ -137,7 +137,8 @@ func (ix *Index) candidates(ctx context.Context, q query, n int, aliases *Aliase
 	}
 	cos := map[int32]float64{}
 	// The postings read are the query terms', in every shard; the
-	// vectors and passages read are released as they are read (scatter).
+	// vectors and passages read are released as they are read (scatter),
+	// the last shard's by this.
 	defer ix.releaseAll()
 	if qv != nil {
 		res, err := ix.queryVectors(ctx, qv, n)
@@ -185,7 +186,6 @@ func (ix *Index) candidates(ctx context.Context, q query, n int, aliases *Aliase
 		h.TitleCoverage = s.titleCoverage(ix.titleTerms(d))
 		found = append(found, numbered{h, d})
 	}
-	rows.done()
 	// A passage found through a taught question competes with its own
 	// hit; collapse keeps the better of the two.
 	found = append(found, ix.aliasHits(aliases, s, qv, false)...)
