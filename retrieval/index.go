@@ -347,7 +347,6 @@ func newIndexTerms(emb Embedder, shards []*shard, dupOf map[int32]string, terms 
 	ix.stats = Stats{
 		Passages:  ix.Len(),
 		Vectors:   vectors,
-		Terms:     terms,
 		Embedder:  emb.Name(),
 		Dim:       emb.Dim(),
 		Shards:    len(shards),
