@@ -33,6 +33,18 @@ func mappedPages(t *testing.T, f *os.File, b []byte) int {
 	return n
 }
 
+// part is a named part of a shard's mapped file.
+type part struct {
+	name string
+	b    []byte
+}
+
+// scatteredParts are the parts of a shard read a passage or a term at a
+// time, which releaseScattered releases.
+func scatteredParts(s *shard) []part {
+	return []part{{"vectors", asBytes(s.f32)}, {"text", s.strs}, {"IDs", s.keys}, {"postings", asBytes(s.post)}}
+}
+
 // TestSearchReleasesMappedPages: after a search of a saved index, no page
 // of any shard's full vectors, passage text, IDs or postings stays in the
 // process's resident memory — the query's terms are looked up in every
@@ -72,14 +84,59 @@ func TestSearchReleasesMappedPages(t *testing.T) {
 			if !s.mapped {
 				t.Fatalf("shard %d is not mapped from its file", k)
 			}
-			for _, part := range []struct {
-				name string
-				b    []byte
-			}{{"vectors", asBytes(s.f32)}, {"text", s.strs}, {"IDs", s.keys}, {"postings", asBytes(s.post)}} {
+			for _, part := range scatteredParts(s) {
 				if n := mappedPages(t, pm, part.b); n > 0 {
 					t.Errorf("%q: shard %d: %d pages of its %s still mapped after the search", q, k, n, part.name)
 				}
 			}
 		}
 	}
+}
+
+// TestCalibrationReleasesMappedPages: calibration, which reads titles,
+// vectors, postings and terms of every shard, leaves none of them mapped,
+// whether it runs as a folder build finishes or as an index saved with
+// another expander loads.
+func TestCalibrationReleasesMappedPages(t *testing.T) {
+	pm, err := os.Open("/proc/self/pagemap")
+	if err != nil {
+		t.Skipf("no page map: %v", err)
+	}
+	defer pm.Close()
+	ctx := context.Background()
+	emb := NewHashEmbedder(0)
+	dir := t.TempDir()
+	ix, err := BuildInDir(ctx, dir, flatten(docCorpus(600)), emb, BuildOptions{shardSize: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(when string, ix *Index) {
+		t.Helper()
+		if ix.Stats().Shards < 10 {
+			t.Fatalf("%s: %d shards, want many", when, ix.Stats().Shards)
+		}
+		for k, s := range ix.shards {
+			if !s.mapped {
+				t.Fatalf("%s: shard %d is not mapped from its file", when, k)
+			}
+			for _, part := range append(scatteredParts(s), part{"terms", s.words}) {
+				if n := mappedPages(t, pm, part.b); n > 0 {
+					t.Errorf("%s: shard %d: %d pages of its %s still mapped", when, k, n, part.name)
+				}
+			}
+		}
+	}
+	check("after the build", ix)
+	if err := Save(ctx, ix, dir, Manifest{}); err != nil {
+		t.Fatal(err)
+	}
+	exp := &countingExpander{name: "words/1"}
+	ix, _, err = LoadWith(ctx, dir, emb, LoadOptions{Expander: exp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if exp.asked() == 0 {
+		t.Fatal("loading with another expander did not calibrate again: the test shows nothing")
+	}
+	check("after a load that calibrated", ix)
 }
