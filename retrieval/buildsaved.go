@@ -91,15 +91,9 @@ func (b *DirBuilder) flush() error {
 	reuse := map[string][]float32{}
 	copied := map[int32]bool{}
 	for _, c := range part {
-		if v, ok := b.opt.Reuse[c.Hash]; ok {
+		if v, ok := b.opt.reuseVector(c.Hash); ok {
 			reuse[c.Hash] = v
 			continue
-		}
-		if b.opt.ReuseIndex != nil && c.Hash != "" {
-			if v, ok := b.opt.ReuseIndex.vectorByHash(c.Hash); ok {
-				reuse[c.Hash] = v
-				continue
-			}
 		}
 		if at, ok := b.hashAt[c.Hash]; ok && c.Hash != "" {
 			s := b.shards[at[0]]

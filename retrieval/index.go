@@ -64,6 +64,21 @@ func (o BuildOptions) target() int {
 	return shardTarget
 }
 
+// reuseVector returns the vector to reuse for a passage of hash h, from Reuse,
+// else from ReuseIndex; none for a passage without a hash.
+func (o BuildOptions) reuseVector(h string) ([]float32, bool) {
+	if h == "" {
+		return nil, false
+	}
+	if v, ok := o.Reuse[h]; ok {
+		return v, true
+	}
+	if o.ReuseIndex != nil {
+		return o.ReuseIndex.vectorByHash(h)
+	}
+	return nil, false
+}
+
 // Stats describes an index.
 type Stats struct {
 	// Passages is the number of passages.
@@ -384,11 +399,7 @@ func embedPassages(ctx context.Context, chunks []corpus.Chunk, emb Embedder, opt
 	first := map[string]int{} // hash -> chunk index that embeds it
 	var copies [][2]int       // (chunk, chunk with the same hash in todo)
 	for i, c := range chunks {
-		v, ok := opt.Reuse[c.Hash]
-		if !ok && c.Hash != "" && opt.ReuseIndex != nil {
-			v, ok = opt.ReuseIndex.vectorByHash(c.Hash)
-		}
-		if ok && c.Hash != "" {
+		if v, ok := opt.reuseVector(c.Hash); ok {
 			zero, err := checkVector(v, dim)
 			if err != nil {
 				return nil, 0, 0, fmt.Errorf("reused vector of %q: %w", c.ID, err)
