@@ -182,12 +182,7 @@ func (l *Library) update(ctx context.Context, base *state, rep retrieval.OpenRep
 		}
 	}
 	if ndocs == 0 {
-		var skips []corpus.Skip
-		skips = append(skips, walkSkips...)
-		for _, f := range files {
-			skips = append(skips, corpus.Skip{Path: f.Path, Reason: f.Skip})
-		}
-		return nil, Change{}, fmt.Errorf("loading the corpus: %w", &corpus.NoDocumentsError{Skips: skips})
+		return nil, Change{}, noDocuments(walkSkips, files)
 	}
 
 	st := &state{files: files, walkSkips: walkSkips, stamps: stamps}
@@ -331,12 +326,7 @@ func (l *Library) buildFromScratch(ctx context.Context, stats []corpus.FileStat,
 		}
 	}
 	if len(ids) == 0 {
-		var skips []corpus.Skip
-		skips = append(skips, walkSkips...)
-		for _, f := range files {
-			skips = append(skips, corpus.Skip{Path: f.Path, Reason: f.Skip})
-		}
-		return nil, Change{}, fmt.Errorf("loading the corpus: %w", &corpus.NoDocumentsError{Skips: skips})
+		return nil, Change{}, noDocuments(walkSkips, files)
 	}
 	ix, err := b.Finish()
 	if err != nil {
@@ -376,6 +366,17 @@ func (l *Library) buildFromScratch(ctx context.Context, stats []corpus.FileStat,
 	ch.PassagesAdded = st.index.Len()
 	ch.Embedded, ch.Reused = st.report.Embedded, st.report.Reused
 	return st, ch, nil
+}
+
+// noDocuments is the error of a corpus with no document: every file read
+// was skipped, and so was what the walk skipped.
+func noDocuments(walkSkips []corpus.Skip, files []fileRecord) error {
+	var skips []corpus.Skip
+	skips = append(skips, walkSkips...)
+	for _, f := range files {
+		skips = append(skips, corpus.Skip{Path: f.Path, Reason: f.Skip})
+	}
+	return fmt.Errorf("loading the corpus: %w", &corpus.NoDocumentsError{Skips: skips})
 }
 
 // changedPassages counts the passages of the changed documents.
