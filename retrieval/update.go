@@ -139,7 +139,14 @@ func (ix *Index) update(ctx context.Context, docs map[string][]corpus.Chunk, dup
 			dupOf[c.ID] = c.DupOf
 		}
 	}
-	out := newIndex(ix.emb, shards, nil)
+	// With no shard rebuilt (only the near-duplicate marks changed, as
+	// after a folder build) the terms are ix's: counting them again
+	// merges every term of every shard.
+	terms := -1
+	if len(touched) == 0 {
+		terms = ix.stats.Terms
+	}
+	out := newIndexTerms(ix.emb, shards, nil, terms)
 	out.exp = opt.Expander
 	if out.exp == nil {
 		out.exp = ix.exp

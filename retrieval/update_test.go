@@ -340,6 +340,10 @@ func TestMarksAfterBuildRecalibrate(t *testing.T) {
 		if got := nx.Calibration(); got != tt.want {
 			t.Errorf("%s: calibration %+v, want %+v", tt.name, got, tt.want)
 		}
+		// The shards are ix's: so are their distinct terms.
+		if nx.Stats().Terms != want.Stats().Terms {
+			t.Errorf("%s: %d distinct terms, want %d", tt.name, nx.Stats().Terms, want.Stats().Terms)
+		}
 		ix = nx
 	}
 }
