@@ -100,14 +100,8 @@ func runServe(ctx context.Context, e *env, args []string) (err error) {
 	if err != nil {
 		return err
 	}
-	base := st.lib
-	if noBase(cfg) {
-		base = nil
-	}
-	kbOpts := kb.Options{
-		Dir: guildsDir(cfg), Base: base, BaseGuilds: cfg.BaseGuilds, Embedder: st.emb,
-		MinRelevance: cfg.MinRelevance, Expander: st.exp, MemoryBudget: int64(cfg.MemoryMB) << 20, Teachings: kb.StoreTeachings(db), Logger: lg,
-	}
+	kbOpts := kbOptions(cfg, st, db, lg)
+	base := kbOpts.Base
 	if shared {
 		// The servers' documents are the database's; the folders under
 		// the cache are copies, refreshed when any process changes them.

@@ -112,9 +112,7 @@ func openSources(ctx context.Context, e *env, progress bool) (*sourcesEnv, error
 		db.Close()
 		return nil, err
 	}
-	opts := kb.Options{Dir: guildsDir(cfg), Base: st.lib, Embedder: st.emb, Teachings: kb.StoreTeachings(db), Logger: lg}
-	shared(&opts)
-	kbs, err := kb.New(opts)
+	kbs, err := cliManager(cfg, st, db, lg, shared)
 	if err != nil {
 		db.Close()
 		return nil, err

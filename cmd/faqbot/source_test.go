@@ -206,6 +206,16 @@ func TestSourceCommandsServersAndFile(t *testing.T) {
 	if len(pages) != 1 {
 		t.Errorf("server g1's pages: %q", pages)
 	}
+	// The command line builds a server's index as serve does: calibrated
+	// with the word expander, so serve does not calibrate it again.
+	var saved struct {
+		Calibration *struct {
+			Expander string `json:"expander"`
+		} `json:"calibration"`
+	}
+	if b, err := os.ReadFile(filepath.Join(data, "guilds", "g1", "index", "manifest.json")); err != nil || json.Unmarshal(b, &saved) != nil || saved.Calibration == nil || saved.Calibration.Expander == "" {
+		t.Errorf("server g1's index is not calibrated with the word expander: %+v (%v)", saved.Calibration, err)
+	}
 	if answer, _ := askCited(t, env, "how much is a locker each week"); strings.Contains(answer, "eleven pounds") {
 		t.Errorf("the base answered from server g1's source: %q", answer)
 	}

@@ -69,7 +69,7 @@ func runTeach(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	kbs, err := teachingManager(cfg, st, db, lg, shared)
+	kbs, err := cliManager(cfg, st, db, lg, shared)
 	if err != nil {
 		return err
 	}
@@ -92,22 +92,33 @@ func runTeach(ctx context.Context, e *env, args []string) error {
 	return t.teach(ctx, question, strings.TrimSpace(*passage))
 }
 
-// teachingManager is a knowledge-base manager for the command line: the
-// base corpus as serve has it, the servers' folders in the data folder,
-// and the taught phrasings in db.
-func teachingManager(cfg config.Config, st *stack, db store.Store, lg *slog.Logger, shared func(*kb.Options)) (*kb.Manager, error) {
-	base := st.lib
-	if noBase(cfg) {
-		base = nil
-	}
-	opts := kb.Options{
-		Dir: guildsDir(cfg), Base: base, BaseGuilds: cfg.BaseGuilds, Embedder: st.emb,
-		Teachings: kb.StoreTeachings(db), Logger: lg,
-	}
+// cliManager is a knowledge-base manager for the command line, set up as
+// serve sets up its own (kbOptions), so that a server's index the command
+// line builds or refreshes is calibrated, widened and judged as the bot's
+// is (and serve need not calibrate it again); shared, when not nil, points
+// it at a shared database's documents.
+func cliManager(cfg config.Config, st *stack, db store.Store, lg *slog.Logger, shared func(*kb.Options)) (*kb.Manager, error) {
+	opts := kbOptions(cfg, st, db, lg)
 	if shared != nil {
 		shared(&opts)
 	}
 	return kb.New(opts)
+}
+
+// kbOptions are the servers' knowledge bases as serve runs them: the base
+// corpus unless FAQBOT_BASE_GUILDS is none, the relevance setting, the
+// word expander and the memory budget of the settings, and the taught
+// phrasings in db.
+func kbOptions(cfg config.Config, st *stack, db store.Store, lg *slog.Logger) kb.Options {
+	base := st.lib
+	if noBase(cfg) {
+		base = nil
+	}
+	return kb.Options{
+		Dir: guildsDir(cfg), Base: base, BaseGuilds: cfg.BaseGuilds, Embedder: st.emb,
+		MinRelevance: cfg.MinRelevance, Expander: st.exp, MemoryBudget: int64(cfg.MemoryMB) << 20,
+		Teachings: kb.StoreTeachings(db), Logger: lg,
+	}
 }
 
 // cliTeacher is `faqbot teach` for one server (or the base).
