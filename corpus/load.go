@@ -41,8 +41,8 @@ func LoadDir(ctx context.Context, dir string, lg *slog.Logger) ([]Document, []Sk
 // folder named "removed". Any other file that is not loaded — of an
 // unsupported type, empty, binary, of an unknown encoding, too large,
 // with nothing left after cleaning, unreadable — is reported as a Skip
-// and logged with lg.Warn; it does not stop the load. Documents are sorted
-// by ID.
+// and logged with LogSkips at Warn; it does not stop the load. Documents
+// are sorted by ID.
 //
 // A symbolic link is read only when it resolves to a file inside fsys
 // (see symlinkEscapes); one that leads outside is skipped.
@@ -51,10 +51,7 @@ func LoadDir(ctx context.Context, dir string, lg *slog.Logger) ([]Document, []Sk
 // when no document could be loaded: a *NoDocumentsError, which matches
 // ErrNoDocuments and says what was found instead.
 func LoadFS(ctx context.Context, fsys fs.FS, lg *slog.Logger) ([]Document, []Skip, error) {
-	if lg == nil {
-		lg = slog.New(slog.DiscardHandler)
-	}
-	files, skips, err := Scan(ctx, fsys, lg)
+	files, skips, err := Scan(ctx, fsys)
 	if err != nil {
 		return nil, skips, fmt.Errorf("load corpus: %w", err)
 	}
@@ -65,7 +62,6 @@ func LoadFS(ctx context.Context, fsys fs.FS, lg *slog.Logger) ([]Document, []Ski
 		}
 		doc, err := LoadFile(fsys, f.Path)
 		if err != nil {
-			lg.Warn("skipping corpus file", "path", f.Path, "reason", SkipReason(err))
 			skips = append(skips, Skip{Path: f.Path, Reason: SkipReason(err)})
 			continue
 		}
@@ -73,6 +69,7 @@ func LoadFS(ctx context.Context, fsys fs.FS, lg *slog.Logger) ([]Document, []Ski
 	}
 	// In the walk's order, as the skips decided during the walk are.
 	sort.SliceStable(skips, func(i, j int) bool { return skips[i].Path < skips[j].Path })
+	LogSkips(ctx, lg, slog.LevelWarn, skips)
 	if len(docs) == 0 {
 		return nil, skips, &NoDocumentsError{Skips: skips}
 	}
@@ -94,16 +91,14 @@ type FileStat struct {
 // Scan walks fsys as LoadFS does, reading no file: it returns the files
 // LoadFS would read, sorted by path, and the skips it can decide from the
 // walk alone (files of an unsupported type, unreadable entries, links that
-// lead outside fsys, files over MaxFileSize), logged as LoadFS logs them.
+// lead outside fsys, files over MaxFileSize). It logs nothing: its caller
+// decides whether the skips are the user's to read in a report of its own
+// or the log's (LogSkips), so that none is reported twice.
 // The error is non-nil when the walk itself fails or ctx is done.
-func Scan(ctx context.Context, fsys fs.FS, lg *slog.Logger) ([]FileStat, []Skip, error) {
-	if lg == nil {
-		lg = slog.New(slog.DiscardHandler)
-	}
+func Scan(ctx context.Context, fsys fs.FS) ([]FileStat, []Skip, error) {
 	var files []FileStat
 	var skips []Skip
 	skip := func(p, reason string) {
-		lg.Warn("skipping corpus file", "path", p, "reason", reason)
 		skips = append(skips, Skip{Path: p, Reason: reason})
 	}
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
@@ -134,10 +129,7 @@ func Scan(ctx context.Context, fsys fs.FS, lg *slog.Logger) ([]FileStat, []Skip,
 			return nil
 		}
 		if !Supported(name) {
-			// Not worth a warning each: a docs folder holds images and
-			// licence files. They are listed with the skips all the same.
-			lg.Debug("skipping corpus file", "path", p, "reason", ErrUnsupported.Error())
-			skips = append(skips, Skip{Path: p, Reason: ErrUnsupported.Error()})
+			skip(p, ErrUnsupported.Error())
 			return nil
 		}
 		if d.Type()&fs.ModeSymlink != 0 {
@@ -174,6 +166,24 @@ func Scan(ctx context.Context, fsys fs.FS, lg *slog.Logger) ([]FileStat, []Skip,
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
 	return files, skips, nil
+}
+
+// LogSkips logs each skip on lg, at level except for files of an
+// unsupported type, which are logged at Debug: a docs folder holds images
+// and licence files, not worth a warning each. A caller that lists the
+// skips to its user passes slog.LevelDebug, so that the user reads each
+// once. A nil lg logs nothing.
+func LogSkips(ctx context.Context, lg *slog.Logger, level slog.Level, skips []Skip) {
+	if lg == nil {
+		return
+	}
+	for _, s := range skips {
+		l := level
+		if s.Reason == ErrUnsupported.Error() {
+			l = min(l, slog.LevelDebug)
+		}
+		lg.Log(ctx, l, "skipping corpus file", "path", s.Path, "reason", s.Reason)
+	}
 }
 
 // ReadFile reads one corpus file found by Scan, refusing one that has

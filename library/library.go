@@ -58,6 +58,12 @@ type Options struct {
 	Expander retrieval.Expander
 	// Logger receives structured logs; discarded when nil.
 	Logger *slog.Logger
+	// SkipsListed says the caller shows the files that could not be
+	// loaded (Stats.Skips, Change.Skips) to its user itself, as
+	// `faqbot index` does: the library then logs them at Debug, not
+	// Warn, so the user reads each once. Unset, as for serve, whose log is
+	// the only place an operator learns of them, they are warnings.
+	SkipsListed bool
 }
 
 // Library is a corpus and its live index. It is safe for concurrent use:

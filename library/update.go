@@ -6,8 +6,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -103,8 +105,42 @@ type parsed struct {
 // files whose stamp moved are read, only those whose content changed are
 // parsed, and the index and near-duplicates are updated for those alone;
 // with no base everything is built. A state that changed is saved.
+//
+// Files skipped that base did not skip are logged, at Debug when the
+// caller lists them to its user (Options.SkipsListed): this is the one
+// place the library logs skips, so a skip is logged once, when it
+// appears, not again on every refresh.
 func (l *Library) update(ctx context.Context, base *state, rep retrieval.OpenReport) (*state, Change, error) {
-	stats, walkSkips, err := corpus.Scan(ctx, l.opts.Corpus, l.lg)
+	st, ch, err := l.updateState(ctx, base, rep)
+	var none *corpus.NoDocumentsError
+	switch {
+	case err == nil:
+		l.logSkips(ctx, base, st.skips())
+	case errors.As(err, &none):
+		l.logSkips(ctx, base, none.Skips)
+	}
+	return st, ch, err
+}
+
+// logSkips logs the skips that base (nil: none) did not have.
+func (l *Library) logSkips(ctx context.Context, base *state, skips []corpus.Skip) {
+	if base != nil {
+		was := map[corpus.Skip]bool{}
+		for _, s := range base.skips() {
+			was[s] = true
+		}
+		skips = slices.DeleteFunc(slices.Clone(skips), func(s corpus.Skip) bool { return was[s] })
+	}
+	level := slog.LevelWarn
+	if l.opts.SkipsListed {
+		level = slog.LevelDebug
+	}
+	corpus.LogSkips(ctx, l.lg, level, skips)
+}
+
+// updateState is update without the logging of skips.
+func (l *Library) updateState(ctx context.Context, base *state, rep retrieval.OpenReport) (*state, Change, error) {
+	stats, walkSkips, err := corpus.Scan(ctx, l.opts.Corpus)
 	if err != nil {
 		return nil, Change{}, fmt.Errorf("loading the corpus: load corpus: %w", err)
 	}
@@ -154,9 +190,6 @@ func (l *Library) update(ctx context.Context, base *state, rep retrieval.OpenRep
 		if r.same {
 			stampsMoved = true
 			continue
-		}
-		if !r.rec.isDoc() {
-			l.lg.Warn("skipping corpus file", "path", r.rec.Path, "reason", r.rec.Skip)
 		}
 		if r.rec.isDoc() {
 			docs[r.rec.Path] = r.chunks
@@ -238,7 +271,7 @@ func (l *Library) update(ctx context.Context, base *state, rep retrieval.OpenRep
 		// The live index's files were changed under it (see
 		// retrieval/fault.go): read everything again.
 		l.lg.Error("the live index is unreadable; reading the whole corpus again", "err", err)
-		st, _, err := l.update(ctx, nil, retrieval.OpenReport{Reason: "live index unreadable"})
+		st, _, err := l.updateState(ctx, nil, retrieval.OpenReport{Reason: "live index unreadable"})
 		if err != nil {
 			return nil, Change{}, err
 		}
@@ -316,7 +349,6 @@ func (l *Library) buildFromScratch(ctx context.Context, stats []corpus.FileStat,
 			r := results[k]
 			files[i] = r.rec
 			if !r.rec.isDoc() {
-				l.lg.Warn("skipping corpus file", "path", r.rec.Path, "reason", r.rec.Skip)
 				continue
 			}
 			ids = append(ids, r.rec.Path)

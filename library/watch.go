@@ -82,7 +82,7 @@ type fileStamp struct {
 // supported, not hidden, not in a removed folder. It is the listing a
 // refresh starts with, so the two agree on what a change is.
 func (l *Library) snapshot(ctx context.Context) (map[string]fileStamp, error) {
-	files, _, err := corpus.Scan(ctx, l.opts.Corpus, nil)
+	files, _, err := corpus.Scan(ctx, l.opts.Corpus)
 	if err != nil {
 		return nil, err
 	}

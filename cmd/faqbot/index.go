@@ -30,8 +30,9 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 	start := time.Now()
 	saved := savedDocs(indexDir(cfg))
 	// `faqbot index` reads the whole saved index to check it, which a
-	// one-shot question does not.
-	st, err := openStack(ctx, e, cfg, lg, true, func(o *library.Options) { o.Verify = true })
+	// one-shot question does not. Its report lists the skipped files,
+	// which a warning each would only repeat.
+	st, err := openStack(ctx, e, cfg, lg, true, func(o *library.Options) { o.Verify, o.SkipsListed = true, true })
 	if err != nil {
 		return err
 	}

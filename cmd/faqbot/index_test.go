@@ -46,3 +46,35 @@ func TestIndexReportCountsInTheRightNumber(t *testing.T) {
 		}
 	}
 }
+
+// A skipped file is reported once: `faqbot index` lists it in its report,
+// so it does not also warn about it, while a command with no such list
+// (ask) still warns, as serve's log does.
+func TestSkippedFileReportedOnce(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "faq.md", "# Pets\n\n## Can I bring my dog?\n\nDogs are welcome on Fridays.\n")
+	writeFile(t, dir, "empty.md", "")
+	const listed = "Skipped:    empty.md (empty)\n"
+	tests := []struct {
+		args     []string
+		listed   int // times the report lists the skip
+		warnings int // times stderr warns of it
+	}{
+		{[]string{"index", "--corpus", dir}, 1, 0},
+		{[]string{"ask", "--corpus", dir, "can I bring my dog?"}, 0, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.args[0], func(t *testing.T) {
+			out, errs, code := runCLI(t, nil, tt.args...)
+			if code != 0 {
+				t.Fatalf("exit %d:\n%s", code, errs)
+			}
+			if got := strings.Count(out, listed); got != tt.listed {
+				t.Errorf("stdout lists the skip %d times, want %d:\n%s", got, tt.listed, out)
+			}
+			if got := strings.Count(errs, "empty.md"); got != tt.warnings {
+				t.Errorf("stderr names the skipped file %d times, want %d:\n%s", got, tt.warnings, errs)
+			}
+		})
+	}
+}

@@ -59,8 +59,11 @@ func TestIndexStatusOnATerminal(t *testing.T) {
 	tty := openPTY(t)
 	dir := t.TempDir()
 	writeFile(t, dir, "faq.md", "# Pets\n\n## Can I bring my dog?\n\nDogs are welcome on Fridays.\n")
-	writeFile(t, dir, "empty.md", "") // skipped, with a warning
-	env := map[string]string{"FAQBOT_INDEX_DIR": t.TempDir() + "/index", "FAQBOT_DATA_DIR": t.TempDir()}
+	// A damaged saved index is rebuilt, with a warning, while the status
+	// is up. (A skipped file no longer serves: the report lists it.)
+	index := t.TempDir()
+	writeFile(t, index, "manifest.json", "{not json")
+	env := map[string]string{"FAQBOT_INDEX_DIR": index, "FAQBOT_DATA_DIR": t.TempDir()}
 	var out bytes.Buffer
 	err := run(t.Context(), []string{"index", "--corpus", dir}, func(k string) string { return env[k] }, strings.NewReader(""), &out, tty.slave)
 	if err != nil {
@@ -83,7 +86,7 @@ func TestIndexStatusOnATerminal(t *testing.T) {
 		}
 	}
 	if !strings.Contains(term, "level=WARN") {
-		t.Errorf("the skipped file's warning is missing: %q", term)
+		t.Errorf("the damaged index's warning is missing: %q", term)
 	}
 	if !strings.Contains(out.String(), "Corpus:     1 document, 1 passage\n") {
 		t.Errorf("report:\n%s", out.String())
