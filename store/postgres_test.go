@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for Dump
 
 	"github.com/faqbot/faqbot/internal/pgtest"
@@ -173,26 +172,7 @@ func TestPostgresWatchCatchesUpAfterALostConnection(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer watcher.Close()
-	// The test's own connection, to another database of the server, is
-	// how it refuses and allows new connections to this one.
-	cfg, err := pgx.ParseConfig(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	name := cfg.Database
-	cfg.Database = "postgres"
-	admin, err := pgx.ConnectConfig(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close(context.Background())
-	allow := func(ok bool) {
-		t.Helper()
-		if _, err := admin.Exec(ctx, fmt.Sprintf(`ALTER DATABASE %s WITH ALLOW_CONNECTIONS %t`, pgx.Identifier{name}.Sanitize(), ok)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	defer allow(true) // for the database to be dropped
+	outage := pgtest.NewOutage(ctx, t, url)
 
 	change := func(text string) int64 {
 		t.Helper()
@@ -230,13 +210,10 @@ func TestPostgresWatchCatchesUpAfterALostConnection(t *testing.T) {
 	// New connections are refused, and the watcher's listening connection
 	// is cut: it cannot listen again until they are allowed. The writer
 	// writes through the connection it holds.
-	allow(false)
-	if _, err := admin.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-		WHERE datname = $1 AND query LIKE 'LISTEN %'`, name); err != nil {
-		t.Fatal(err)
-	}
+	outage.Allow(ctx, false)
+	outage.Cut(ctx, "LISTEN %")
 	missed := change("made while the watcher was not listening")
-	allow(true)
+	outage.Allow(ctx, true)
 	wait(missed, "the change made while the watcher's connection was down")
 	stop()
 	if err := <-done; err != nil {

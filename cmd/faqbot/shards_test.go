@@ -480,26 +480,11 @@ func TestHealthzReportsTheDatabase(t *testing.T) {
 		"FAQBOT_DATA_DIR": filepath.Join(root, "data"), "FAQBOT_HTTP_ADDR": addr,
 	})
 	defer s.stop()
-	// Another database of the server takes the test's own connection,
-	// which refuses and allows connections to the bot's.
-	cfg, err := pgx.ParseConfig(dbURL)
+	outage := pgtest.NewOutage(s.ctx, t, dbURL)
+	cfg, err := pgx.ParseConfig(dbURL) // for the password /healthz must not show
 	if err != nil {
 		t.Fatal(err)
 	}
-	name := cfg.Database
-	cfg.Database = "postgres"
-	admin, err := pgx.ConnectConfig(s.ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close(context.Background())
-	allow := func(ok bool) {
-		t.Helper()
-		if _, err := admin.Exec(s.ctx, fmt.Sprintf(`ALTER DATABASE %s WITH ALLOW_CONNECTIONS %t`, pgx.Identifier{name}.Sanitize(), ok)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	defer allow(true) // for the database to be dropped
 	health := func() (int, map[string]any) {
 		t.Helper()
 		code, body := get(t, "http://"+addr+"/healthz")
@@ -515,10 +500,8 @@ func TestHealthzReportsTheDatabase(t *testing.T) {
 	if code, h := health(); code != http.StatusOK || h["database_ok"] != true {
 		t.Fatalf("/healthz with the database up: %d %v", code, h)
 	}
-	allow(false)
-	if _, err := admin.Exec(s.ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, name); err != nil {
-		t.Fatal(err)
-	}
+	outage.Allow(s.ctx, false)
+	outage.Cut(s.ctx, "")
 	code, h := health()
 	if code != http.StatusServiceUnavailable || h["database_ok"] != false || h["database_error"] == nil {
 		t.Errorf("/healthz with the database refusing connections: %d %v, want 503 and database_ok false with the error", code, h)
@@ -529,7 +512,7 @@ func TestHealthzReportsTheDatabase(t *testing.T) {
 	if e, _ := h["database_error"].(string); strings.Contains(e, "shared-key") || (cfg.Password != "" && strings.Contains(e, cfg.Password)) {
 		t.Errorf("/healthz shows a secret: %q", e)
 	}
-	allow(true)
+	outage.Allow(s.ctx, true)
 	// The first look after the database is back: the connections cut
 	// while it was away are not its health.
 	if code, h := health(); code != http.StatusOK || h["database_ok"] != true {

@@ -254,3 +254,42 @@ func TestRemoveOrphans(t *testing.T) {
 		}
 	}
 }
+
+// TestOutage: while a database is taken away, new connections are refused
+// and the open ones cut; given back, it takes connections again, and it
+// is given back when the test ends even when the test did not, for the
+// database to be dropped.
+func TestOutage(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	url := Database(t)
+	t.Run("taken away and left so", func(t *testing.T) {
+		open := connect(t, url)
+		listening := connect(t, url)
+		if _, err := listening.Exec(ctx, `LISTEN news`); err != nil {
+			t.Fatal(err)
+		}
+		o := NewOutage(ctx, t, url)
+		o.Allow(ctx, false)
+		if c, err := pgx.Connect(ctx, url); err == nil {
+			c.Close(ctx)
+			t.Error("a new connection was let in while connections are refused")
+		}
+		o.Cut(ctx, "LISTEN %")
+		if err := listening.Ping(ctx); err == nil {
+			t.Error("the listening connection survived the cut")
+		}
+		if err := open.Ping(ctx); err != nil {
+			t.Errorf("a connection the cut did not name was cut: %v", err)
+		}
+		o.Cut(ctx, "")
+		if err := open.Ping(ctx); err == nil {
+			t.Error("a connection survived cutting them all")
+		}
+	})
+	if c, err := pgx.Connect(ctx, url); err != nil {
+		t.Errorf("the database does not take connections after the outage's test ended: %v", err)
+	} else {
+		c.Close(ctx)
+	}
+}
