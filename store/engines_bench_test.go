@@ -35,16 +35,7 @@ func BenchmarkEngines(b *testing.B) {
 			return s
 		}},
 		{"postgres", func(b *testing.B) store.Store {
-			srv, err := pgtest.Start(ctx, pgtest.Options{Durable: true})
-			if err != nil {
-				pgtest.Unavailable(b, err)
-			}
-			b.Cleanup(func() { srv.Stop() })
-			url, _, err := pgtest.CreateDatabase(ctx, srv.URL("postgres"), "bench")
-			if err != nil {
-				b.Fatal(err)
-			}
-			s, err := store.OpenPostgres(ctx, url, store.Options{UserIDs: store.PrivacyHashed, Key: key})
+			s, err := store.OpenPostgres(ctx, pgtest.DurableDatabase(ctx, b), store.Options{UserIDs: store.PrivacyHashed, Key: key})
 			if err != nil {
 				b.Fatal(err)
 			}

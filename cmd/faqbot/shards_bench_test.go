@@ -49,14 +49,7 @@ func BenchmarkServeShards(b *testing.B) {
 			fake.SetRecommendedShards(setup.shards)
 			c := &cluster{top: b, ctx: ctx, fake: fake, key: strings.Repeat("bench-key-", 4)}
 			if setup.postgres {
-				srv, err := pgtest.Start(ctx, pgtest.Options{Durable: true})
-				if err != nil {
-					pgtest.Unavailable(b, err)
-				}
-				b.Cleanup(func() { srv.Stop() })
-				if c.dbURL, _, err = pgtest.CreateDatabase(ctx, srv.URL("postgres"), "bench"); err != nil {
-					b.Fatal(err)
-				}
+				c.dbURL = pgtest.DurableDatabase(ctx, b)
 			}
 			var procs []*shard
 			for id := range setup.shards {

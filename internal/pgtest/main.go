@@ -107,3 +107,25 @@ func required() bool {
 	v := os.Getenv(RequireEnv)
 	return v != "" && v != "0"
 }
+
+// DurableDatabase returns the URL of a new database on a server started
+// for b alone with PostgreSQL's durable defaults (Options.Durable), so
+// that a benchmark measures what a deployment pays; the server is
+// stopped when b ends. Without PostgreSQL it ends b as Unavailable does.
+func DurableDatabase(ctx context.Context, b testing.TB) string {
+	b.Helper()
+	srv, err := Start(ctx, Options{Durable: true})
+	if err != nil {
+		Unavailable(b, err)
+	}
+	b.Cleanup(func() {
+		if err := srv.Stop(); err != nil {
+			b.Errorf("stopping the benchmark's PostgreSQL: %v", err)
+		}
+	})
+	url, _, err := CreateDatabase(ctx, srv.URL("postgres"), "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return url
+}
