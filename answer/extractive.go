@@ -157,7 +157,7 @@ func section(hits []retrieval.Hit, i int, lookup func(id string) (corpus.Chunk, 
 		if pos < 0 {
 			return corpus.Chunk{}, false
 		}
-		id := c.DocID + "#" + strconv.Itoa(pos)
+		id := corpus.ChunkID(c.DocID, pos)
 		for _, h := range hits {
 			if h.Chunk.ID == id {
 				return h.Chunk, h.Chunk.Title == c.Title

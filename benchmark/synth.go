@@ -138,7 +138,7 @@ func Corpus(n int, seed uint64) []corpus.Chunk {
 	for i := range out {
 		doc := fmt.Sprintf("synth-%06d.txt", i/passagesPerDoc)
 		c := corpus.Chunk{
-			ID:       fmt.Sprintf("%s#%d", doc, i%passagesPerDoc),
+			ID:       corpus.ChunkID(doc, i%passagesPerDoc),
 			DocID:    doc,
 			DocTitle: "Synthetic document " + doc,
 			Title:    g.title(),

@@ -3,7 +3,6 @@ package corpus
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"strconv"
 	"strings"
 )
 
@@ -89,7 +88,7 @@ func Split(doc Document, opt SplitOptions) []Chunk {
 			pos := len(out)
 			sum := sha256.Sum256([]byte(title + "\n" + text))
 			out = append(out, Chunk{
-				ID:       doc.ID + "#" + strconv.Itoa(pos),
+				ID:       ChunkID(doc.ID, pos),
 				DocID:    doc.ID,
 				DocTitle: doc.Title,
 				Title:    title,

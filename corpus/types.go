@@ -1,5 +1,10 @@
 package corpus
 
+import (
+	"strconv"
+	"strings"
+)
+
 // Document is one source file after cleaning.
 type Document struct {
 	// ID is the file name inside the corpus folder; it is stable across runs
@@ -42,7 +47,7 @@ type Section struct {
 
 // Chunk is a passage: the unit that is embedded, searched and cited.
 type Chunk struct {
-	// ID is unique in a corpus: "<DocID>#<Pos>".
+	// ID is unique in a corpus: "<DocID>#<Pos>" (ChunkID).
 	ID string
 	// DocID is the ID of the document the passage comes from.
 	DocID string
@@ -64,6 +69,29 @@ type Chunk struct {
 	// canonical copy), or "". Duplicates stay searchable but are never shown
 	// twice among one answer's sources.
 	DupOf string
+}
+
+// ChunkID is the ID of the passage at pos in document docID: what
+// Chunk.ID holds, and what the store records as an answer's sources, so
+// its form must not change.
+func ChunkID(docID string, pos int) string {
+	return docID + "#" + strconv.Itoa(pos)
+}
+
+// SplitChunkID reads a passage ID made by ChunkID back into its document
+// and position; ok is false when id is not of that form. It cuts at the
+// last "#", because a document's ID is a file name, which may hold one.
+func SplitChunkID(id string) (docID string, pos int, ok bool) {
+	i := strings.LastIndexByte(id, '#')
+	if i < 0 {
+		return "", 0, false
+	}
+	pos, err := strconv.Atoi(id[i+1:])
+	// Only ChunkID's own spelling: no sign, no leading zeros.
+	if err != nil || pos < 0 || strconv.Itoa(pos) != id[i+1:] {
+		return "", 0, false
+	}
+	return id[:i], pos, true
 }
 
 // Skip records a file that was not loaded and why.

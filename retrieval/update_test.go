@@ -18,7 +18,7 @@ func docCorpus(n int) map[string][]corpus.Chunk {
 	out := map[string][]corpus.Chunk{}
 	for i, c := range synthCorpus(n) {
 		doc := fmt.Sprintf("doc%04d", i/10)
-		c.DocID, c.ID, c.Pos = doc, fmt.Sprintf("%s#%d", doc, i%10), i%10
+		c.DocID, c.ID, c.Pos = doc, corpus.ChunkID(doc, i%10), i%10
 		c.DocTitle = "Document " + doc
 		out[doc] = append(out[doc], c)
 	}
@@ -126,7 +126,7 @@ func TestUpdateMatchesBuild(t *testing.T) {
 	edit := func(id string, cs []corpus.Chunk) []corpus.Chunk {
 		out := slices.Clone(cs)
 		for i := range out {
-			out[i].DocID, out[i].ID, out[i].DocTitle = id, fmt.Sprintf("%s#%d", id, i), "Document "+id
+			out[i].DocID, out[i].ID, out[i].DocTitle = id, corpus.ChunkID(id, i), "Document "+id
 		}
 		return out
 	}
@@ -210,7 +210,7 @@ func TestUpdateRecalibrates(t *testing.T) {
 		id := fmt.Sprintf("doc%04d", i)
 		repl := slices.Clone(other[fmt.Sprintf("doc%04d", 150+i)])
 		for j := range repl {
-			repl[j].DocID, repl[j].ID = id, fmt.Sprintf("%s#%d", id, j)
+			repl[j].DocID, repl[j].ID = id, corpus.ChunkID(id, j)
 		}
 		if ix, err = ix.Update(ctx, map[string][]corpus.Chunk{id: repl}, nil, BuildOptions{}); err != nil {
 			t.Fatal(err)

@@ -313,7 +313,10 @@ func (s storeRecords) Endorsed(ctx context.Context, since time.Time, limit int) 
 	out := make([]bot.Endorsement, len(es))
 	for i, e := range es {
 		out[i] = bot.Endorsement{Question: e.Question, PassageID: e.Sources[0], Up: e.Up, Down: e.Down}
-		out[i].Document, _, _ = strings.Cut(e.Sources[0], "#")
+		out[i].Document = e.Sources[0]
+		if doc, _, ok := corpus.SplitChunkID(e.Sources[0]); ok {
+			out[i].Document = doc
+		}
 		if s.kbs != nil {
 			if c, ok, err := s.kbs.Passage(ctx, s.st.ID(), e.Sources[0]); err == nil && ok {
 				out[i].Title, out[i].Document = c.Title, c.DocID

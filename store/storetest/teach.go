@@ -8,12 +8,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faqbot/faqbot/corpus"
 	"github.com/faqbot/faqbot/store"
 )
 
 // passage is a passage named as the knowledge base names it.
 func passage(doc string, n int, title string) store.Passage {
-	return store.Passage{ChunkID: fmt.Sprintf("%s#%d", doc, n), Document: doc, Title: title, Hash: fmt.Sprintf("hash-%s-%d", doc, n)}
+	return store.Passage{ChunkID: corpus.ChunkID(doc, n), Document: doc, Title: title, Hash: fmt.Sprintf("hash-%s-%d", doc, n)}
 }
 
 // testTaughtPhrasings: phrasings are taught, listed oldest first, moved by
