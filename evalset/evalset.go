@@ -171,6 +171,11 @@ type Report struct {
 	AnsweredFacts   float64
 	RefusalAccuracy float64
 	FalseRefusals   float64
+	// AnsweredElsewhere is the share of answerable questions answered
+	// without a right document among the sources: a confident answer from
+	// the wrong page, which FalseRefusals does not count and a member
+	// trusts more than a refusal.
+	AnsweredElsewhere float64
 	// Suggestions on refusals ("Did you mean…?"), which never count as
 	// answers: of the answerable questions refused, how many offered a
 	// right document among their suggestions (RefusedRightSuggested of
@@ -209,7 +214,7 @@ func scoreRange(xs []float64) ScoreRange {
 func Run(ctx context.Context, qs []Question, a Answerer, s Searcher, k int) (Report, error) {
 	rep := Report{K: k, Total: len(qs)}
 	var lat []time.Duration
-	var hits, cited, titled, facts int
+	var hits, cited, titled, facts, elsewhere int
 	var rr float64
 	var ansScores, unScores []float64
 	for i, q := range qs {
@@ -281,6 +286,9 @@ func Run(ctx context.Context, qs []Question, a Answerer, s Searcher, k int) (Rep
 		res.MissingFacts = missingFacts(ans.Text, q.Facts)
 		if !ans.Refused {
 			rep.Answered++
+			if !res.CitedRight {
+				elsewhere++
+			}
 			if len(res.MissingFacts) == 0 {
 				facts++
 			}
@@ -292,6 +300,7 @@ func Run(ctx context.Context, qs []Question, a Answerer, s Searcher, k int) (Rep
 		rep.HitAtK, rep.MRR = float64(hits)/n, rr/n
 		rep.CitedRight, rep.FactRecall = float64(cited)/n, float64(facts)/n
 		rep.FalseRefusals = float64(rep.RefusedAnswerable) / n
+		rep.AnsweredElsewhere = float64(elsewhere) / n
 	}
 	if rep.Answered > 0 {
 		rep.AnsweredFacts = float64(facts) / float64(rep.Answered)

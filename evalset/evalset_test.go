@@ -93,6 +93,7 @@ func TestRunScores(t *testing.T) {
 		{"answered", float64(rep.Answered), 2},
 		{"facts in answered answers", rep.AnsweredFacts, 0.5},
 		{"false refusals", rep.FalseRefusals, 1.0 / 3},
+		{"answered from another document", rep.AnsweredElsewhere, 1.0 / 3},
 		{"refusal", rep.RefusalAccuracy, 0.5},
 		{"answerable refused", float64(rep.RefusedAnswerable), 1},
 		{"right document suggested", float64(rep.RefusedRightSuggested), 1},

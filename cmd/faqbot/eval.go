@@ -14,6 +14,7 @@ import (
 	"github.com/faqbot/faqbot/answer"
 	"github.com/faqbot/faqbot/corpus"
 	"github.com/faqbot/faqbot/evalset"
+	"github.com/faqbot/faqbot/retrieval"
 )
 
 func runEval(ctx context.Context, e *env, args []string) error {
@@ -51,9 +52,10 @@ func runEval(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	res.GroupBySharedWords(st.lib.Index().Chunks())
-	writeCalibration(e.stdout, st.lib.Index().Calibration())
+	cal := st.lib.Index().Calibration()
+	writeCalibration(e.stdout, cal)
 	fmt.Fprintln(e.stdout)
-	writeEval(e.stdout, *file, res, *verbose)
+	writeEval(e.stdout, *file, res, cal, *verbose)
 	return nil
 }
 
@@ -97,7 +99,7 @@ func docIDs(set *corpus.Set) []string {
 	return ids
 }
 
-func writeEval(w io.Writer, name string, r evalset.Report, verbose bool) {
+func writeEval(w io.Writer, name string, r evalset.Report, cal retrieval.Calibration, verbose bool) {
 	fmt.Fprintf(w, "Question set: %s (%s: %d answerable, %d not)\n\n", name, count(r.Total, "question"), r.Answerable, r.Unanswerable)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "metric\tvalue\n")
@@ -111,6 +113,9 @@ func writeEval(w io.Writer, name string, r evalset.Report, verbose bool) {
 	fmt.Fprintf(tw, "facts in answered answers (%d answered)\t%s\n", r.Answered, pct(r.AnsweredFacts))
 	fmt.Fprintf(tw, "refusal accuracy (unanswerable refused)\t%s\n", pct(r.RefusalAccuracy))
 	fmt.Fprintf(tw, "false refusals (answerable refused)\t%s\n", pct(r.FalseRefusals))
+	if r.Answerable > 0 {
+		fmt.Fprintf(tw, "answerable answered from another document\t%s\n", pct(r.AnsweredElsewhere))
+	}
 	if r.RefusedAnswerable > 0 {
 		fmt.Fprintf(tw, "answerable refused, right document suggested\t%d of %d\n", r.RefusedRightSuggested, r.RefusedAnswerable)
 	}
@@ -131,6 +136,7 @@ func writeEval(w io.Writer, name string, r evalset.Report, verbose bool) {
 			evalset.FewSharedWords, count(g.Questions, "question"), pct(g.Answered), pct(g.Refused), r.K, pct(g.HitAtK))
 	}
 	tw.Flush()
+	writeBestCut(w, r, cal)
 
 	var shown []evalset.Result
 	for _, q := range r.Results {
@@ -166,6 +172,26 @@ func writeEval(w io.Writer, name string, r evalset.Report, verbose bool) {
 			fmt.Fprintf(w, "    answer: %s\n", answer.Snippet(q.Answer.Text, 200))
 		}
 	}
+}
+
+// writeBestCut says which threshold would have served the set best, so an
+// operator can tell a misplaced threshold from evidence that cannot tell
+// the set's questions apart, and has a value to try on a community's own
+// set.
+func writeBestCut(w io.Writer, r evalset.Report, cal retrieval.Calibration) {
+	best, now, ok := r.BestCut(cal)
+	if !ok {
+		return
+	}
+	fmt.Fprintf(w, "\nRelevance threshold %.3f refused %s of the off-topic questions and %s of the answerable ones.\n",
+		now.Relevance, pct(now.OffTopicRefused), pct(now.AnswerableRefused))
+	if best == now {
+		fmt.Fprintln(w, "No other threshold decides this set better.")
+		return
+	}
+	fmt.Fprintf(w, "Measured on this set itself, %.3f would have decided it best: %s of the off-topic questions refused, %s of the answerable ones.\n",
+		best.Relevance, pct(best.OffTopicRefused), pct(best.AnswerableRefused))
+	fmt.Fprintf(w, "Check it on questions the set does not hold before setting it (--min-relevance %.3f, or FAQBOT_MIN_RELEVANCE).\n", best.Relevance)
 }
 
 func pct(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) }

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -77,5 +78,49 @@ func TestEvalWarnsWhenSourcesMatchNoDocument(t *testing.T) {
 				t.Errorf("-v does not mark the passing question ok:\n%s", out)
 			}
 		})
+	}
+}
+
+// faqbot eval says which relevance threshold would have decided the set
+// best, and what it would have refused; set with --min-relevance, that
+// threshold refuses exactly what eval said it would, and eval then finds
+// nothing better.
+func TestEvalSuggestsTheThresholdItMeasured(t *testing.T) {
+	set := filepath.Join("..", "..", "testdata", "eval", "shipped.jsonl")
+	idx := filepath.Join(t.TempDir(), "index")
+	env := map[string]string{"FAQBOT_INDEX_DIR": idx}
+	out, errs, code := runCLI(t, env, "eval", "--questions", set)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, errs)
+	}
+	now := regexp.MustCompile(`Relevance threshold ([0-9.]+) refused ([0-9.]+%) of the off-topic questions and ([0-9.]+%) of the answerable ones\.`)
+	best := regexp.MustCompile(`would have decided it best: ([0-9.]+%) of the off-topic questions refused, ([0-9.]+%) of the answerable ones\.\n.*--min-relevance ([0-9.]+),`)
+	m := now.FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("eval output lacks the threshold in force:\n%s", out)
+	}
+	// The line agrees with the report's own refusal figures.
+	for _, want := range []string{"refusal accuracy (unanswerable refused)  " + m[2], "false refusals (answerable refused)  " + m[3]} {
+		if !strings.Contains(regexp.MustCompile(` {2,}`).ReplaceAllString(out, "  "), want) {
+			t.Errorf("eval output lacks %q:\n%s", want, out)
+		}
+	}
+	b := best.FindStringSubmatch(out)
+	if b == nil {
+		if !strings.Contains(out, "No other threshold decides this set better.") {
+			t.Fatalf("eval output neither suggests a threshold nor says none is better:\n%s", out)
+		}
+		return
+	}
+	out2, errs, code := runCLI(t, env, "eval", "--questions", set, "--min-relevance", b[3])
+	if code != 0 {
+		t.Fatalf("exit %d with --min-relevance %s, stderr:\n%s", code, b[3], errs)
+	}
+	m2 := now.FindStringSubmatch(out2)
+	if m2 == nil || m2[1] != b[3] || m2[2] != b[1] || m2[3] != b[2] {
+		t.Errorf("with --min-relevance %s eval says %q, want off-topic %s and answerable %s refused", b[3], m2, b[1], b[2])
+	}
+	if !strings.Contains(out2, "No other threshold decides this set better.") {
+		t.Errorf("at the suggested threshold eval still suggests another:\n%s", out2)
 	}
 }
