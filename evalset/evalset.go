@@ -136,7 +136,9 @@ func (r Result) Problems() []string {
 		return p
 	}
 	if r.Answer.Refused {
-		return append(p, "refused but is answerable")
+		// The rank says whether a lower threshold could have answered
+		// from the right document, or retrieval never found it.
+		return append(p, fmt.Sprintf("refused but is answerable (retrieval rank %d)", r.Rank))
 	}
 	if !r.CitedRight {
 		p = append(p, fmt.Sprintf("right document not cited (retrieval rank %d)", r.Rank))

@@ -110,6 +110,11 @@ func TestRunScores(t *testing.T) {
 	if p := rep.Results[1].Problems(); len(p) != 2 {
 		t.Errorf("q2 problems %q, want the uncited document and the missing fact", p)
 	}
+	// A refusal says where retrieval put the right document: here first,
+	// so a lower threshold would have answered from it.
+	if p := rep.Results[4].Problems(); len(p) != 1 || p[0] != "refused but is answerable (retrieval rank 1)" {
+		t.Errorf("q5 problems %q, want the refusal with the right document's retrieval rank", p)
+	}
 	if rep.Results[0].OK() != true || rep.Results[3].OK() {
 		t.Errorf("OK: q1 %v (want true), q4 %v (want false)", rep.Results[0].OK(), rep.Results[3].OK())
 	}
