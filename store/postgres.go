@@ -65,7 +65,9 @@ var postgresDialect = &dialect{
 	},
 	listTables: `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`,
 	afterCopy:  restartIdentities,
-	citedDocuments: `SELECT q.id, split_part(j.value, '#', 1) COLLATE "C" AS doc
+	// As in SQLite: the document is the ID less a trailing "#<pos>"; a
+	// document's own name may hold "#".
+	citedDocuments: `SELECT q.id, regexp_replace(j.value, '#[0-9]+$', '') COLLATE "C" AS doc
 		FROM questions q, jsonb_array_elements_text(q.sources::jsonb) AS j(value)`,
 }
 

@@ -48,7 +48,12 @@ var sqliteDialect = &dialect{
 	snapshot:   &sql.TxOptions{ReadOnly: true},
 	utcDay:     func(col string) string { return "date(" + col + " / 1000, 'unixepoch')" },
 	listTables: `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`,
-	citedDocuments: `SELECT q.id, CASE WHEN instr(j.value, '#') > 0 THEN substr(j.value, 1, instr(j.value, '#') - 1) ELSE j.value END AS doc
+	// A passage ID is "<doc>#<pos>" (corpus.ChunkID) and a document's
+	// name may hold "#" itself ("C#.md"): the document is what is left
+	// when a trailing "#" and digits are cut, as corpus.SplitChunkID reads
+	// it. SQLite has no regular expressions: rtrim cuts the digits.
+	citedDocuments: `SELECT q.id, CASE WHEN rtrim(j.value, '0123456789') <> j.value AND substr(rtrim(j.value, '0123456789'), -1) = '#'
+			THEN substr(j.value, 1, length(rtrim(j.value, '0123456789')) - 1) ELSE j.value END AS doc
 		FROM questions q, json_each(q.sources) j`,
 }
 
