@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/faqbot/faqbot/corpus"
+	"github.com/faqbot/faqbot/retrieval"
 )
 
 // ErrEmptyQuestion is returned for a question with no words in it.
@@ -97,6 +98,10 @@ func (e *Engine) Stream(ctx context.Context, q Question, onPartial func(text str
 	for _, h := range r.hits {
 		a.Confidence = max(a.Confidence, h.Score)
 	}
+	if !a.Refused && a.Mode == ModeExtractive && a.Confidence < retrieval.ConfidenceSure {
+		a.Tentative = true
+		a.Note = joinNotes(a.Note, tentativeNote)
+	}
 	if r.lexicalOnly {
 		a.Note = joinNotes(lexicalNote, a.Note)
 	}
@@ -167,6 +172,10 @@ func (e *Engine) lookup(ctx context.Context) func(id string) (corpus.Chunk, bool
 		return c, found
 	}
 }
+
+// tentativeNote marks an answer quoted from a passage that holds only part
+// of the question.
+const tentativeNote = "The FAQ may not answer this exactly: this is the closest passage it has."
 
 // lexicalNote tells the user that the search by meaning was unavailable.
 const lexicalNote = "The search by meaning was unavailable (the embeddings server did not answer), so the FAQ was searched by words alone."

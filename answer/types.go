@@ -81,6 +81,13 @@ type Answer struct {
 	// Note is a remark for the user, e.g. that the LLM was unavailable and
 	// the answer is extractive; "" when there is nothing to say.
 	Note string
+	// Tentative is set on an answer quoted from the FAQ (extractive) whose
+	// best passage's confidence is below retrieval.ConfidenceSure: it is
+	// the closest the FAQ comes, and Note says so, because such answers
+	// are from the wrong passage far more often than confident ones. An
+	// LLM's answer is never tentative: the model read the passages and
+	// decided itself whether they answer.
+	Tentative bool
 	// Suggestions are, with a refusal, the passages closest to the
 	// question ("Did you mean…?"), best first, at most MaxSuggestions;
 	// none when nothing is near enough to be worth offering. They are

@@ -178,6 +178,10 @@ type Report struct {
 	// the wrong page, which FalseRefusals does not count and a member
 	// trusts more than a refusal.
 	AnsweredElsewhere float64
+	// Tentative counts the answers marked tentative (answer.Answer.Tentative)
+	// among each kind of answer given: whether the mark falls on the
+	// answers that deserve it.
+	Tentative TentativeCounts
 	// Suggestions on refusals ("Did you mean…?"), which never count as
 	// answers: of the answerable questions refused, how many offered a
 	// right document among their suggestions (RefusedRightSuggested of
@@ -197,6 +201,16 @@ type Report struct {
 	// GroupBySharedWords has run.
 	FewShared Group
 	Results   []Result
+}
+
+// TentativeCounts counts tentative answers (Right, Elsewhere, OffTopic)
+// among the answers of each kind (the ...Of fields): answerable questions
+// answered right (Result.AnsweredRight), answerable ones answered from
+// another document or entry, and off-topic questions answered.
+type TentativeCounts struct {
+	Right, RightOf         int
+	Elsewhere, ElsewhereOf int
+	OffTopic, OffTopicOf   int
 }
 
 // ScoreRange summarises a set of scores.
@@ -245,6 +259,11 @@ func Run(ctx context.Context, qs []Question, a Answerer, s Searcher, k int) (Rep
 				if len(ans.Suggestions) > 0 {
 					rep.RefusedUnanswerableSuggesting++
 				}
+			} else {
+				rep.Tentative.OffTopicOf++
+				if ans.Tentative {
+					rep.Tentative.OffTopic++
+				}
 			}
 			rep.Results = append(rep.Results, res)
 			continue
@@ -286,6 +305,19 @@ func Run(ctx context.Context, qs []Question, a Answerer, s Searcher, k int) (Rep
 			}
 		}
 		res.MissingFacts = missingFacts(ans.Text, q.Facts)
+		switch {
+		case ans.Refused:
+		case res.AnsweredRight():
+			rep.Tentative.RightOf++
+			if ans.Tentative {
+				rep.Tentative.Right++
+			}
+		default:
+			rep.Tentative.ElsewhereOf++
+			if ans.Tentative {
+				rep.Tentative.Elsewhere++
+			}
+		}
 		if !ans.Refused {
 			rep.Answered++
 			if !res.CitedRight {

@@ -71,9 +71,9 @@ func TestRunScores(t *testing.T) {
 	}
 	a := fixed{
 		"q1": {Text: "John Sullivan delivered it [1]", Citations: []answer.Citation{{N: 1, Source: "001_x.txt"}}},
-		"q2": {Text: "It lasted four hours [1]", Citations: []answer.Citation{{N: 1, Source: "004_y.txt"}}},
+		"q2": {Text: "It lasted four hours [1]", Citations: []answer.Citation{{N: 1, Source: "004_y.txt"}}, Tentative: true},
 		"q3": {Refused: true, Suggestions: []answer.Suggestion{{Source: "000_a.txt"}}},
-		"q4": {Text: "guess"},
+		"q4": {Text: "guess", Tentative: true},
 		"q5": {Refused: true, Suggestions: []answer.Suggestion{{Source: "009_v.txt"}, {Source: "003_w.txt"}}},
 	}
 	s := hits{"q1": {h("001_x.txt", 0.8)}, "q2": {h("004_y.txt", 0.5), h("002_z.txt", 0.4)}, "q3": {h("000", 0.1)}, "q4": {h("000", 0.2)},
@@ -106,6 +106,9 @@ func TestRunScores(t *testing.T) {
 		if c.got != c.want {
 			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
 		}
+	}
+	if want := (TentativeCounts{Right: 0, RightOf: 1, Elsewhere: 1, ElsewhereOf: 1, OffTopic: 1, OffTopicOf: 1}); rep.Tentative != want {
+		t.Errorf("tentative answers %+v, want %+v", rep.Tentative, want)
 	}
 	if p := rep.Results[1].Problems(); len(p) != 2 {
 		t.Errorf("q2 problems %q, want the uncited document and the missing fact", p)

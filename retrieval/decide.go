@@ -12,6 +12,13 @@ const (
 	// between a typical off-topic question and the threshold. An LLM may
 	// be shown such passages and decide itself whether they answer.
 	ConfidencePlausible = 0.25
+	// ConfidenceSure is the confidence from which an answer quoted from
+	// the FAQ is given without reservation: halfway between the threshold
+	// and a typical answerable question, as ConfidencePlausible is halfway
+	// below it. Between the threshold and here the best passage holds
+	// only part of the question, and a quoted answer is marked as the
+	// closest the FAQ comes (answer.Answer.Tentative).
+	ConfidenceSure = 0.75
 )
 
 // Verdict is what to do with a question.

@@ -22,6 +22,9 @@ type askJSON struct {
 	Citations []citationJSON `json:"citations"`
 	Grounded  bool           `json:"grounded"`
 	Note      string         `json:"note,omitempty"`
+	// Tentative is true for an answer quoted from a passage that holds
+	// only part of the question (see answer.Answer.Tentative).
+	Tentative bool `json:"tentative"`
 	// Queries are the searches made: the question as asked and, with an
 	// LLM, the model's standalone question and keyword queries.
 	Queries []string `json:"queries,omitempty"`
@@ -48,7 +51,7 @@ type citationJSON struct {
 
 func toJSON(a answer.Answer) askJSON {
 	out := askJSON{Question: a.Question, Answer: a.Text, Refused: a.Refused, Mode: a.Mode,
-		Citations: []citationJSON{}, Grounded: a.Grounded, Note: a.Note, Queries: a.Queries, Suggestions: []suggestionJSON{}}
+		Citations: []citationJSON{}, Grounded: a.Grounded, Note: a.Note, Tentative: a.Tentative, Queries: a.Queries, Suggestions: []suggestionJSON{}}
 	for _, s := range a.Suggestions {
 		out.Suggestions = append(out.Suggestions, suggestionJSON{Title: s.Label(), Source: s.Source, URL: s.URL})
 	}

@@ -116,6 +116,10 @@ func writeEval(w io.Writer, name string, r evalset.Report, cal retrieval.Calibra
 	if r.Answerable > 0 {
 		fmt.Fprintf(tw, "answerable answered from another document\t%s\n", pct(r.AnsweredElsewhere))
 	}
+	if t := r.Tentative; t.RightOf+t.ElsewhereOf+t.OffTopicOf > 0 {
+		fmt.Fprintf(tw, "answers marked tentative\t%d of %d right, %d of %d from another document or entry, %d of %d to off-topic questions\n",
+			t.Right, t.RightOf, t.Elsewhere, t.ElsewhereOf, t.OffTopic, t.OffTopicOf)
+	}
 	if r.RefusedAnswerable > 0 {
 		fmt.Fprintf(tw, "answerable refused, right document suggested\t%d of %d\n", r.RefusedRightSuggested, r.RefusedAnswerable)
 	}

@@ -46,7 +46,7 @@ func TestAskJSONContract(t *testing.T) {
 	if dec.More() {
 		t.Fatalf("stdout holds more than one JSON value:\n%s", out)
 	}
-	for _, k := range []string{"question", "answer", "refused", "mode", "citations"} {
+	for _, k := range []string{"question", "answer", "refused", "mode", "citations", "tentative"} {
 		if _, ok := raw[k]; !ok {
 			t.Errorf("JSON lacks %q: %s", k, out)
 		}
@@ -68,6 +68,48 @@ func TestAskJSONContract(t *testing.T) {
 		if !strings.Contains(got.Answer, "["+strconv.Itoa(c.N)+"]") {
 			t.Errorf("citation [%d] listed but not used in the answer %q", c.N, got.Answer)
 		}
+	}
+}
+
+// An answer from a passage that holds only part of the question is given
+// and marked, in the JSON and in the text a member reads; a confident one
+// is not. On the shipped corpus, "hand over land" is the closest the FAQ
+// comes to the question (the passage says "cede some territory"), while
+// the Florida talks are answered in the question's own words.
+func TestAskMarksTentativeAnswers(t *testing.T) {
+	tests := []struct {
+		question  string
+		tentative bool
+	}{
+		{"will kyiv have to hand over land for a deal", true},
+		{"how long did the talks in Florida last?", false},
+	}
+	const mark = "The FAQ may not answer this exactly"
+	for _, tt := range tests {
+		t.Run(tt.question, func(t *testing.T) {
+			env := map[string]string{"FAQBOT_INDEX_DIR": filepath.Join(t.TempDir(), "index")}
+			out, errs, code := runCLI(t, env, "ask", "--json", tt.question)
+			if code != 0 {
+				t.Fatalf("exit %d, stderr:\n%s", code, errs)
+			}
+			var got askJSON
+			if err := json.Unmarshal([]byte(out), &got); err != nil {
+				t.Fatalf("bad JSON: %v\n%s", err, out)
+			}
+			if got.Refused || len(got.Citations) == 0 {
+				t.Fatalf("want an answer with sources, got %s", out)
+			}
+			if got.Tentative != tt.tentative || strings.Contains(got.Note, mark) != tt.tentative {
+				t.Errorf("tentative %v, note %q; want tentative %v with the note saying so", got.Tentative, got.Note, tt.tentative)
+			}
+			text, errs, code := runCLI(t, env, "ask", tt.question)
+			if code != 0 {
+				t.Fatalf("exit %d, stderr:\n%s", code, errs)
+			}
+			if strings.Contains(text, mark) != tt.tentative {
+				t.Errorf("the printed answer shows the mark: %v, want %v:\n%s", strings.Contains(text, mark), tt.tentative, text)
+			}
+		})
 	}
 }
 
