@@ -101,6 +101,7 @@ func (e *Engine) Stream(ctx context.Context, q Question, onPartial func(text str
 	if !a.Refused && a.Mode == ModeExtractive && a.Confidence < retrieval.ConfidenceSure {
 		a.Tentative = true
 		a.Note = joinNotes(a.Note, tentativeNote)
+		a.Alternatives = e.alternatives(r.hits, a.Citations)
 	}
 	if r.lexicalOnly {
 		a.Note = joinNotes(lexicalNote, a.Note)

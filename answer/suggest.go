@@ -36,8 +36,12 @@ type Suggestion struct {
 
 // Label is what a member reads for the suggestion: its title, or its
 // document's when it has none.
-func (s Suggestion) Label() string {
-	for _, t := range []string{s.Title, s.DocTitle, s.Source} {
+func (s Suggestion) Label() string { return label(s.Title, s.DocTitle, s.Source) }
+
+// label is the first of a passage's title, its document's title and its
+// document ID that is not blank.
+func label(title, docTitle, source string) string {
+	for _, t := range []string{title, docTitle, source} {
 		if t = strings.TrimSpace(t); t != "" {
 			return t
 		}
@@ -45,12 +49,22 @@ func (s Suggestion) Label() string {
 	return "untitled"
 }
 
+// offerKey identifies what a member reads as one choice: two passages of
+// one entry or section are one.
+func offerKey(source, label string) string { return strings.ToLower(source + "\x00" + label) }
+
 // suggestions are the passages a refusal offers: the hits rated at least
 // plausibly relevant (the decision's level below answering, so nothing
 // is offered for a question the FAQ has nothing near), in retrieval's
 // order, one per title, at most MaxSuggestions. They never turn a
 // refusal into an answer.
 func (e *Engine) suggestions(hits []retrieval.Hit) []Suggestion {
+	return e.offers(hits, MaxSuggestions)
+}
+
+// offers are the hits rated at least plausibly relevant, in retrieval's
+// order, one per entry or section, at most limit.
+func (e *Engine) offers(hits []retrieval.Hit, limit int) []Suggestion {
 	_, near := e.judge(hits, plausible)
 	var out []Suggestion
 	seen := map[string]bool{}
@@ -59,14 +73,40 @@ func (e *Engine) suggestions(hits []retrieval.Hit) []Suggestion {
 			Source: h.Chunk.DocID, ChunkID: h.Chunk.ID, Title: h.Chunk.Title, DocTitle: h.Chunk.DocTitle,
 			URL: h.Chunk.URL, Passage: h.Chunk.Text, Score: h.Score,
 		}
-		// Two passages of one entry or section read as one choice.
-		key := strings.ToLower(s.Source + "\x00" + s.Label())
+		key := offerKey(s.Source, s.Label())
 		if seen[key] {
 			continue
 		}
 		seen[key] = true
 		out = append(out, s)
-		if len(out) == MaxSuggestions {
+		if len(out) == limit {
+			break
+		}
+	}
+	return out
+}
+
+// MaxAlternatives is how many other passages a tentative answer offers:
+// fewer than a refusal's suggestions, since the answer itself is the first
+// reading.
+const MaxAlternatives = 2
+
+// alternatives are the passages a tentative answer offers besides its
+// sources: the suggestions a refusal of the same hits would offer, less
+// the passages and entries the answer cites, at most MaxAlternatives.
+func (e *Engine) alternatives(hits []retrieval.Hit, cited []Citation) []Suggestion {
+	citedKey := map[string]bool{}
+	for _, c := range cited {
+		citedKey[c.ChunkID] = true
+		citedKey[offerKey(c.Source, label(c.Title, c.DocTitle, c.Source))] = true
+	}
+	var out []Suggestion
+	for _, s := range e.offers(hits, len(hits)) {
+		if citedKey[s.ChunkID] || citedKey[offerKey(s.Source, s.Label())] {
+			continue
+		}
+		out = append(out, s)
+		if len(out) == MaxAlternatives {
 			break
 		}
 	}

@@ -57,6 +57,18 @@ func TestTentativeAnswers(t *testing.T) {
 			if tt.wantTentative && (len(a.Citations) == 0 || !strings.Contains(a.Text, "80 euros")) {
 				t.Errorf("a tentative answer is still an answer with its source: %q %+v", a.Text, a.Citations)
 			}
+			// A tentative answer offers the other close entries, never
+			// one it cites; a confident one offers none.
+			if got := len(a.Alternatives); (got > 0) != tt.wantTentative || got > answer.MaxAlternatives {
+				t.Errorf("%d alternatives, want some (at most %d) only with a tentative answer", got, answer.MaxAlternatives)
+			}
+			for _, s := range a.Alternatives {
+				for _, c := range a.Citations {
+					if s.ChunkID == c.ChunkID || s.Source == c.Source {
+						t.Errorf("alternative %+v is a cited source", s)
+					}
+				}
+			}
 		})
 	}
 }

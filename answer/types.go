@@ -88,6 +88,11 @@ type Answer struct {
 	// LLM's answer is never tentative: the model read the passages and
 	// decided itself whether they answer.
 	Tentative bool
+	// Alternatives are, with a tentative answer, the other passages close
+	// to the question, best first, at most MaxAlternatives: entries the
+	// member may have meant, offered as suggestions are with a refusal
+	// (FromSuggestion answers from one). None are cited passages.
+	Alternatives []Suggestion
 	// Suggestions are, with a refusal, the passages closest to the
 	// question ("Did you mean…?"), best first, at most MaxSuggestions;
 	// none when nothing is near enough to be worth offering. They are

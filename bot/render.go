@@ -66,10 +66,14 @@ func renderAnswer(id string, a answer.Answer) []Reply {
 	if body == "" {
 		body = "…"
 	}
-	if a.Refused && len(a.Suggestions) > 0 {
+	if offers := offered(a); len(offers) > 0 {
 		// After defang: the suggestions' links are the bot's own, made
 		// from the passages' URLs as the Sources field's are.
-		body += "\n\n" + suggestionsText(a.Suggestions)
+		intro := suggestionsIntro
+		if !a.Refused {
+			intro = alternativesIntro
+		}
+		body += "\n\n" + suggestionsText(intro, offers)
 	}
 	parts := Split(body, min(maxDescription, maxEmbedTotal-overhead))
 	if len(parts) > 1+maxContinuations {
@@ -90,8 +94,8 @@ func renderAnswer(id string, a answer.Answer) []Reply {
 	last.Embeds[0].Fields = fields
 	last.Embeds[0].Footer = footer
 	last.Components = answerButtons(id, !a.Refused && len(a.Citations) > 0)
-	if a.Refused && len(a.Suggestions) > 0 {
-		last.Components = append([]discordgo.MessageComponent{suggestionButtons(id, a.Suggestions)}, last.Components...)
+	if offers := offered(a); len(offers) > 0 {
+		last.Components = append([]discordgo.MessageComponent{suggestionButtons(id, offers)}, last.Components...)
 	}
 	return replies
 }

@@ -44,14 +44,16 @@ type PickedPassage struct {
 type Gap struct {
 	// Question is the group's most frequent phrasing.
 	Question string
-	// Count is how often the group's questions were asked; Refused and
-	// Downvoted say how they fell short.
-	Count, Refused, Downvoted int
-	LastAsked                 time.Time
+	// Count is how often the group's questions were asked; Refused,
+	// Downvoted and Redirected (answered, then another offered entry
+	// picked) say how they fell short.
+	Count, Refused, Downvoted, Redirected int
+	LastAsked                             time.Time
 	// Variants are other phrasings, most frequent first.
 	Variants []string
-	// Picked are the suggestions members picked after these refusals,
-	// most picked first: the passage they meant, worth teaching.
+	// Picked are the entries members picked among those offered after
+	// these refusals and tentative answers, most picked first: the passage
+	// they meant, worth teaching.
 	Picked []PickedPassage
 }
 
@@ -110,7 +112,7 @@ func (b *Bot) gaps(ctx context.Context, rep Reports, days int, since time.Time) 
 	}
 	e := &discordgo.MessageEmbed{
 		Title: Trim("🕳️ What the FAQ missed in "+period, maxTitle),
-		Description: "Questions I couldn't answer, or whose answer was voted down, grouped. Write an FAQ entry for the top ones and add it with `/corpus add`, " +
+		Description: "Questions I couldn't answer, whose answer was voted down, or after whose answer a member picked another entry I offered, grouped. Write an FAQ entry for the top ones and add it with `/corpus add`, " +
 			"or, when an entry answers one in other words, teach it with `/corpus teach`.",
 		Color: colorRefusal,
 	}
@@ -121,7 +123,7 @@ func (b *Bot) gaps(ctx context.Context, rep Reports, days int, since time.Time) 
 	for n, g := range gaps {
 		name := Trim(fmt.Sprintf("%d. %s — “%s”", n+1, plural(g.Count, "time"), defang(oneLine(g.Question))), maxFieldName)
 		var v strings.Builder
-		fmt.Fprintf(&v, "refused %d, voted down %d, last asked %s", g.Refused, g.Downvoted, g.LastAsked.UTC().Format("2006-01-02 15:04 UTC"))
+		fmt.Fprintf(&v, "refused %d, voted down %d, %slast asked %s", g.Refused, g.Downvoted, redirected(g.Redirected), g.LastAsked.UTC().Format("2006-01-02 15:04 UTC"))
 		if len(g.Variants) > 0 {
 			shown := g.Variants[:min(variantsShown, len(g.Variants))]
 			quoted := make([]string, len(shown))
@@ -240,4 +242,13 @@ func answerTime(n int, median time.Duration) string {
 		return median.Round(time.Millisecond).String()
 	}
 	return median.Round(100 * time.Millisecond).String()
+}
+
+// redirected is "another entry picked n, " for a gap whose answers members left for
+// another offered entry n times, "" when they never did.
+func redirected(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("another entry picked %d, ", n)
 }

@@ -31,11 +31,24 @@ const suggestionsIntro = "**Did you mean one of these?** The closest entries in 
 // member chose the passage, the bot did not judge it an answer.
 const pickedNote = "You picked this entry among the closest ones; it may not be exactly what you asked."
 
-// suggestionsText lists a refusal's suggestions under the refusal, one line
-// each, with the document they come from.
-func suggestionsText(ss []answer.Suggestion) string {
+// alternativesIntro follows a tentative answer that offers other close
+// entries.
+const alternativesIntro = "**Not what you asked?** Other close entries in the FAQ:"
+
+// offered are the entries an answer offers as buttons: a refusal's
+// suggestions, or a tentative answer's alternatives.
+func offered(a answer.Answer) []answer.Suggestion {
+	if a.Refused {
+		return a.Suggestions
+	}
+	return a.Alternatives
+}
+
+// suggestionsText lists offered entries under intro, one line each, with
+// the document they come from.
+func suggestionsText(intro string, ss []answer.Suggestion) string {
 	var b strings.Builder
-	b.WriteString(suggestionsIntro)
+	b.WriteString(intro)
 	for n, s := range ss {
 		fmt.Fprintf(&b, "\n%d. %s — `%s`", n+1, titleLink(s.Label(), s.URL), codeSafe(Trim(s.Source, 100)))
 	}
@@ -59,21 +72,22 @@ func suggestionButtons(id string, ss []answer.Suggestion) discordgo.MessageCompo
 // maxButtonLabel is Discord's limit on a button's label.
 const maxButtonLabel = 80
 
-// pick answers a click on suggestion n of a refused answer: the member's
-// question answered from that passage, privately, with its own buttons;
-// the pick is recorded for /gaps.
+// pick answers a click on entry n offered by an answer (a refusal's
+// suggestion or a tentative answer's alternative): the member's question
+// answered from that passage, privately, with its own buttons; the pick is
+// recorded for /gaps.
 func (b *Bot) pick(ctx context.Context, srv Server, rest, guildID, user string) Reply {
 	id, nStr, ok := strings.Cut(rest, ":")
 	n, err := strconv.Atoi(nStr)
 	if !ok || err != nil || n < 0 {
 		return notice(msgGone)
 	}
-	refused, asker, found := b.recent.entry(id, guildID)
-	if !found || n >= len(refused.Suggestions) {
+	offer, asker, found := b.recent.entry(id, guildID)
+	if !found || n >= len(offered(offer)) {
 		return notice(msgGone)
 	}
-	s := refused.Suggestions[n]
-	a := answer.FromSuggestion(refused.Question, s)
+	s := offered(offer)[n]
+	a := answer.FromSuggestion(offer.Question, s)
 	a.Note = pickedNote
 	// The new answer holds the asker's question: their request to be
 	// forgotten must reach it too.

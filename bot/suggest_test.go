@@ -117,3 +117,51 @@ func TestPickSuggestion(t *testing.T) {
 		t.Error("the asker's picked answer outlived /forget-me")
 	}
 }
+
+// tentativeWithAlternatives is an answer quoted from a passage that holds
+// only part of the question, offering two other entries.
+var tentativeWithAlternatives = answer.Answer{
+	Question: "can i use a minimap", Text: "Client mods that only change how the game looks are allowed. [1]", Mode: answer.ModeExtractive, Grounded: true,
+	Citations: []answer.Citation{{N: 1, Source: "rules.md", ChunkID: "rules.md#2", Title: "Which client mods are allowed?", Snippet: "Client mods that only change how the game looks are allowed."}},
+	Tentative: true, Note: "The FAQ may not answer this exactly: this is the closest passage it has.",
+	Alternatives: []answer.Suggestion{
+		{Source: "rules.md", ChunkID: "rules.md#0", Title: "Are client modifications that reveal hidden ores allowed?", Passage: "No. Cheat clients are banned on sight. Minimaps without cave view are fine."},
+		{Source: "technical-help.md", ChunkID: "technical-help.md#3", Title: "Which mods does the server need?", Passage: "None: the server is vanilla."},
+	},
+}
+
+// TestTentativeAnswerOffersAlternatives: a tentative answer keeps its text,
+// sources and note, and offers the other close entries as a list and one
+// button each; a click answers from that entry and records the pick, as a
+// refusal's suggestion does.
+func TestTentativeAnswerOffersAlternatives(t *testing.T) {
+	replies := renderAnswer("ans1", tentativeWithAlternatives)
+	r := replies[len(replies)-1]
+	e := r.Embeds[0]
+	if !strings.HasPrefix(replies[0].Embeds[0].Description, tentativeWithAlternatives.Text) ||
+		!strings.Contains(e.Description, alternativesIntro) || strings.Contains(e.Description, suggestionsIntro) ||
+		!strings.Contains(e.Description, "2. Which mods does the server need? — `technical-help.md`") {
+		t.Errorf("description %q", e.Description)
+	}
+	if len(e.Fields) != 1 || !strings.Contains(e.Fields[0].Value, "rules.md") || e.Footer == nil || !strings.Contains(e.Footer.Text, "may not answer this exactly") {
+		t.Errorf("fields %+v, footer %+v: want the sources and the tentative note", e.Fields, e.Footer)
+	}
+	if len(r.Components) != 2 || len(r.Components[0].(discordgo.ActionsRow).Components) != 2 {
+		t.Fatalf("components %+v, want a row of two alternatives and the answer's own row", r.Components)
+	}
+
+	picks := &fakePicks{}
+	b, _ := newTestBot(t, Config{}, Deps{Servers: OneServer(Server{Picks: picks, Feedback: NewMemoryFeedback()})})
+	id := b.recent.add(tentativeWithAlternatives, "g1", "asker")
+	srv := srvOf(t, b)
+	got := replyText(b.button(context.Background(), srv, idSuggest+id+":0", "g1", "clicker"))
+	if !strings.Contains(got, "Minimaps without cave view are fine") || !strings.Contains(got, "picked this entry") {
+		t.Errorf("reply %q, want the picked entry's answer", got)
+	}
+	if strings.Join(picks.picks, ",") != id+" clicker rules.md#0" {
+		t.Errorf("picks recorded %q", picks.picks)
+	}
+	if got := replyText(b.button(context.Background(), srv, idSuggest+id+":2", "g1", "clicker")); !strings.Contains(got, msgGone) {
+		t.Errorf("a third alternative it never had: %q", got)
+	}
+}

@@ -211,6 +211,10 @@ type TentativeCounts struct {
 	Right, RightOf         int
 	Elsewhere, ElsewhereOf int
 	OffTopic, OffTopicOf   int
+	// ElsewhereOffersRight counts the tentative answers from another
+	// document (of Elsewhere) that offer a right one among their
+	// alternatives: one click from the answer.
+	ElsewhereOffersRight int
 }
 
 // ScoreRange summarises a set of scores.
@@ -316,6 +320,9 @@ func Run(ctx context.Context, qs []Question, a Answerer, s Searcher, k int) (Rep
 			rep.Tentative.ElsewhereOf++
 			if ans.Tentative {
 				rep.Tentative.Elsewhere++
+				if offersRight(ans.Alternatives, q) {
+					rep.Tentative.ElsewhereOffersRight++
+				}
 			}
 		}
 		if !ans.Refused {
@@ -348,6 +355,17 @@ func Run(ctx context.Context, qs []Question, a Answerer, s Searcher, k int) (Rep
 	rep.P50, rep.P95, rep.Max = percentile(lat, 0.50), percentile(lat, 0.95), percentile(lat, 1)
 	rep.AnswerableScores, rep.UnanswerableScores = scoreRange(ansScores), scoreRange(unScores)
 	return rep, nil
+}
+
+// offersRight reports whether one of the offered entries answers q: from a
+// right document and, when q names its entry, that entry.
+func offersRight(ss []answer.Suggestion, q Question) bool {
+	for _, s := range ss {
+		if matches(s.Source, q.Sources) && (q.Title == "" || strings.EqualFold(strings.TrimSpace(s.Title), strings.TrimSpace(q.Title))) {
+			return true
+		}
+	}
+	return false
 }
 
 func matches(docID string, prefixes []string) bool {

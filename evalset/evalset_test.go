@@ -71,7 +71,8 @@ func TestRunScores(t *testing.T) {
 	}
 	a := fixed{
 		"q1": {Text: "John Sullivan delivered it [1]", Citations: []answer.Citation{{N: 1, Source: "001_x.txt"}}},
-		"q2": {Text: "It lasted four hours [1]", Citations: []answer.Citation{{N: 1, Source: "004_y.txt"}}, Tentative: true},
+		"q2": {Text: "It lasted four hours [1]", Citations: []answer.Citation{{N: 1, Source: "004_y.txt"}}, Tentative: true,
+			Alternatives: []answer.Suggestion{{Source: "002_z.txt", ChunkID: "002_z.txt#0"}}},
 		"q3": {Refused: true, Suggestions: []answer.Suggestion{{Source: "000_a.txt"}}},
 		"q4": {Text: "guess", Tentative: true},
 		"q5": {Refused: true, Suggestions: []answer.Suggestion{{Source: "009_v.txt"}, {Source: "003_w.txt"}}},
@@ -107,7 +108,7 @@ func TestRunScores(t *testing.T) {
 			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
 		}
 	}
-	if want := (TentativeCounts{Right: 0, RightOf: 1, Elsewhere: 1, ElsewhereOf: 1, OffTopic: 1, OffTopicOf: 1}); rep.Tentative != want {
+	if want := (TentativeCounts{Right: 0, RightOf: 1, Elsewhere: 1, ElsewhereOf: 1, OffTopic: 1, OffTopicOf: 1, ElsewhereOffersRight: 1}); rep.Tentative != want {
 		t.Errorf("tentative answers %+v, want %+v", rep.Tentative, want)
 	}
 	if p := rep.Results[1].Problems(); len(p) != 2 {

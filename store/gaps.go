@@ -14,24 +14,29 @@ import (
 	"github.com/faqbot/faqbot/corpus"
 )
 
-// Gap is a group of similar questions that faqbot refused or whose answers
-// were voted down: an FAQ entry worth writing.
+// Gap is a group of similar questions that faqbot refused, whose answers
+// were voted down, or whose member picked another entry than the one a
+// tentative answer was quoted from: an FAQ entry, or a phrasing, worth
+// writing.
 type Gap struct {
 	// Question is the group's most frequent phrasing.
 	Question string
-	// Count is how many times questions of the group were asked (refused
-	// or voted down); Refused and Downvoted split it (an answer can be
-	// neither only if it was never refused and nobody voted it down, so
-	// Refused+Downvoted >= Count).
-	Count, Refused, Downvoted int
+	// Count is how many times questions of the group were asked (refused,
+	// voted down, or answered and then redirected); Refused, Downvoted and
+	// Redirected split it (an answer can be voted down and redirected
+	// both, so Refused+Downvoted+Redirected >= Count). Redirected counts
+	// answers, not refused, after which a member picked one of the other
+	// entries offered (answer.Answer.Alternatives).
+	Count, Refused, Downvoted, Redirected int
 	// LastAsked is when a question of the group was last asked.
 	LastAsked time.Time
 	// Variants are other phrasings, most frequent first, at most
 	// maxVariants.
 	Variants []string
-	// Picked are the "Did you mean…?" suggestions members picked after
-	// the group's refusals, most picked first: the passage they meant,
-	// and so a phrasing worth teaching.
+	// Picked are the entries members picked among those offered after the
+	// group's refusals ("Did you mean…?") and tentative answers ("Not what
+	// you asked?"), most picked first: the passage they meant, and so a
+	// phrasing worth teaching.
 	Picked []Picked
 }
 
@@ -51,7 +56,8 @@ const (
 )
 
 // Gaps returns the most frequent groups of the server's questions asked
-// since since that were refused or whose answer got more 👎 than 👍,
+// since since that were refused, whose answer got more 👎 than 👍, or
+// after whose answer a member picked another entry offered,
 // largest group first, at most limit (all when limit <= 0). Votes on
 // answers that were never recorded with RecordQuestion count too when they
 // carry the question.
@@ -60,11 +66,14 @@ func (g sqlGuild) Gaps(ctx context.Context, since time.Time, limit int) ([]Gap, 
 		WITH fb AS (
 			SELECT answer_id, sum(vote) AS net, max(question) AS question, max(voted_at) AS at
 			FROM feedback WHERE guild = ?2 GROUP BY answer_id)
-		SELECT q.answer_id, q.question, q.asked_at, q.refused, CASE WHEN coalesce(fb.net, 0) < 0 THEN 1 ELSE 0 END
-		FROM questions q LEFT JOIN fb ON fb.answer_id = q.answer_id
-		WHERE q.guild = ?2 AND q.asked_at >= ?1 AND (q.refused = 1 OR fb.net < 0)
+		, pk AS (
+			SELECT DISTINCT answer_id FROM suggestion_picks WHERE guild = ?2 AND picked_at >= ?1)
+		SELECT q.answer_id, q.question, q.asked_at, q.refused, CASE WHEN coalesce(fb.net, 0) < 0 THEN 1 ELSE 0 END,
+			CASE WHEN q.refused = 0 AND pk.answer_id IS NOT NULL THEN 1 ELSE 0 END
+		FROM questions q LEFT JOIN fb ON fb.answer_id = q.answer_id LEFT JOIN pk ON pk.answer_id = q.answer_id
+		WHERE q.guild = ?2 AND q.asked_at >= ?1 AND (q.refused = 1 OR fb.net < 0 OR pk.answer_id IS NOT NULL)
 		UNION ALL
-		SELECT fb.answer_id, fb.question, fb.at, 0, 1 FROM fb
+		SELECT fb.answer_id, fb.question, fb.at, 0, 1, 0 FROM fb
 		WHERE fb.net < 0 AND fb.at >= ?1 AND fb.question != ''
 			AND NOT EXISTS (SELECT 1 FROM questions q WHERE q.guild = ?2 AND q.answer_id = fb.answer_id)`, ms(since), g.id)
 	if err != nil {
@@ -76,7 +85,7 @@ func (g sqlGuild) Gaps(ctx context.Context, since time.Time, limit int) ([]Gap, 
 		var a askedQuestion
 		var id sql.NullString
 		var at int64
-		if err := rows.Scan(&id, &a.text, &at, &a.refused, &a.down); err != nil {
+		if err := rows.Scan(&id, &a.text, &at, &a.refused, &a.down, &a.redirected); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("finding gaps: %w", err)
 		}
@@ -101,12 +110,12 @@ func (g sqlGuild) Gaps(ctx context.Context, since time.Time, limit int) ([]Gap, 
 	return gaps, nil
 }
 
-// askedQuestion is one refused or voted-down question.
+// askedQuestion is one refused, voted-down or redirected question.
 type askedQuestion struct {
-	text          string
-	at            time.Time
-	refused, down bool
-	picks         []Picked
+	text                      string
+	at                        time.Time
+	refused, down, redirected bool
+	picks                     []Picked
 }
 
 // variant is one phrasing (after normalising case, spacing and
@@ -116,6 +125,7 @@ type variant struct {
 	terms         []string
 	count         int
 	refused, down int
+	redirected    int
 	last          time.Time
 	picks         []Picked
 }
@@ -142,6 +152,9 @@ func groupGaps(asked []askedQuestion) []Gap {
 		}
 		if a.down {
 			v.down++
+		}
+		if a.redirected {
+			v.redirected++
 		}
 		v.picks = mergePicks(v.picks, a.picks)
 		if !a.at.Before(v.last) {
@@ -193,6 +206,7 @@ func groupGaps(asked []askedQuestion) []Gap {
 			gp.Count += m.count
 			gp.Refused += m.refused
 			gp.Downvoted += m.down
+			gp.Redirected += m.redirected
 			if m.last.After(gp.LastAsked) {
 				gp.LastAsked = m.last
 			}

@@ -32,6 +32,9 @@ type askJSON struct {
 	// mean…?"), best first; empty when nothing is near or the question
 	// was answered. They are not sources: a refusal cites nothing.
 	Suggestions []suggestionJSON `json:"suggestions"`
+	// Alternatives are, with a tentative answer, the other close entries
+	// it offers besides its sources; empty otherwise.
+	Alternatives []suggestionJSON `json:"alternatives"`
 }
 
 type suggestionJSON struct {
@@ -51,9 +54,12 @@ type citationJSON struct {
 
 func toJSON(a answer.Answer) askJSON {
 	out := askJSON{Question: a.Question, Answer: a.Text, Refused: a.Refused, Mode: a.Mode,
-		Citations: []citationJSON{}, Grounded: a.Grounded, Note: a.Note, Tentative: a.Tentative, Queries: a.Queries, Suggestions: []suggestionJSON{}}
+		Citations: []citationJSON{}, Grounded: a.Grounded, Note: a.Note, Tentative: a.Tentative, Queries: a.Queries, Suggestions: []suggestionJSON{}, Alternatives: []suggestionJSON{}}
 	for _, s := range a.Suggestions {
 		out.Suggestions = append(out.Suggestions, suggestionJSON{Title: s.Label(), Source: s.Source, URL: s.URL})
+	}
+	for _, s := range a.Alternatives {
+		out.Alternatives = append(out.Alternatives, suggestionJSON{Title: s.Label(), Source: s.Source, URL: s.URL})
 	}
 	for _, c := range a.Citations {
 		out.Citations = append(out.Citations, citationJSON{N: c.N, Source: c.Source, Title: c.Title,
@@ -154,12 +160,7 @@ func writeAnswer(w io.Writer, a answer.Answer, streamed string) {
 	}
 	if len(a.Suggestions) > 0 {
 		fmt.Fprintln(w, "\nDid you mean one of these? (the closest entries; none of them answers the question as asked)")
-		for _, s := range a.Suggestions {
-			fmt.Fprintf(w, "  - %s (%s)\n", s.Label(), s.Source)
-			if s.URL != "" {
-				fmt.Fprintf(w, "      %s\n", s.URL)
-			}
-		}
+		writeOffers(w, a.Suggestions)
 	}
 	if len(a.Citations) == 0 {
 		return
@@ -175,6 +176,21 @@ func writeAnswer(w io.Writer, a answer.Answer, streamed string) {
 			fmt.Fprintf(w, "      %s\n", c.URL)
 		}
 		fmt.Fprintf(w, "      %s\n", c.Snippet)
+	}
+	if len(a.Alternatives) > 0 {
+		fmt.Fprintln(w, "\nNot what you asked? Other close entries:")
+		writeOffers(w, a.Alternatives)
+	}
+}
+
+// writeOffers lists offered entries, one line each with their document,
+// and their link.
+func writeOffers(w io.Writer, ss []answer.Suggestion) {
+	for _, s := range ss {
+		fmt.Fprintf(w, "  - %s (%s)\n", s.Label(), s.Source)
+		if s.URL != "" {
+			fmt.Fprintf(w, "      %s\n", s.URL)
+		}
 	}
 }
 

@@ -119,6 +119,9 @@ func writeEval(w io.Writer, name string, r evalset.Report, cal retrieval.Calibra
 	if t := r.Tentative; t.RightOf+t.ElsewhereOf+t.OffTopicOf > 0 {
 		fmt.Fprintf(tw, "answers marked tentative\t%d of %d right, %d of %d from another document or entry, %d of %d to off-topic questions\n",
 			t.Right, t.RightOf, t.Elsewhere, t.ElsewhereOf, t.OffTopic, t.OffTopicOf)
+		if t.Elsewhere > 0 {
+			fmt.Fprintf(tw, "tentative answers from another document, offering the right one\t%d of %d\n", t.ElsewhereOffersRight, t.Elsewhere)
+		}
 	}
 	if r.RefusedAnswerable > 0 {
 		fmt.Fprintf(tw, "answerable refused, right document suggested\t%d of %d\n", r.RefusedRightSuggested, r.RefusedAnswerable)

@@ -106,11 +106,15 @@ func printGaps(e *env, gaps []store.Gap, days int, since time.Time, guild string
 		fmt.Fprintf(w, "No gaps in %s: every question was answered and no answer was voted down.\n", period)
 		return
 	}
-	fmt.Fprintf(w, "Questions faqbot could not answer, or whose answer was voted down, in %s (since %s):\n",
+	fmt.Fprintf(w, "Questions faqbot could not answer, whose answer was voted down, or after whose answer a member picked another entry offered, in %s (since %s):\n",
 		period, since.Format("2006-01-02"))
 	for i, g := range gaps {
 		fmt.Fprintf(w, "\n%2d. %s  %q\n", i+1, plural(g.Count, "time"), g.Question)
-		fmt.Fprintf(w, "    refused %d, voted down %d, last asked %s\n", g.Refused, g.Downvoted, g.LastAsked.Local().Format("2006-01-02 15:04"))
+		picked := ""
+		if g.Redirected > 0 {
+			picked = fmt.Sprintf("another entry picked %d, ", g.Redirected)
+		}
+		fmt.Fprintf(w, "    refused %d, voted down %d, %slast asked %s\n", g.Refused, g.Downvoted, picked, g.LastAsked.Local().Format("2006-01-02 15:04"))
 		if len(g.Variants) > 0 {
 			shown := g.Variants[:min(gapsVariantsShown, len(g.Variants))]
 			quoted := make([]string, len(shown))

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -46,7 +47,7 @@ func TestAskJSONContract(t *testing.T) {
 	if dec.More() {
 		t.Fatalf("stdout holds more than one JSON value:\n%s", out)
 	}
-	for _, k := range []string{"question", "answer", "refused", "mode", "citations", "tentative"} {
+	for _, k := range []string{"question", "answer", "refused", "mode", "citations", "tentative", "alternatives"} {
 		if _, ok := raw[k]; !ok {
 			t.Errorf("JSON lacks %q: %s", k, out)
 		}
@@ -72,22 +73,30 @@ func TestAskJSONContract(t *testing.T) {
 }
 
 // An answer from a passage that holds only part of the question is given
-// and marked, in the JSON and in the text a member reads; a confident one
-// is not. On the shipped corpus, "hand over land" is the closest the FAQ
-// comes to the question (the passage says "cede some territory"), while
-// the Florida talks are answered in the question's own words.
+// and marked, in the JSON and in the text a member reads, with the other
+// close entries when there are any; a confident one is not. On the shipped
+// corpus, "hand over land" is the closest the FAQ comes to the question
+// (the passage says "cede some territory"), while the Florida talks are
+// answered in the question's own words; on the Cinderbrook FAQ no entry is
+// about a creative world, and the build contest is another close one.
 func TestAskMarksTentativeAnswers(t *testing.T) {
+	cinderbrook := filepath.Join("..", "..", "testdata", "corpora", "cinderbrook")
 	tests := []struct {
-		question  string
-		tentative bool
+		corpus, question string
+		tentative        bool
+		alternative      string // a title among the alternatives; "" for none
 	}{
-		{"will kyiv have to hand over land for a deal", true},
-		{"how long did the talks in Florida last?", false},
+		{"", "will kyiv have to hand over land for a deal", true, ""},
+		{"", "how long did the talks in Florida last?", false, ""},
+		{cinderbrook, "is there a creative world where i can test builds first", true, "How does the build contest work?"},
 	}
 	const mark = "The FAQ may not answer this exactly"
 	for _, tt := range tests {
 		t.Run(tt.question, func(t *testing.T) {
 			env := map[string]string{"FAQBOT_INDEX_DIR": filepath.Join(t.TempDir(), "index")}
+			if tt.corpus != "" {
+				env["FAQBOT_CORPUS_DIR"] = tt.corpus
+			}
 			out, errs, code := runCLI(t, env, "ask", "--json", tt.question)
 			if code != 0 {
 				t.Fatalf("exit %d, stderr:\n%s", code, errs)
@@ -102,12 +111,27 @@ func TestAskMarksTentativeAnswers(t *testing.T) {
 			if got.Tentative != tt.tentative || strings.Contains(got.Note, mark) != tt.tentative {
 				t.Errorf("tentative %v, note %q; want tentative %v with the note saying so", got.Tentative, got.Note, tt.tentative)
 			}
+			var alts []string
+			for _, a := range got.Alternatives {
+				alts = append(alts, a.Title)
+				for _, c := range got.Citations {
+					if a.Title == c.Title && a.Source == c.Source {
+						t.Errorf("alternative %+v is a source", a)
+					}
+				}
+			}
+			if tt.alternative != "" && !slices.Contains(alts, tt.alternative) || !tt.tentative && len(alts) > 0 {
+				t.Errorf("alternatives %q, want %q among them only with a tentative answer", alts, tt.alternative)
+			}
 			text, errs, code := runCLI(t, env, "ask", tt.question)
 			if code != 0 {
 				t.Fatalf("exit %d, stderr:\n%s", code, errs)
 			}
 			if strings.Contains(text, mark) != tt.tentative {
 				t.Errorf("the printed answer shows the mark: %v, want %v:\n%s", strings.Contains(text, mark), tt.tentative, text)
+			}
+			if tt.alternative != "" && !strings.Contains(text, "Not what you asked? Other close entries:\n  - "+tt.alternative) {
+				t.Errorf("the printed answer does not list %q:\n%s", tt.alternative, text)
 			}
 		})
 	}

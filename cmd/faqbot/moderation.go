@@ -303,7 +303,7 @@ func (s storeRecords) Gaps(ctx context.Context, since time.Time, limit int) ([]b
 	}
 	out := make([]bot.Gap, len(gaps))
 	for i, g := range gaps {
-		out[i] = bot.Gap{Question: g.Question, Count: g.Count, Refused: g.Refused, Downvoted: g.Downvoted, LastAsked: g.LastAsked, Variants: g.Variants,
+		out[i] = bot.Gap{Question: g.Question, Count: g.Count, Refused: g.Refused, Downvoted: g.Downvoted, Redirected: g.Redirected, LastAsked: g.LastAsked, Variants: g.Variants,
 			Picked: pickedOf(g.Picked)}
 	}
 	return out, nil

@@ -345,3 +345,36 @@ func TestSourcesDropTaughtPhrasings(t *testing.T) {
 		t.Errorf("/corpus list after both drops: %s", got)
 	}
 }
+
+// TestServeTentativeAlternatives runs `faqbot serve` against the fake
+// Discord and a real SQLite database with a server's FAQ of five files: a
+// question the FAQ answers only in part is answered, marked as the closest
+// passage, with the other close entries as buttons; a click answers from
+// one, and /gaps reports the question with the entry picked.
+func TestServeTentativeAlternatives(t *testing.T) {
+	root := t.TempDir()
+	s := serveWith(t, map[string]string{"FAQBOT_DATA_DIR": filepath.Join(root, "data"), "FAQBOT_INDEX_DIR": filepath.Join(root, "index")})
+	dir := filepath.Join("..", "..", "testdata", "corpora", "cinderbrook")
+	for _, name := range []string{"events.md", "moderation.md", "ranks.md", "rules.md", "technical-help.md"} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.addFileIn(t, "guild-1", modMia, name, string(b)); !strings.Contains(got, "Added") {
+			t.Fatalf("/corpus add %s: %s", name, got)
+		}
+	}
+	const q = "is there a creative world where i can test builds first"
+	got := s.ask(t, "user-bob", q)
+	if !strings.Contains(got, "may not answer this exactly") || !strings.Contains(got, "Not what you asked?") || !strings.Contains(got, `"name":"Sources"`) {
+		t.Fatalf("reply %s, want an answer with its sources, marked tentative, offering other entries", got)
+	}
+	picked := s.click(t, memberBob, suggestID(t, got, "build contest"))
+	if !strings.Contains(picked, "picked this entry") || !strings.Contains(picked, "events.md") || !strings.Contains(picked, `"flags":64`) {
+		t.Errorf("click reply %s, want the build contest entry's answer, privately", picked)
+	}
+	gaps := s.command(t, modMia, "gaps")
+	if !strings.Contains(gaps, q) || !strings.Contains(gaps, "another entry picked 1") || !strings.Contains(gaps, "build contest") {
+		t.Errorf("/gaps %s, want the question, redirected once, with the entry Bob picked", gaps)
+	}
+}

@@ -58,6 +58,7 @@ func Run(t *testing.T, fresh func(t *testing.T) Backend) {
 		{"ConcurrentFirstOpen", testConcurrentFirstOpen},
 		{"TaughtPhrasings", testTaughtPhrasings},
 		{"PicksInGaps", testPicksInGaps},
+		{"RedirectedInGaps", testRedirectedInGaps},
 		{"EndorsedNeedsSeveralMembers", testEndorsedNeedsSeveralMembers},
 		{"Documents", testDocuments},
 		{"ManyDocuments", testManyDocuments},

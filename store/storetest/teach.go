@@ -155,6 +155,37 @@ func testPicksInGaps(t *testing.T, fresh func(*testing.T) Backend) {
 	}
 }
 
+// testRedirectedInGaps: an answered question after which a member picked
+// another entry offered (a tentative answer's alternative) is a gap,
+// counted as redirected, with the pick; an answered question nobody
+// redirected or voted down is not.
+func testRedirectedInGaps(t *testing.T, fresh func(*testing.T) Backend) {
+	ctx := context.Background()
+	s := open(t, fresh(t), store.Options{Now: func() time.Time { return day0 }})
+	g := s.Guild("g")
+	mods := passage("rules.md", 0, "Are client modifications that reveal hidden ores allowed?")
+	for id, q := range map[string]string{"a0": "can i use a minimap", "a1": "what is the server ip"} {
+		_, err := g.RecordQuestion(ctx, store.QuestionRecord{AnswerID: id, Question: q, Sources: []string{"rules.md#2"}, UserID: "asker"})
+		must(t, err)
+	}
+	must(t, g.RecordPick(ctx, store.Pick{AnswerID: "a0", UserID: "ann", Passage: mods}))
+	gaps, err := g.Gaps(ctx, day0.Add(-time.Hour), 0)
+	must(t, err)
+	if len(gaps) != 1 {
+		t.Fatalf("gaps: %+v, want only the redirected question", gaps)
+	}
+	gp := gaps[0]
+	if gp.Question != "can i use a minimap" || gp.Count != 1 || gp.Redirected != 1 || gp.Refused != 0 || gp.Downvoted != 0 {
+		t.Errorf("gap %+v, want the minimap question asked once, redirected once", gp)
+	}
+	if len(gp.Picked) != 1 || gp.Picked[0].Passage.ChunkID != "rules.md#0" || gp.Picked[0].Members != 1 {
+		t.Errorf("picked %+v, want the entry the member chose", gp.Picked)
+	}
+	if later, err := g.Gaps(ctx, day0.Add(time.Hour), 0); err != nil || len(later) != 0 {
+		t.Errorf("gaps since after the pick: %+v (%v), want none", later, err)
+	}
+}
+
 // testEndorsedNeedsSeveralMembers: an answer is offered as a phrasing to
 // keep only when several members voted it helpful; one member's votes,
 // however many answers they vote on, offer nothing, and nothing is ever
