@@ -34,6 +34,22 @@ func runCLI(t *testing.T, env map[string]string, args ...string) (stdout, stderr
 	return out.String(), errb.String(), code
 }
 
+// askJSONOf runs `faqbot ask --json args...` with env and returns the
+// decoded answer and the raw output, failing the test on a non-zero exit
+// or output that is not the answer's JSON.
+func askJSONOf(t *testing.T, env map[string]string, args ...string) (askJSON, string) {
+	t.Helper()
+	out, errs, code := runCLI(t, env, append([]string{"ask", "--json"}, args...)...)
+	if code != 0 {
+		t.Fatalf("ask %q: exit %d, stderr:\n%s", args, code, errs)
+	}
+	var got askJSON
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("ask %q: bad JSON: %v\n%s", args, err, out)
+	}
+	return got, out
+}
+
 func TestAskJSONContract(t *testing.T) {
 	out, errs, code := runCLI(t, nil, "ask", "--json", "Who delivered the US written response to Russia?")
 	if code != 0 {
@@ -97,14 +113,7 @@ func TestAskMarksTentativeAnswers(t *testing.T) {
 			if tt.corpus != "" {
 				env["FAQBOT_CORPUS_DIR"] = tt.corpus
 			}
-			out, errs, code := runCLI(t, env, "ask", "--json", tt.question)
-			if code != 0 {
-				t.Fatalf("exit %d, stderr:\n%s", code, errs)
-			}
-			var got askJSON
-			if err := json.Unmarshal([]byte(out), &got); err != nil {
-				t.Fatalf("bad JSON: %v\n%s", err, out)
-			}
+			got, out := askJSONOf(t, env, tt.question)
 			if got.Refused || len(got.Citations) == 0 {
 				t.Fatalf("want an answer with sources, got %s", out)
 			}
@@ -138,14 +147,7 @@ func TestAskMarksTentativeAnswers(t *testing.T) {
 }
 
 func TestAskRefusesOffTopic(t *testing.T) {
-	out, errs, code := runCLI(t, nil, "ask", "--json", "what is a good recipe for sourdough bread?")
-	if code != 0 {
-		t.Fatalf("exit %d, stderr:\n%s", code, errs)
-	}
-	var got askJSON
-	if err := json.Unmarshal([]byte(out), &got); err != nil {
-		t.Fatalf("bad JSON: %v\n%s", err, out)
-	}
+	got, out := askJSONOf(t, nil, "what is a good recipe for sourdough bread?")
 	if !got.Refused || len(got.Citations) != 0 {
 		t.Errorf("got refused=%v with %d citations, want a refusal citing nothing: %s", got.Refused, len(got.Citations), out)
 	}
@@ -221,14 +223,7 @@ func TestCustomCorpusAndIndexReuse(t *testing.T) {
 	if !strings.Contains(out, "Corpus:     1 document, ") {
 		t.Errorf("index output:\n%s", out)
 	}
-	out, errs, code = runCLI(t, env, "ask", "--json", "--corpus", dir, "can I bring my dog to work?")
-	if code != 0 {
-		t.Fatalf("ask: exit %d\n%s", code, errs)
-	}
-	var got askJSON
-	if err := json.Unmarshal([]byte(out), &got); err != nil {
-		t.Fatalf("bad JSON: %v\n%s", err, out)
-	}
+	got, out := askJSONOf(t, env, "--corpus", dir, "can I bring my dog to work?")
 	if got.Refused || len(got.Citations) == 0 || got.Citations[0].Title != "Can I bring my dog to the office?" {
 		t.Fatalf("want the dog entry as the top source, got %+v", got)
 	}
@@ -272,14 +267,7 @@ func TestAskShowsSourceLinks(t *testing.T) {
 	}
 	env := map[string]string{"FAQBOT_INDEX_DIR": filepath.Join(t.TempDir(), "idx"), "FAQBOT_SOURCE_URL": "https://handbook.example/{path}"}
 	const want = "https://handbook.example/office/pets#can-i-bring-my-dog-to-the-office"
-	out, errs, code := runCLI(t, env, "ask", "--json", "--corpus", dir, "can I bring my dog to work?")
-	if code != 0 {
-		t.Fatalf("ask: exit %d\n%s", code, errs)
-	}
-	var got askJSON
-	if err := json.Unmarshal([]byte(out), &got); err != nil {
-		t.Fatalf("bad JSON: %v\n%s", err, out)
-	}
+	got, out := askJSONOf(t, env, "--corpus", dir, "can I bring my dog to work?")
 	if len(got.Citations) == 0 || got.Citations[0].URL != want {
 		t.Fatalf("citations %+v, want the first to link to %s", got.Citations, want)
 	}

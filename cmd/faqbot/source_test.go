@@ -105,14 +105,7 @@ func quaySite(t *testing.T) *helpSite {
 // citation's link.
 func askCited(t *testing.T, env map[string]string, q string) (answer, url string) {
 	t.Helper()
-	out, errs, code := runCLI(t, env, "ask", "--json", q)
-	if code != 0 {
-		t.Fatalf("ask: exit %d: %s", code, errs)
-	}
-	var got askJSON
-	if err := json.Unmarshal([]byte(out), &got); err != nil {
-		t.Fatalf("ask --json: %v\n%s", err, out)
-	}
+	got, _ := askJSONOf(t, env, q)
 	if len(got.Citations) == 0 {
 		return got.Answer, ""
 	}

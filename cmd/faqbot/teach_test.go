@@ -40,14 +40,7 @@ func TestTeachFromTheCommandLine(t *testing.T) {
 	const q = "is xray ok or nah"
 	ask := func() askJSON {
 		t.Helper()
-		out, errs, code := runCLI(t, env, "ask", "--json", q)
-		if code != 0 {
-			t.Fatalf("ask: exit %d\n%s", code, errs)
-		}
-		var got askJSON
-		if err := json.Unmarshal([]byte(out), &got); err != nil {
-			t.Fatalf("ask: %v\n%s", err, out)
-		}
+		got, _ := askJSONOf(t, env, q)
 		return got
 	}
 	before := ask()

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -25,14 +24,7 @@ func TestSynonymsBridgeMembersWords(t *testing.T) {
 	env := map[string]string{"FAQBOT_INDEX_DIR": t.TempDir(), "FAQBOT_DATA_DIR": t.TempDir()}
 	for _, tt := range tests {
 		t.Run(tt.question, func(t *testing.T) {
-			out, errs, code := runCLI(t, env, "ask", "--json", tt.question)
-			if code != 0 {
-				t.Fatalf("exit %d, stderr:\n%s", code, errs)
-			}
-			var got askJSON
-			if err := json.Unmarshal([]byte(out), &got); err != nil {
-				t.Fatalf("bad JSON: %v\n%s", err, out)
-			}
+			got, out := askJSONOf(t, env, tt.question)
 			if got.Refused || len(got.Citations) == 0 {
 				t.Fatalf("refused, want an answer from %v: %s", tt.source, out)
 			}
