@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/faqbot/faqbot/bot/discordtest"
-	"github.com/faqbot/faqbot/store"
 )
 
 // TestModerationEndToEnd drives the moderator commands and /forget-me
@@ -18,7 +17,7 @@ func TestModerationEndToEnd(t *testing.T) {
 	fc := newFakeCorpus()
 	rep := &fakeReports{gaps: []Gap{{Question: "how do i reset my password", Count: 3, Refused: 3, LastAsked: time.Now()}}}
 	recs := newMemoryRecords()
-	recs.questions = []store.QuestionRecord{{UserID: "user-bob"}}
+	recs.questions = []QuestionRecord{{UserID: "user-bob"}}
 	const limit = 2048
 	b, err := New(Config{Token: "e2e-secret-token", GuildID: e2eGuild, APIURL: fake.URL, MaxUploadBytes: limit, ShutdownGrace: 300 * time.Millisecond},
 		Deps{Servers: OneServer(Server{Answerer: newFakeAnswerer(), Sources: fc, Corpus: fc, Reindexer: fc, Reports: rep, Questions: recs}), Forgetter: recs, Logger: testLogger(t)})

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/faqbot/faqbot/answer"
-	"github.com/faqbot/faqbot/store"
 )
 
 // storeTimeout bounds one write or read of the bot's records. They are
@@ -13,11 +12,32 @@ import (
 // and a question must not wait on it.
 const storeTimeout = 3 * time.Second
 
-// QuestionLog records one server's answered questions.
-type QuestionLog interface {
-	// RecordQuestion stores q; the store decides how much of its user ID
+// QuestionRecord is one answered question, as the bot records it.
+type QuestionRecord struct {
+	// AnswerID is the ID the answer's buttons carry, so votes join it.
+	AnswerID string
+	At       time.Time
+	GuildID  string
+	// ChannelID is where it was asked (a thread for follow-ups).
+	ChannelID string
+	// UserID is the asker's Discord ID; the store decides how much of it
 	// to keep (plain, hashed or nothing).
-	RecordQuestion(ctx context.Context, q store.QuestionRecord) error
+	UserID   string
+	Question string
+	Answer   string
+	// Mode is answer.ModeExtractive or answer.ModeLLM.
+	Mode string
+	// Sources are the cited passages' chunk IDs ("file#n").
+	Sources []string
+	Refused bool
+	Latency time.Duration
+	// Note is the answer's note, e.g. why the LLM was not used.
+	Note string
+}
+
+// QuestionLog records answered questions.
+type QuestionLog interface {
+	RecordQuestion(ctx context.Context, q QuestionRecord) error
 }
 
 // ThreadStore keeps the conversations of the threads the bot started in
@@ -54,8 +74,8 @@ func (b *Bot) recordQuestion(ctx context.Context, q question, id string, a answe
 	}
 	ctx, cancel := storeContext(ctx)
 	defer cancel()
-	err := q.srv.Questions.RecordQuestion(ctx, store.QuestionRecord{
-		AnswerID: id, At: time.Now(), ChannelID: q.ChannelID, UserID: q.UserID,
+	err := q.srv.Questions.RecordQuestion(ctx, QuestionRecord{
+		AnswerID: id, At: time.Now(), GuildID: q.GuildID, ChannelID: q.ChannelID, UserID: q.UserID,
 		Question: a.Question, Answer: a.Text, Mode: string(a.Mode), Sources: chunkIDs(a),
 		Refused: a.Refused, Latency: latency, Note: a.Note,
 	})

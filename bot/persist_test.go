@@ -18,7 +18,7 @@ import (
 // memoryRecords is an in-memory QuestionLog, ThreadStore and Forgetter.
 type memoryRecords struct {
 	mu        sync.Mutex
-	questions []store.QuestionRecord
+	questions []QuestionRecord
 	threads   map[string][]answer.Turn
 	loads     int
 	forgotten []string
@@ -26,7 +26,7 @@ type memoryRecords struct {
 
 func newMemoryRecords() *memoryRecords { return &memoryRecords{threads: map[string][]answer.Turn{}} }
 
-func (m *memoryRecords) RecordQuestion(_ context.Context, q store.QuestionRecord) error {
+func (m *memoryRecords) RecordQuestion(_ context.Context, q QuestionRecord) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.questions = append(m.questions, q)
@@ -102,7 +102,7 @@ func TestAnswersRecorded(t *testing.T) {
 		t.Fatalf("recorded %d questions, want 2", len(recs.questions))
 	}
 	q := recs.questions[0]
-	if q.Question != "How do refunds work?" || q.UserID != "u1" || q.ChannelID != "c1" || q.Mode != string(answer.ModeExtractive) ||
+	if q.Question != "How do refunds work?" || q.UserID != "u1" || q.GuildID != "g1" || q.ChannelID != "c1" || q.Mode != string(answer.ModeExtractive) ||
 		fmt.Sprint(q.Sources) != "[refunds.md#0 digital.md#2]" || q.Refused || q.Answer != refundsAnswer.Text || q.AnswerID == "" {
 		t.Errorf("recorded %+v", q)
 	}
@@ -192,7 +192,7 @@ func TestThreadSurvivesRestart(t *testing.T) {
 
 func TestForgetMe(t *testing.T) {
 	recs := newMemoryRecords()
-	recs.questions = []store.QuestionRecord{{UserID: "user-bob"}, {UserID: "user-bob"}, {UserID: "user-mia"}}
+	recs.questions = []QuestionRecord{{UserID: "user-bob"}, {UserID: "user-bob"}, {UserID: "user-mia"}}
 	b, sess := newTestBot(t, Config{}, Deps{Forgetter: recs})
 	b.onInteraction(context.Background(), &discordgo.Interaction{Type: discordgo.InteractionApplicationCommand, GuildID: "g1", Member: member,
 		Data: discordgo.ApplicationCommandInteractionData{Name: cmdForget}})

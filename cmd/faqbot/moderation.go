@@ -261,8 +261,12 @@ var (
 
 // RecordQuestion stores an answered question; the store applies the
 // privacy setting to the user ID.
-func (s storeRecords) RecordQuestion(ctx context.Context, q store.QuestionRecord) error {
-	_, err := s.st.RecordQuestion(ctx, q)
+func (s storeRecords) RecordQuestion(ctx context.Context, q bot.QuestionRecord) error {
+	_, err := s.st.RecordQuestion(ctx, store.QuestionRecord{
+		AnswerID: q.AnswerID, At: q.At, ChannelID: q.ChannelID, UserID: q.UserID,
+		Question: q.Question, Answer: q.Answer, Mode: q.Mode, Sources: q.Sources, Refused: q.Refused,
+		Latency: q.Latency, Note: q.Note,
+	})
 	return err
 }
 
