@@ -12,7 +12,6 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/faqbot/faqbot/answer"
-	"github.com/faqbot/faqbot/store"
 )
 
 // memoryRecords is an in-memory QuestionLog, ThreadStore and Forgetter.
@@ -68,7 +67,7 @@ func (m *memoryRecords) ForgetUser(_ context.Context, id string) (int, error) {
 // fakeReports returns fixed reports.
 type fakeReports struct {
 	gaps     []Gap
-	stats    store.Stats
+	stats    Stats
 	endorsed []Endorsement
 	since    time.Time
 	calls    atomic.Int32
@@ -84,7 +83,7 @@ func (f *fakeReports) Gaps(_ context.Context, since time.Time, _ int) ([]Gap, er
 	return f.gaps, nil
 }
 
-func (f *fakeReports) Stats(_ context.Context, since time.Time) (store.Stats, error) {
+func (f *fakeReports) Stats(_ context.Context, since time.Time) (Stats, error) {
 	f.calls.Add(1)
 	f.since = since
 	return f.stats, nil
@@ -219,9 +218,9 @@ func TestReports(t *testing.T) {
 				Variants: []string{"password reset not working", "I forgot my password", "How can I reset my password", "pw reset"}},
 			{Question: "Can I get a refund?", Count: 2, Refused: 1, Downvoted: 1, LastAsked: time.Date(2025, 3, 10, 12, 7, 0, 0, time.UTC)},
 		},
-		stats: store.Stats{Questions: 40, Refused: 10, Up: 3, Down: 1, MedianLatency: 42 * time.Millisecond,
-			PerDay:     []store.DayCount{{Day: "2025-03-09", Questions: 15, Refused: 4}, {Day: "2025-03-10", Questions: 25, Refused: 6}},
-			TopSources: []store.SourceCount{{Document: "faq.md", Count: 20}, {Document: "refunds.html", Count: 5}}},
+		stats: Stats{Questions: 40, Refused: 10, Up: 3, Down: 1, MedianLatency: 42 * time.Millisecond,
+			PerDay:     []DayCount{{Day: "2025-03-09", Questions: 15, Refused: 4}, {Day: "2025-03-10", Questions: 25, Refused: 6}},
+			TopSources: []SourceCount{{Document: "faq.md", Count: 20}, {Document: "refunds.html", Count: 5}}},
 	}
 	tests := []struct {
 		cmd  string

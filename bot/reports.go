@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
-
-	"github.com/faqbot/faqbot/store"
 )
 
 // Reports computes what moderators read in /gaps and /stats.
@@ -17,7 +15,7 @@ type Reports interface {
 	// were refused or voted down, largest first, at most limit.
 	Gaps(ctx context.Context, since time.Time, limit int) ([]Gap, error)
 	// Stats summarises the questions and votes since since.
-	Stats(ctx context.Context, since time.Time) (store.Stats, error)
+	Stats(ctx context.Context, since time.Time) (Stats, error)
 	// Endorsed returns the answered questions voted since since that
 	// several members found helpful, best first, at most limit: their
 	// wording is worth teaching. Votes alone teach nothing.
@@ -55,6 +53,30 @@ type Gap struct {
 	// these refusals and tentative answers, most picked first: the passage
 	// they meant, worth teaching.
 	Picked []PickedPassage
+}
+
+// Stats summarises questions and votes over a period.
+type Stats struct {
+	Questions, Refused int
+	// PerDay counts questions per UTC day, oldest first.
+	PerDay        []DayCount
+	Up, Down      int
+	MedianLatency time.Duration
+	// TopSources are the most cited documents, most first.
+	TopSources []SourceCount
+}
+
+// DayCount is one day's questions.
+type DayCount struct {
+	// Day is the UTC date, 2006-01-02.
+	Day                string
+	Questions, Refused int
+}
+
+// SourceCount is how many answers cited a document.
+type SourceCount struct {
+	Document string
+	Count    int
 }
 
 // Report periods, in days: the default, and the range the option allows.

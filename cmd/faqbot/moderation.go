@@ -314,8 +314,19 @@ func (s storeRecords) Gaps(ctx context.Context, since time.Time, limit int) ([]b
 }
 
 // Stats are the usage statistics.
-func (s storeRecords) Stats(ctx context.Context, since time.Time) (store.Stats, error) {
-	return s.st.Stats(ctx, since)
+func (s storeRecords) Stats(ctx context.Context, since time.Time) (bot.Stats, error) {
+	st, err := s.st.Stats(ctx, since)
+	if err != nil {
+		return bot.Stats{}, err
+	}
+	out := bot.Stats{Questions: st.Questions, Refused: st.Refused, Up: st.Up, Down: st.Down, MedianLatency: st.MedianLatency}
+	for _, d := range st.PerDay {
+		out.PerDay = append(out.PerDay, bot.DayCount{Day: d.Day, Questions: d.Questions, Refused: d.Refused})
+	}
+	for _, sc := range st.TopSources {
+		out.TopSources = append(out.TopSources, bot.SourceCount{Document: sc.Document, Count: sc.Count})
+	}
+	return out, nil
 }
 
 // forgetter deletes a member's records in every server.
