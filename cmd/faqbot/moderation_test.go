@@ -319,7 +319,11 @@ func TestServeCorpusFromDiscord(t *testing.T) {
 		if !strings.Contains(got, "3 times") || !strings.Contains(got, "reset my password") {
 			t.Errorf("gaps %s", got)
 		}
-		if got := s.command(t, modMia, "stats"); !strings.Contains(got, "Questions") {
+		// The three seeded refusals and the two questions above, one of
+		// them answered from the upload: the store's statistics as the
+		// moderator reads them.
+		if got := s.command(t, modMia, "stats"); !strings.Contains(got, `{"name":"Questions","value":"5"`) ||
+			!strings.Contains(got, `{"name":"Refused","value":"4 (80%)"`) || !strings.Contains(got, "1. `Parking-rules.md` — 1 answer") {
 			t.Errorf("stats %s", got)
 		}
 	})
