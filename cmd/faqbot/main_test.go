@@ -223,7 +223,7 @@ func TestCustomCorpusAndIndexReuse(t *testing.T) {
 	if !strings.Contains(out, "Corpus:     1 document, ") {
 		t.Errorf("index output:\n%s", out)
 	}
-	got, out := askJSONOf(t, env, "--corpus", dir, "can I bring my dog to work?")
+	got, _ := askJSONOf(t, env, "--corpus", dir, "can I bring my dog to work?")
 	if got.Refused || len(got.Citations) == 0 || got.Citations[0].Title != "Can I bring my dog to the office?" {
 		t.Fatalf("want the dog entry as the top source, got %+v", got)
 	}
@@ -267,11 +267,11 @@ func TestAskShowsSourceLinks(t *testing.T) {
 	}
 	env := map[string]string{"FAQBOT_INDEX_DIR": filepath.Join(t.TempDir(), "idx"), "FAQBOT_SOURCE_URL": "https://handbook.example/{path}"}
 	const want = "https://handbook.example/office/pets#can-i-bring-my-dog-to-the-office"
-	got, out := askJSONOf(t, env, "--corpus", dir, "can I bring my dog to work?")
+	got, _ := askJSONOf(t, env, "--corpus", dir, "can I bring my dog to work?")
 	if len(got.Citations) == 0 || got.Citations[0].URL != want {
 		t.Fatalf("citations %+v, want the first to link to %s", got.Citations, want)
 	}
-	out, _, _ = runCLI(t, env, "ask", "--corpus", dir, "can I bring my dog to work?")
+	out, _, _ := runCLI(t, env, "ask", "--corpus", dir, "can I bring my dog to work?")
 	if !strings.Contains(out, want) {
 		t.Errorf("the CLI answer does not show the link:\n%s", out)
 	}
