@@ -5,9 +5,12 @@ package retrieval
 import (
 	"context"
 	"encoding/binary"
+	"fmt"
 	"os"
 	"testing"
 	"unsafe"
+
+	"github.com/faqbot/faqbot/corpus"
 )
 
 // mappedPages counts the pages of b present in this process's page
@@ -45,6 +48,49 @@ func scatteredParts(s *shard) []part {
 	return []part{{"vectors", asBytes(s.f32)}, {"text", s.strs}, {"IDs", s.keys}, {"postings", asBytes(s.post)}}
 }
 
+// pageMap opens this process's page map for mappedPages, skipping t on a
+// system without one.
+func pageMap(t *testing.T) *os.File {
+	t.Helper()
+	pm, err := os.Open("/proc/self/pagemap")
+	if err != nil {
+		t.Skipf("no page map: %v", err)
+	}
+	t.Cleanup(func() { pm.Close() })
+	return pm
+}
+
+// buildInShards builds cs in small shards in the folder dir, so that a
+// check of their pages covers many files.
+func buildInShards(ctx context.Context, t *testing.T, dir string, cs []corpus.Chunk, emb Embedder) *Index {
+	t.Helper()
+	ix, err := BuildInDir(ctx, dir, cs, emb, BuildOptions{shardSize: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ix
+}
+
+// checkReleased fails t for each of ix's shards that still has pages of
+// the given parts mapped, after checking that ix has many shards, each
+// mapped from its file; when says after what.
+func checkReleased(t *testing.T, pm *os.File, ix *Index, when string, parts func(*shard) []part) {
+	t.Helper()
+	if ix.Stats().Shards < 10 {
+		t.Fatalf("%s: %d shards, want many", when, ix.Stats().Shards)
+	}
+	for k, s := range ix.shards {
+		if !s.mapped {
+			t.Fatalf("%s: shard %d is not mapped from its file", when, k)
+		}
+		for _, part := range parts(s) {
+			if n := mappedPages(t, pm, part.b); n > 0 {
+				t.Errorf("%s: shard %d: %d pages of its %s still mapped", when, k, n, part.name)
+			}
+		}
+	}
+}
+
 // TestSearchReleasesMappedPages: after a search of a saved index, no page
 // of any shard's full vectors, passage text, IDs or postings stays in the
 // process's resident memory — the query's terms are looked up in every
@@ -52,44 +98,25 @@ func scatteredParts(s *shard) []part {
 // folio of the file at a time, so a server would otherwise keep more of
 // the index resident with every question.
 func TestSearchReleasesMappedPages(t *testing.T) {
-	pm, err := os.Open("/proc/self/pagemap")
-	if err != nil {
-		t.Skipf("no page map: %v", err)
-	}
-	defer pm.Close()
+	pm := pageMap(t)
 	ctx := context.Background()
 	emb := NewHashEmbedder(0)
 	cs := flatten(docCorpus(600))
 	dir := t.TempDir()
-	ix, err := BuildInDir(ctx, dir, cs, emb, BuildOptions{shardSize: 50})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ix := buildInShards(ctx, t, dir, cs, emb)
 	if err := Save(ctx, ix, dir, Manifest{}); err != nil {
 		t.Fatal(err)
 	}
-	ix, _, err = Load(ctx, dir, emb)
+	ix, _, err := Load(ctx, dir, emb)
 	if err != nil {
 		t.Fatal(err)
-	}
-	if ix.Stats().Shards < 10 {
-		t.Fatalf("%d shards, want many", ix.Stats().Shards)
 	}
 	for _, q := range benchQueries(cs)[:8] {
 		hits, err := ix.Search(ctx, q, 5)
 		if err != nil || len(hits) == 0 {
 			t.Fatalf("%q: %d hits, %v", q, len(hits), err)
 		}
-		for k, s := range ix.shards {
-			if !s.mapped {
-				t.Fatalf("shard %d is not mapped from its file", k)
-			}
-			for _, part := range scatteredParts(s) {
-				if n := mappedPages(t, pm, part.b); n > 0 {
-					t.Errorf("%q: shard %d: %d pages of its %s still mapped after the search", q, k, n, part.name)
-				}
-			}
-		}
+		checkReleased(t, pm, ix, fmt.Sprintf("after searching %q", q), scatteredParts)
 	}
 }
 
@@ -98,45 +125,23 @@ func TestSearchReleasesMappedPages(t *testing.T) {
 // whether it runs as a folder build finishes or as an index saved with
 // another expander loads.
 func TestCalibrationReleasesMappedPages(t *testing.T) {
-	pm, err := os.Open("/proc/self/pagemap")
-	if err != nil {
-		t.Skipf("no page map: %v", err)
-	}
-	defer pm.Close()
+	pm := pageMap(t)
 	ctx := context.Background()
 	emb := NewHashEmbedder(0)
 	dir := t.TempDir()
-	ix, err := BuildInDir(ctx, dir, flatten(docCorpus(600)), emb, BuildOptions{shardSize: 50})
-	if err != nil {
-		t.Fatal(err)
-	}
-	check := func(when string, ix *Index) {
-		t.Helper()
-		if ix.Stats().Shards < 10 {
-			t.Fatalf("%s: %d shards, want many", when, ix.Stats().Shards)
-		}
-		for k, s := range ix.shards {
-			if !s.mapped {
-				t.Fatalf("%s: shard %d is not mapped from its file", when, k)
-			}
-			for _, part := range append(scatteredParts(s), part{"terms", s.words}) {
-				if n := mappedPages(t, pm, part.b); n > 0 {
-					t.Errorf("%s: shard %d: %d pages of its %s still mapped", when, k, n, part.name)
-				}
-			}
-		}
-	}
-	check("after the build", ix)
+	ix := buildInShards(ctx, t, dir, flatten(docCorpus(600)), emb)
+	withTerms := func(s *shard) []part { return append(scatteredParts(s), part{"terms", s.words}) }
+	checkReleased(t, pm, ix, "after the build", withTerms)
 	if err := Save(ctx, ix, dir, Manifest{}); err != nil {
 		t.Fatal(err)
 	}
 	exp := &countingExpander{name: "words/1"}
-	ix, _, err = LoadWith(ctx, dir, emb, LoadOptions{Expander: exp})
+	ix, _, err := LoadWith(ctx, dir, emb, LoadOptions{Expander: exp})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if exp.asked() == 0 {
 		t.Fatal("loading with another expander did not calibrate again: the test shows nothing")
 	}
-	check("after a load that calibrated", ix)
+	checkReleased(t, pm, ix, "after a load that calibrated", withTerms)
 }
