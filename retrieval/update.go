@@ -130,11 +130,7 @@ func (ix *Index) update(ctx context.Context, docs map[string][]corpus.Chunk, dup
 		shards = append(shards, ns)
 	}
 	if dupOf == nil {
-		dupOf = map[string]string{}
-		for d, of := range ix.dupOf {
-			s, i := ix.locate(int(d))
-			dupOf[s.key(s.pass[i].id)] = of
-		}
+		dupOf = ix.marksByID()
 		for _, c := range fresh {
 			dupOf[c.ID] = c.DupOf
 		}
@@ -206,24 +202,33 @@ func changedBy(ix *Index, docs map[string][]corpus.Chunk) int {
 
 // remarked counts the passages of out whose near-duplicate mark differs
 // from the one the same passage has in ix, and the passages marked in ix
-// that out no longer marks or holds.
+// that out no longer marks or holds. Passages are matched by ID, each
+// index's marks read once: finding every marked passage of one index in
+// the other would search every shard of it once for each.
 func remarked(ix, out *Index) int {
+	was, now := ix.marksByID(), out.marksByID()
 	n := 0
-	idOf := func(x *Index, d int32) string {
-		sh, i := x.locate(int(d))
-		return sh.key(sh.pass[i].id)
-	}
-	for d, of := range out.dupOf {
-		if od, ok := ix.find(idOf(out, d)); !ok || ix.dupOf[od] != of {
+	for id, of := range now {
+		if was[id] != of {
 			n++
 		}
 	}
-	for d := range ix.dupOf {
-		if nd, ok := out.find(idOf(ix, d)); !ok || out.dupOf[nd] == "" {
+	for id := range was {
+		if now[id] == "" {
 			n++
 		}
 	}
 	return n
+}
+
+// marksByID returns the index's near-duplicate marks keyed by passage ID.
+func (ix *Index) marksByID() map[string]string {
+	m := make(map[string]string, len(ix.dupOf))
+	for d, of := range ix.dupOf {
+		s, i := ix.locate(int(d))
+		m[s.key(s.pass[i].id)] = of
+	}
+	return m
 }
 
 func hasKey(m map[string][]corpus.Chunk, k string) bool {
