@@ -627,10 +627,10 @@ func (ix *Index) DocumentChunks(id string) (out []corpus.Chunk, ok bool) {
 
 // releaseAll releases every shard's scattered pages (see
 // shard.releaseScattered) and its table of terms, after work that read
-// all of them: calibrating asks a couple of hundred questions, whose terms
-// touch every shard's postings and terms while releaseAfter frees only the
-// shards holding their hits. At 120,000 passages that was 170 MB of the
-// index resident at the end of a build, its peak.
+// all of them: a query's terms touch every shard's postings and terms, not
+// only the shards holding its hits, and calibration reads titles of every
+// shard. Releasing only the hits' shards left 170 MB of the index resident
+// at the end of a build at 120,000 passages, its peak.
 func (ix *Index) releaseAll() {
 	for _, s := range ix.shards {
 		s.releaseScattered()
