@@ -373,7 +373,7 @@ func pickSpan(p passage, faq bool) []segment {
 		chars += s.chars
 	}
 	// A lead-in whose list did not fit would leave the answer hanging.
-	for len(span) > 1 && span[len(span)-1].parts[len(span[len(span)-1].parts)-1].leadIn() {
+	for len(span) > 1 && span[len(span)-1].hanging() {
 		span = span[:len(span)-1]
 	}
 	if faq {
@@ -395,7 +395,7 @@ func withBestPart(p passage, span []segment, chars int) []segment {
 	best := -1
 	for k := inSpan; k < len(p.segs); k++ {
 		s := p.segs[k]
-		if s.coverage > bestCov+0.1 && chars+s.chars+len(skipMark)+2 <= maxAnswerChars-10 && !s.parts[len(s.parts)-1].leadIn() {
+		if s.coverage > bestCov+0.1 && chars+s.chars+len(skipMark)+2 <= maxAnswerChars-10 && !s.hanging() {
 			best, bestCov = k, s.coverage
 		}
 	}
@@ -619,7 +619,7 @@ func secondSource(ps []passage, hits []retrieval.Hit, first int, quoted map[stri
 			gain := gainOf(s.terms(), missing, total)
 			// Code alone, or a lead-in alone, is no answer to the part.
 			if gain >= secondNewCoverage && gain > bestGain && used+s.chars+8 <= maxAnswerChars &&
-				s.parts[0].kind != partCode && !s.parts[len(s.parts)-1].leadIn() {
+				s.parts[0].kind != partCode && !s.hanging() {
 				best, bestGain, bestSeg = i, gain, s
 			}
 		}
@@ -881,8 +881,8 @@ func (s segment) terms() map[string]bool {
 	return m
 }
 
-// hanging reports whether a segment is a lead-in without what it
-// introduces: the passage ends on it.
+// hanging reports whether a segment ends on a lead-in, without what it
+// introduces: the passage ends there, or the segment was cut to fit.
 func (s segment) hanging() bool {
 	return s.parts[len(s.parts)-1].leadIn()
 }
