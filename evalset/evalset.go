@@ -303,7 +303,7 @@ func Run(ctx context.Context, qs []Question, a Answerer, s Searcher, k int) (Rep
 		}
 		if q.Title != "" {
 			rep.TitledQuestions++
-			if len(ans.Citations) > 0 && strings.EqualFold(strings.TrimSpace(ans.Citations[0].Title), strings.TrimSpace(q.Title)) {
+			if len(ans.Citations) > 0 && q.wantsEntry(ans.Citations[0].Title) {
 				res.TopTitleRight = true
 				titled++
 			}
@@ -361,11 +361,18 @@ func Run(ctx context.Context, qs []Question, a Answerer, s Searcher, k int) (Rep
 // right document and, when q names its entry, that entry.
 func offersRight(ss []answer.Suggestion, q Question) bool {
 	for _, s := range ss {
-		if matches(s.Source, q.Sources) && (q.Title == "" || strings.EqualFold(strings.TrimSpace(s.Title), strings.TrimSpace(q.Title))) {
+		if matches(s.Source, q.Sources) && q.wantsEntry(s.Title) {
 			return true
 		}
 	}
 	return false
+}
+
+// wantsEntry reports whether a passage titled title is the entry q is
+// answered from: the one its Title names, ignoring case and surrounding
+// space; any passage when it names none.
+func (q Question) wantsEntry(title string) bool {
+	return q.Title == "" || strings.EqualFold(strings.TrimSpace(title), strings.TrimSpace(q.Title))
 }
 
 func matches(docID string, prefixes []string) bool {

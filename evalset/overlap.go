@@ -1,10 +1,6 @@
 package evalset
 
-import (
-	"strings"
-
-	"github.com/faqbot/faqbot/corpus"
-)
+import "github.com/faqbot/faqbot/corpus"
 
 // FewSharedWords is the most content words a question may share with the
 // passage that answers it and still count as worded the member's way
@@ -103,7 +99,7 @@ func answeringPassages(q Question, chunks []corpus.Chunk) []int {
 		if !matches(c.DocID, q.Sources) {
 			continue
 		}
-		if q.Title != "" && !strings.EqualFold(strings.TrimSpace(c.Title), strings.TrimSpace(q.Title)) {
+		if !q.wantsEntry(c.Title) {
 			continue
 		}
 		cands = append(cands, i)
