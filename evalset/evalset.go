@@ -309,22 +309,6 @@ func Run(ctx context.Context, qs []Question, a Answerer, s Searcher, k int) (Rep
 			}
 		}
 		res.MissingFacts = missingFacts(ans.Text, q.Facts)
-		switch {
-		case ans.Refused:
-		case res.AnsweredRight():
-			rep.Tentative.RightOf++
-			if ans.Tentative {
-				rep.Tentative.Right++
-			}
-		default:
-			rep.Tentative.ElsewhereOf++
-			if ans.Tentative {
-				rep.Tentative.Elsewhere++
-				if offersRight(ans.Alternatives, q) {
-					rep.Tentative.ElsewhereOffersRight++
-				}
-			}
-		}
 		if !ans.Refused {
 			rep.Answered++
 			if !res.CitedRight {
@@ -332,6 +316,20 @@ func Run(ctx context.Context, qs []Question, a Answerer, s Searcher, k int) (Rep
 			}
 			if len(res.MissingFacts) == 0 {
 				facts++
+			}
+			if res.AnsweredRight() {
+				rep.Tentative.RightOf++
+				if ans.Tentative {
+					rep.Tentative.Right++
+				}
+			} else {
+				rep.Tentative.ElsewhereOf++
+				if ans.Tentative {
+					rep.Tentative.Elsewhere++
+					if offersRight(ans.Alternatives, q) {
+						rep.Tentative.ElsewhereOffersRight++
+					}
+				}
 			}
 		}
 		rep.Results = append(rep.Results, res)
