@@ -45,7 +45,7 @@ func (r Report) BestCut(c retrieval.Calibration) (best, now Cut, ok bool) {
 			return Cut{}, Cut{}, false
 		}
 		rel := math.Inf(-1) // below anything a threshold is set to
-		if conf := q.Margin + retrieval.ConfidenceThreshold; conf > 0 {
+		if conf := q.Answer.Confidence; conf > 0 {
 			rel = c.Relevance(conf)
 		}
 		if q.Question.Refuse {
