@@ -210,7 +210,7 @@ func (r sectionRun) blocks() []block {
 
 // repeats reports whether paragraph b repeats the end of paragraph a.
 func repeats(a, b string) bool {
-	a, b = strings.Join(strings.Fields(a), " "), strings.Join(strings.Fields(b), " ")
+	a, b = oneLine(a), oneLine(b)
 	return b != "" && strings.HasSuffix(a, b)
 }
 
@@ -750,7 +750,7 @@ func blockParts(block string, para int) []part {
 	case isInlineCode(block):
 		return []part{{kind: partCode, text: block, para: para, terms: termSet(block)}}
 	case isItem(block):
-		return []part{{kind: partItem, text: collapseLines(block), para: para, terms: termSet(block)}}
+		return []part{{kind: partItem, text: oneLine(block), para: para, terms: termSet(block)}}
 	}
 	var out []part
 	for _, s := range splitSentences(block) {
@@ -824,9 +824,6 @@ func isItem(s string) bool {
 	}
 	return i > 0 && i+1 < len(s) && (s[i] == '.' || s[i] == ')') && s[i+1] == ' '
 }
-
-// collapseLines joins a list item's lines.
-func collapseLines(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // segments groups parts that must be shown together: a lead-in with the
 // list items or code it introduces (an item that is itself a lead-in
