@@ -114,6 +114,46 @@ func TestSecretsScrubbedFromAnswers(t *testing.T) {
 	}
 }
 
+// TestSecretsScrubbedFromOfferedEntries: the entries a refusal or a
+// tentative answer offers are shown by title and answered from when
+// picked; a secret in either never reaches the member.
+func TestSecretsScrubbedFromOfferedEntries(t *testing.T) {
+	const key = "sk-canary-key-0123456789abcdef"
+	offer := answer.Suggestion{Source: "keys.md", ChunkID: "keys.md#0", Title: "Where is key " + key + "?", Passage: "The key is " + key + "."}
+	refused := refusedWithSuggestions
+	refused.Question = "what is the key?"
+	refused.Suggestions = []answer.Suggestion{offer}
+	tentative := tentativeWithAlternatives
+	tentative.Question = "which key?"
+	tentative.Alternatives = []answer.Suggestion{offer}
+	fa := newFakeAnswerer()
+	fa.add(refused.Question, refused)
+	fa.add(tentative.Question, tentative)
+	b, _ := newTestBot(t, Config{Secrets: []string{key}}, Deps{Servers: OneServer(Server{Answerer: fa, Picks: &fakePicks{}, Feedback: NewMemoryFeedback()})})
+	srv := srvOf(t, b)
+	for _, q := range []string{refused.Question, tentative.Question} {
+		out := b.answer(context.Background(), inServer(t, b, question{Text: q, UserID: "u1", Via: viaSlash}), nil, nil)
+		shown := []string{replyText(out.Replies[0])}
+		id := ""
+		for _, row := range out.Replies[len(out.Replies)-1].Components {
+			for _, c := range row.(discordgo.ActionsRow).Components {
+				if bt := c.(discordgo.Button); strings.HasPrefix(bt.CustomID, idSuggest) {
+					id = bt.CustomID
+				}
+			}
+		}
+		if id == "" {
+			t.Fatalf("%q: no offered entry to pick: %s", q, shown[0])
+		}
+		shown = append(shown, replyText(b.button(context.Background(), srv, id, "g1", "clicker")))
+		for _, s := range shown {
+			if strings.Contains(s, key) || !strings.Contains(s, "redacted") {
+				t.Errorf("%q: the offered entry shows the key or does not say it was taken out:\n%s", q, s)
+			}
+		}
+	}
+}
+
 // TestDownloadGetsItsOwnTimeout: an attachment download may take up to
 // downloadTimeout, even though the session's HTTP client gives up on REST
 // calls much sooner (20 s in production, 50 ms here).

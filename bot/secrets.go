@@ -74,7 +74,10 @@ func (s scrubber) partial(t string) string {
 	return t
 }
 
-// answer scrubs an answer's text and the passages it cites.
+// answer scrubs an answer's text, the passages it cites and the entries
+// it offers (a refusal's suggestions, a tentative answer's alternatives):
+// an offered entry is shown by its title and answered from by its passage
+// when a member picks it.
 func (s scrubber) answer(a answer.Answer) answer.Answer {
 	if len(s.secrets) == 0 {
 		return a
@@ -90,5 +93,21 @@ func (s scrubber) answer(a answer.Answer) answer.Answer {
 		}
 		a.Citations = cs
 	}
+	a.Suggestions = s.offers(a.Suggestions)
+	a.Alternatives = s.offers(a.Alternatives)
 	return a
+}
+
+// offers scrubs offered entries' titles and passages.
+func (s scrubber) offers(ss []answer.Suggestion) []answer.Suggestion {
+	if len(ss) == 0 {
+		return ss
+	}
+	ss = slices.Clone(ss)
+	for i := range ss {
+		ss[i].Passage = s.text(ss[i].Passage)
+		ss[i].Title = s.text(ss[i].Title)
+		ss[i].DocTitle = s.text(ss[i].DocTitle)
+	}
+	return ss
 }
