@@ -134,13 +134,13 @@ func (e *Engine) answer(ctx context.Context, q Question, r retrieved, onPartial 
 		// Only the model could have told whether these passages answer.
 		e.lg.Warn("llm unavailable, and no passage is relevant enough to quote", "err", err)
 		a = refusal(q.Text, query, ModeExtractive)
-		a.Note = unavailableNote(err, false)
+		a.Note, a.LLMFailed = unavailableNote(err, false), true
 		return a, nil
 	}
 	e.lg.Warn("llm unavailable, answering extractively", "err", err)
 	_, hits := e.judge(r.hits, relevant)
 	a = extractive(q.Text, query, hits, e.lookup(ctx))
-	a.Note = unavailableNote(err, true)
+	a.Note, a.LLMFailed = unavailableNote(err, true), true
 	return a, nil
 }
 

@@ -253,6 +253,9 @@ func TestLLMOutcomes(t *testing.T) {
 			if (tt.wantNote == "") != (a.Note == "") || !strings.Contains(a.Note, tt.wantNote) {
 				t.Errorf("note %q, want one containing %q", a.Note, tt.wantNote)
 			}
+			if fellBack := tt.wantMode == answer.ModeExtractive; a.LLMFailed != fellBack {
+				t.Errorf("LLMFailed %v, want %v", a.LLMFailed, fellBack)
+			}
 			if a.Refused && (len(a.Citations) != 0 || len(partials) != 0) {
 				t.Errorf("refusal has %d citations and %d partials, want none", len(a.Citations), len(partials))
 			}
@@ -500,7 +503,8 @@ func TestPlausiblePassagesGoToTheModel(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newSetupWith(t, &fakeSearcher{hits: weak}, answer.Options{}, sameQuestion(q), tt.reply)
 			a, _ := s.stream(t, answer.Question{Text: q})
-			if a.Text != tt.wantText || a.Refused != tt.refused || !strings.Contains(a.Note, tt.wantNote) || a.Mode != tt.wantModes {
+			if a.Text != tt.wantText || a.Refused != tt.refused || !strings.Contains(a.Note, tt.wantNote) || a.Mode != tt.wantModes ||
+				a.LLMFailed != (tt.wantModes == answer.ModeExtractive) {
 				t.Errorf("answer %q refused=%v note=%q mode=%s; want %q %v %q %s", a.Text, a.Refused, a.Note, a.Mode, tt.wantText, tt.refused, tt.wantNote, tt.wantModes)
 			}
 		})

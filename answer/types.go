@@ -81,6 +81,11 @@ type Answer struct {
 	// Note is a remark for the user, e.g. that the LLM was unavailable and
 	// the answer is extractive; "" when there is nothing to say.
 	Note string
+	// LLMFailed is set when an LLM was asked to answer and failed: the
+	// answer, or the refusal, is extractive and Note says why. Front ends
+	// count it; a note alone does not tell (a tentative answer or a search
+	// by words alone carries one too).
+	LLMFailed bool
 	// Tentative is set on an answer quoted from the FAQ (extractive) whose
 	// best passage's confidence is below retrieval.ConfidenceSure: it is
 	// the closest the FAQ comes, and Note says so, because such answers

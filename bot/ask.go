@@ -122,7 +122,7 @@ func (b *Bot) answer(ctx context.Context, q question, onQueued func(pos int), on
 	if a.Refused {
 		b.metrics.refusals.Inc()
 	}
-	if a.Note != "" {
+	if a.LLMFailed {
 		b.metrics.llmErrors.Inc()
 	}
 	b.recordQuestion(ctx, q, id, a, latency)

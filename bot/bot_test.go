@@ -104,19 +104,21 @@ func TestHealthzAndMetrics(t *testing.T) {
 
 	fa := newFakeAnswerer()
 	noted := refundsAnswer
-	noted.Note = "LLM down"
+	noted.Note, noted.LLMFailed = "LLM down", true
 	fa.add("noted?", noted)
-	for _, q := range []string{"How do refunds work?", "unknown?", "noted?"} {
+	// A tentative answer carries a note too; the LLM did not fail.
+	fa.add("tentative?", tentativeWithAlternatives)
+	for _, q := range []string{"How do refunds work?", "unknown?", "noted?", "tentative?"} {
 		b.answer(t.Context(), question{Text: q, Via: viaSlash, UserID: "u", srv: Server{Answerer: fa}}, nil, nil)
 	}
 	b.admit(question{Text: "", Via: viaMention})
 	_, body := get("/metrics")
 	for _, want := range []string{
-		`faqbot_questions_total{via="slash"} 3`,
+		`faqbot_questions_total{via="slash"} 4`,
 		"faqbot_refusals_total 1",
 		"faqbot_llm_errors_total 1",
 		`faqbot_rejected_questions_total{reason="empty"} 1`,
-		"faqbot_answer_duration_seconds_count 3",
+		"faqbot_answer_duration_seconds_count 4",
 		"faqbot_queue_depth 0",
 		"faqbot_gateway_connected 1",
 		"go_goroutines",

@@ -46,7 +46,7 @@ func newMetrics(connected func() bool) *metrics {
 		}),
 		llmErrors: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "faqbot_llm_errors_total",
-			Help: "Answers that fell back from the LLM (the answer carries a note).",
+			Help: "Answers that fell back from the LLM (the answer carries a note saying so).",
 		}),
 		queueDepth: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "faqbot_queue_depth",
