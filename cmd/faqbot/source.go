@@ -13,7 +13,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/faqbot/faqbot/answer"
 	"github.com/faqbot/faqbot/config"
 	"github.com/faqbot/faqbot/ingest"
 	"github.com/faqbot/faqbot/kb"
@@ -141,24 +140,6 @@ func openSources(ctx context.Context, e *env, progress bool) (*sourcesEnv, error
 		return nil, err
 	}
 	return se, nil
-}
-
-// dropGoneTaught drops guild's taught phrasings whose passage a change
-// just took out, records each in the change log and lists them on w, as
-// Discord's reply to the same change does.
-func (se *sourcesEnv) dropGoneTaught(ctx context.Context, w io.Writer, guild string) error {
-	dropped, err := se.kbs.SyncTaught(ctx, guild)
-	if err != nil {
-		return err
-	}
-	recordDropped(ctx, se.db.Guild(guild), whoCLI, dropped, se.lg)
-	if len(dropped) > 0 {
-		fmt.Fprintf(w, "  Dropped %s whose passage is gone:\n", count(len(dropped), "taught phrasing"))
-		for _, p := range dropped {
-			fmt.Fprintf(w, "    #%d %q (was %s %q)\n", p.ID, p.Question, p.Passage.ChunkID, answer.Snippet(p.Passage.Title, 60))
-		}
-	}
-	return nil
 }
 
 // newFetcher is the process's one fetcher: its per-host limits hold across
@@ -362,7 +343,7 @@ func runSourceRefresh(ctx context.Context, e *env, args []string) error {
 				failed++
 			}
 		}
-		if err := se.dropGoneTaught(ctx, e.stdout, g); err != nil {
+		if err := dropGoneTaught(ctx, e.stdout, se.kbs, se.db.Guild(g), "  ", "    ", se.lg); err != nil {
 			return err
 		}
 	}
@@ -416,7 +397,7 @@ func runSourceRemove(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Removed source %d from %s: %s, with its %s.\n", id, kbName(g), describe(rep.Source), plural(len(rep.Removed), "page"))
-	return se.dropGoneTaught(ctx, e.stdout, g)
+	return dropGoneTaught(ctx, e.stdout, se.kbs, se.db.Guild(g), "  ", "    ", se.lg)
 }
 
 // sourceGuilds are the knowledge bases a command looks at: the one named,

@@ -318,15 +318,23 @@ func syncBaseTaught(ctx context.Context, w io.Writer, cfg config.Config, st *sta
 	if err != nil {
 		return err
 	}
-	dropped, err := kbs.SyncTaught(ctx, store.BaseGuild)
+	return dropGoneTaught(ctx, w, kbs, db.Guild(store.BaseGuild), "Taught:     ", "            ", lg)
+}
+
+// dropGoneTaught drops the taught phrasings of log's knowledge base whose
+// passage a change took out, records each in the change log as the command
+// line's, and lists them on w: a line starting with lead, then one line
+// each, indented by indent.
+func dropGoneTaught(ctx context.Context, w io.Writer, kbs *kb.Manager, log store.Guild, lead, indent string, lg *slog.Logger) error {
+	dropped, err := kbs.SyncTaught(ctx, log.ID())
 	if err != nil {
 		return err
 	}
-	recordDropped(ctx, db.Guild(store.BaseGuild), "cli", dropped, lg)
+	recordDropped(ctx, log, whoCLI, dropped, lg)
 	if len(dropped) > 0 {
-		fmt.Fprintf(w, "Taught:     Dropped %s whose passage is gone:\n", count(len(dropped), "taught phrasing"))
+		fmt.Fprintf(w, "%sDropped %s whose passage is gone:\n", lead, count(len(dropped), "taught phrasing"))
 		for _, p := range dropped {
-			fmt.Fprintf(w, "            #%d %q (was %s %q)\n", p.ID, p.Question, p.Passage.ChunkID, answer.Snippet(p.Passage.Title, 60))
+			fmt.Fprintf(w, "%s#%d %q (was %s %q)\n", indent, p.ID, p.Question, p.Passage.ChunkID, answer.Snippet(p.Passage.Title, 60))
 		}
 	}
 	return nil
