@@ -54,16 +54,21 @@ type citationJSON struct {
 
 func toJSON(a answer.Answer) askJSON {
 	out := askJSON{Question: a.Question, Answer: a.Text, Refused: a.Refused, Mode: a.Mode,
-		Citations: []citationJSON{}, Grounded: a.Grounded, Note: a.Note, Tentative: a.Tentative, Queries: a.Queries, Suggestions: []suggestionJSON{}, Alternatives: []suggestionJSON{}}
-	for _, s := range a.Suggestions {
-		out.Suggestions = append(out.Suggestions, suggestionJSON{Title: s.Label(), Source: s.Source, URL: s.URL})
-	}
-	for _, s := range a.Alternatives {
-		out.Alternatives = append(out.Alternatives, suggestionJSON{Title: s.Label(), Source: s.Source, URL: s.URL})
-	}
+		Citations: []citationJSON{}, Grounded: a.Grounded, Note: a.Note, Tentative: a.Tentative, Queries: a.Queries,
+		Suggestions: offersJSON(a.Suggestions), Alternatives: offersJSON(a.Alternatives)}
 	for _, c := range a.Citations {
 		out.Citations = append(out.Citations, citationJSON{N: c.N, Source: c.Source, Title: c.Title,
 			Snippet: c.Snippet, Score: round3(c.Score), URL: c.URL})
+	}
+	return out
+}
+
+// offersJSON are offered entries as `ask --json` lists them: [] rather
+// than null when there are none.
+func offersJSON(ss []answer.Suggestion) []suggestionJSON {
+	out := make([]suggestionJSON, len(ss))
+	for i, s := range ss {
+		out[i] = suggestionJSON{Title: s.Label(), Source: s.Source, URL: s.URL}
 	}
 	return out
 }
