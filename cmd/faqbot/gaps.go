@@ -101,7 +101,7 @@ func serverName(guild string) string {
 // printGaps prints the gap report of guild, largest group first.
 func printGaps(e *env, gaps []store.Gap, days int, since time.Time, guild string) {
 	w := e.stdout
-	period := "the last " + plural(days, "day")
+	period := "the last " + count(days, "day")
 	if len(gaps) == 0 {
 		fmt.Fprintf(w, "No gaps in %s: every question was answered and no answer was voted down.\n", period)
 		return
@@ -109,7 +109,7 @@ func printGaps(e *env, gaps []store.Gap, days int, since time.Time, guild string
 	fmt.Fprintf(w, "Questions faqbot could not answer, whose answer was voted down, or after whose answer a member picked another entry offered, in %s (since %s):\n",
 		period, since.Format("2006-01-02"))
 	for i, g := range gaps {
-		fmt.Fprintf(w, "\n%2d. %s  %q\n", i+1, plural(g.Count, "time"), g.Question)
+		fmt.Fprintf(w, "\n%2d. %s  %q\n", i+1, count(g.Count, "time"), g.Question)
 		picked := ""
 		if g.Redirected > 0 {
 			picked = fmt.Sprintf("another entry picked %d, ", g.Redirected)
@@ -129,17 +129,9 @@ func printGaps(e *env, gaps []store.Gap, days int, since time.Time, guild string
 		}
 		for _, p := range g.Picked {
 			fmt.Fprintf(w, "    members picked the suggestion %s %q (%s): teach it with faqbot teach%s --passage %s %q\n",
-				p.Passage.ChunkID, p.Passage.Title, plural(p.Members, "member"), guildFlag(guild), p.Passage.ChunkID, g.Question)
+				p.Passage.ChunkID, p.Passage.Title, count(p.Members, "member"), guildFlag(guild), p.Passage.ChunkID, g.Question)
 		}
 	}
 	fmt.Fprintf(w, "\nWrite an FAQ entry for the top groups, then add it with /corpus add or put it in the corpus folder;\n"+
 		"when an entry already answers one in other words, teach it (faqbot teach, or /corpus teach in Discord).\n")
-}
-
-// plural is "1 day", "2 days".
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return strconv.Itoa(n) + " " + word + "s"
 }

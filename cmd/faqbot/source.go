@@ -351,7 +351,7 @@ func runSourceRefresh(ctx context.Context, e *env, args []string) error {
 	case n == 0:
 		fmt.Fprintln(e.stdout, "No sources to refresh. Add one with: faqbot source add URL")
 	case failed > 0:
-		fmt.Fprintf(e.stderr, "faqbot: %s of %d failed; their last good pages are kept\n", plural(failed, "source"), n)
+		fmt.Fprintf(e.stderr, "faqbot: %s of %d failed; their last good pages are kept\n", count(failed, "source"), n)
 		return errSilent
 	}
 	return nil
@@ -396,7 +396,7 @@ func runSourceRemove(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "Removed source %d from %s: %s, with its %s.\n", id, kbName(g), describe(rep.Source), plural(len(rep.Removed), "page"))
+	fmt.Fprintf(e.stdout, "Removed source %d from %s: %s, with its %s.\n", id, kbName(g), describe(rep.Source), count(len(rep.Removed), "page"))
 	return dropGoneTaught(ctx, e.stdout, se.kbs, se.db.Guild(g), "  ", "    ", se.lg)
 }
 
