@@ -119,20 +119,13 @@ func TestAskJSONSuggestions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.question, func(t *testing.T) {
-			out, errs, code := runCLI(t, nil, "ask", "--json", "--corpus", dir, tt.question)
-			if code != 0 {
-				t.Fatalf("exit %d: %s", code, errs)
-			}
+			got, out := askJSONOf(t, nil, "--corpus", dir, tt.question)
 			var raw map[string]json.RawMessage
 			if err := json.Unmarshal([]byte(out), &raw); err != nil {
 				t.Fatalf("%v\n%s", err, out)
 			}
 			if _, ok := raw["suggestions"]; !ok {
 				t.Errorf("no suggestions field: %s", out)
-			}
-			var got askJSON
-			if err := json.Unmarshal([]byte(out), &got); err != nil {
-				t.Fatal(err)
 			}
 			if got.Refused != tt.refused {
 				t.Fatalf("refused %v, want %v: %s", got.Refused, tt.refused, out)
