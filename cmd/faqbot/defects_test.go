@@ -20,17 +20,7 @@ func TestConcurrentThreadReplies(t *testing.T) {
 	root := t.TempDir()
 	data := filepath.Join(root, "data")
 	s := serveWith(t, map[string]string{"FAQBOT_DATA_DIR": data, "FAQBOT_INDEX_DIR": filepath.Join(root, "index"), "FAQBOT_MAX_CONCURRENT": "12"})
-	s.dispatch(t, "MESSAGE_CREATE", s.fake.MessageCreate(discordtest.Message{
-		ID: "m-start", GuildID: "guild-1", ChannelID: "chan-1", Author: memberA,
-		Content: s.fake.Mention() + " How long did the talks in Florida last?", MentionsBot: true,
-	}))
-	start, err := s.fake.WaitFor(s.ctx, func(r discordtest.Request) bool {
-		return r.Method == "POST" && r.Path == discordtest.APIPrefix+"/channels/chan-1/messages/m-start/threads"
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	thread := start.ResponseJSON()["id"].(string)
+	thread, _ := s.mentionIn(t, "guild-1", "chan-1", "m-start", memberA, "How long did the talks in Florida last?")
 	posts := func() int {
 		n := 0
 		for _, r := range s.fake.Requests() {

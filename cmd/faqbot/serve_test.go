@@ -144,22 +144,7 @@ func TestServeRemembersAcrossRestart(t *testing.T) {
 		t.Errorf("vote reply %s", got)
 	}
 
-	s.dispatch(t, "MESSAGE_CREATE", s.fake.MessageCreate(discordtest.Message{
-		ID: "msg-mention", GuildID: "guild-1", ChannelID: "chan-2", Author: discordtest.Member{ID: "user-cat", Username: "cat"},
-		Content: s.fake.Mention() + " " + q, MentionsBot: true,
-	}))
-	start, err := s.fake.WaitFor(s.ctx, func(r discordtest.Request) bool {
-		return r.Method == "POST" && r.Path == discordtest.APIPrefix+"/channels/chan-2/messages/msg-mention/threads"
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	thread := start.ResponseJSON()["id"].(string)
-	if _, err := s.fake.WaitFor(s.ctx, func(r discordtest.Request) bool {
-		return r.Method == "POST" && r.Path == discordtest.APIPrefix+"/channels/"+thread+"/messages"
-	}); err != nil {
-		t.Fatal(err)
-	}
+	thread, _ := s.mentionIn(t, "guild-1", "chan-2", "msg-mention", discordtest.Member{ID: "user-cat", Username: "cat"}, q)
 	s.stop()
 
 	db, err := store.Open(context.Background(), filepath.Join(root, "data", "faqbot.db"), store.Options{UserIDs: store.PrivacyHashed})

@@ -32,6 +32,31 @@ func (s *served) askIn(t *testing.T, guild string, m discordtest.Member, q strin
 	return s.reply(t, i, answered)
 }
 
+// mentionIn posts text, mentioning the bot, as message id of channel in
+// guild by m, and waits for the thread the bot starts from it and for the
+// thread's first post, its reply; it returns the thread's ID and the post.
+func (s *served) mentionIn(t *testing.T, guild, channel, id string, m discordtest.Member, text string) (string, discordtest.Request) {
+	t.Helper()
+	s.dispatch(t, "MESSAGE_CREATE", s.fake.MessageCreate(discordtest.Message{
+		ID: id, GuildID: guild, ChannelID: channel, Author: m,
+		Content: s.fake.Mention() + " " + text, MentionsBot: true,
+	}))
+	start, err := s.fake.WaitFor(s.ctx, func(r discordtest.Request) bool {
+		return r.Method == "POST" && r.Path == discordtest.APIPrefix+"/channels/"+channel+"/messages/"+id+"/threads"
+	})
+	if err != nil {
+		t.Fatalf("the mention in %s started no thread: %v\nlogs:\n%s", guild, err, logsOf(s.logs))
+	}
+	thread := start.ResponseJSON()["id"].(string)
+	r, err := s.fake.WaitFor(s.ctx, func(r discordtest.Request) bool {
+		return r.Method == "POST" && r.Path == discordtest.APIPrefix+"/channels/"+thread+"/messages"
+	})
+	if err != nil {
+		t.Fatalf("the mention in %s got no reply: %v\nlogs:\n%s", guild, err, logsOf(s.logs))
+	}
+	return thread, r
+}
+
 func (s *served) commandIn(t *testing.T, guild string, m discordtest.Member, name string, opts ...discordtest.Option) string {
 	t.Helper()
 	i := s.interactionIn(guild, m)
@@ -522,25 +547,9 @@ func TestBaseGuildsAndNoFAQYet(t *testing.T) {
 	}
 	noFAQ("/ask in B", s.askIn(t, "guild-b", memberB, baseQuestion))
 
-	s.dispatch(t, "MESSAGE_CREATE", s.fake.MessageCreate(discordtest.Message{
-		ID: "m-b", GuildID: "guild-b", ChannelID: "chan-b", Author: memberB,
-		Content: s.fake.Mention() + " " + baseQuestion, MentionsBot: true,
-	}))
 	// A mention is answered in a thread started from it: the thread's
 	// first post is the reply.
-	start, err := s.fake.WaitFor(s.ctx, func(r discordtest.Request) bool {
-		return r.Method == "POST" && r.Path == discordtest.APIPrefix+"/channels/chan-b/messages/m-b/threads"
-	})
-	if err != nil {
-		t.Fatalf("the mention in B started no thread: %v\nlogs:\n%s", err, logsOf(s.logs))
-	}
-	thread := start.ResponseJSON()["id"].(string)
-	r, err := s.fake.WaitFor(s.ctx, func(r discordtest.Request) bool {
-		return r.Method == "POST" && r.Path == discordtest.APIPrefix+"/channels/"+thread+"/messages"
-	})
-	if err != nil {
-		t.Fatalf("the mention in B got no reply: %v\nlogs:\n%s", err, logsOf(s.logs))
-	}
+	_, r := s.mentionIn(t, "guild-b", "chan-b", "m-b", memberB, baseQuestion)
 	noFAQ("a mention in B", string(r.Body))
 
 	if got := s.addFileIn(t, "guild-b", adminB, "parking-refunds.md", scamB); !strings.Contains(got, "Added `parking-refunds.md`") {
