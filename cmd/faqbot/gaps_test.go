@@ -41,6 +41,13 @@ func TestGapsCommand(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// A member left a tentative answer for another entry it offered.
+	if _, err := g.RecordQuestion(ctx, store.QuestionRecord{AnswerID: "a-creative", Question: "is there a creative world", Sources: []string{"rules.md#2"}, At: now}); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.RecordPick(ctx, store.Pick{AnswerID: "a-creative", UserID: "cat", Passage: store.Passage{ChunkID: "events.md#1", Document: "events.md", Title: "How does the build contest work?"}}); err != nil {
+		t.Fatal(err)
+	}
 	for id, voters := range map[string][]string{"a-ship": {"ann", "bob", "cat"}, "a-solo": {"dan"}} {
 		if _, err := g.RecordQuestion(ctx, store.QuestionRecord{AnswerID: id, Question: "question " + id, Sources: []string{"shipping.md#1"}, At: now}); err != nil {
 			t.Fatal(err)
@@ -61,7 +68,8 @@ func TestGapsCommand(t *testing.T) {
 	t.Log(out)
 	for _, want := range []string{"last 7 days", "3 times", "password", "refund", "also asked as:",
 		`members picked the suggestion billing.md#3 "Can I get my money back?" (2 members)`, "faqbot teach --guild 111 --passage billing.md#3",
-		"found helpful", `"question a-ship" -> shipping.md#1 (👍 3, 👎 0)`} {
+		"found helpful", `"question a-ship" -> shipping.md#1 (👍 3, 👎 0)`,
+		"\"is there a creative world\"\n    refused 0, voted down 0, another entry picked 1, last asked "} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
